@@ -1,0 +1,23 @@
+package com.pakaura.api.task;
+
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+
+/** A valid task to create, normalized as it will be stored. */
+public record NewTask(String title, @Nullable String description, @Nullable Instant dueDate) {
+
+	/**
+	 * Validates raw input.
+	 * @throws TaskValidationException naming every offending field
+	 */
+	public static NewTask of(@Nullable String title, @Nullable String description, @Nullable String dueDate) {
+		TaskRules rules = new TaskRules();
+		String validTitle = rules.title(title);
+		String validDescription = rules.description(description);
+		Instant validDueDate = rules.dueDate(dueDate);
+		rules.throwIfAnyRejected();
+		return new NewTask(validTitle, validDescription, validDueDate);
+	}
+
+}

@@ -1,0 +1,76 @@
+package com.pakaura.api.task;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
+import tools.jackson.databind.node.ObjectNode;
+
+/** JSON bodies the task routes accept. Field names are snake_case, as the API's consumers expect. */
+final class TaskRequests {
+
+	private TaskRequests() {
+	}
+
+	/** {@code POST /api/tasks}. The due date is taken as text so the domain can say what is wrong with it. */
+	@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+	record CreateTask(@Nullable String title, @Nullable String description, @Nullable String dueDate) {
+
+		NewTask toNewTask() {
+			return NewTask.of(this.title, this.description, this.dueDate);
+		}
+
+	}
+
+	/**
+	 * {@code PATCH /api/tasks/{id}} (JSON merge patch, RFC 7396): a field left out is kept, a
+	 * field set to {@code null} is cleared. Read from the JSON tree because a record cannot
+	 * tell "left out" from "null" (Jackson gives both the same value), and that difference
+	 * is the whole point of a patch.
+	 */
+	record PatchTask(ObjectNode body) {
+
+		private static final Set<String> FIELDS = Set.of("title", "description", "due_date");
+
+		/** @throws TaskValidationException naming every unknown or mistyped field */
+		TaskEdit toEdit() {
+			List<TaskValidationException.FieldError> errors = new ArrayList<>();
+			for (String name : this.body.propertyNames()) {
+				if (!FIELDS.contains(name)) {
+					errors.add(new TaskValidationException.FieldError(name, "is not a known field"));
+				}
+			}
+			Optional<String> title = text("title", errors);
+			Optional<String> description = text("description", errors);
+			Optional<String> dueDate = text("due_date", errors);
+			if (!errors.isEmpty()) {
+				throw new TaskValidationException(errors);
+			}
+			return TaskEdit.of(title, description, dueDate);
+		}
+
+		/** {@code null} when left out, empty when given as JSON null, else the text. */
+		@SuppressWarnings("OptionalAssignedToNull")
+		private @Nullable Optional<String> text(String name, List<TaskValidationException.FieldError> errors) {
+			JsonNode value = this.body.get(name);
+			if (value == null) {
+				return null;
+			}
+			if (value.isNull()) {
+				return Optional.empty();
+			}
+			if (!value.isString()) {
+				errors.add(new TaskValidationException.FieldError(name, "must be a string"));
+				return null;
+			}
+			return Optional.of(value.stringValue());
+		}
+
+	}
+
+}

@@ -1,0 +1,111 @@
+package com.pakaura.api.task;
+
+import java.util.List;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+/**
+ * The task use cases. Each mutation runs in one transaction and emits, once committed, the
+ * {@link TaskChange} it made; a request that changes nothing emits {@link TaskChange.Kind#UNCHANGED}
+ * and writes nothing. A task of another user behaves exactly like a missing one.
+ */
+@Service
+public class TaskService {
+
+	private final TaskRepository tasks;
+
+	private final TransactionalOperator transaction;
+
+	TaskService(TaskRepository tasks, TransactionalOperator transaction) {
+		this.tasks = tasks;
+		this.transaction = transaction;
+	}
+
+	public Mono<TaskChange> create(String userId, NewTask task) {
+		return this.tasks.insert(UUID.randomUUID(), userId, task).map(TaskChange::created).as(this.transaction::transactional);
+	}
+
+	public Mono<Task> get(String userId, UUID taskId) {
+		return this.tasks.find(taskId, userId).switchIfEmpty(notFound(taskId));
+	}
+
+	/**
+	 * One page of the user's tasks, newest first.
+	 * @param completed only tasks in this state; {@code null} for all
+	 * @param after the cursor of the previous page; {@code null} for the first page
+	 * @param limit 1 to {@link TaskPage#MAX_LIMIT}
+	 */
+	public Mono<TaskPage> list(String userId, @Nullable Boolean completed, TaskPage.@Nullable Cursor after, int limit) {
+		if (limit < 1 || limit > TaskPage.MAX_LIMIT) {
+			return Mono.error(TaskValidationException.of("limit", "must be between 1 and " + TaskPage.MAX_LIMIT));
+		}
+		// One row more than asked tells whether another page follows.
+		return this.tasks.list(userId, completed, after, limit + 1).collectList().map((rows) -> {
+			if (rows.size() <= limit) {
+				return new TaskPage(rows, null);
+			}
+			List<Task> page = rows.subList(0, limit);
+			return new TaskPage(List.copyOf(page), TaskPage.Cursor.after(page.get(limit - 1)));
+		});
+	}
+
+	public Mono<TaskChange> edit(String userId, UUID taskId, TaskEdit edit) {
+		return mutate(userId, taskId, (before) -> {
+			Task edited = edit.applyTo(before);
+			return edited.equals(before) ? null : edited;
+		}, TaskChange.Kind.UPDATED);
+	}
+
+	public Mono<TaskChange> complete(String userId, UUID taskId) {
+		return setCompleted(userId, taskId, true);
+	}
+
+	public Mono<TaskChange> uncomplete(String userId, UUID taskId) {
+		return setCompleted(userId, taskId, false);
+	}
+
+	public Mono<TaskChange> delete(String userId, UUID taskId) {
+		return this.tasks.delete(taskId, userId).switchIfEmpty(notFound(taskId)).as(this.transaction::transactional);
+	}
+
+	private Mono<TaskChange> setCompleted(String userId, UUID taskId, boolean completed) {
+		return mutate(userId, taskId, (before) -> (before.completed() == completed) ? null : withCompleted(before, completed),
+				completed ? TaskChange.Kind.COMPLETED : TaskChange.Kind.UNCOMPLETED);
+	}
+
+	/**
+	 * Locks the row, asks {@code change} for the row it should become ({@code null}: nothing
+	 * to do), and writes it.
+	 */
+	private Mono<TaskChange> mutate(String userId, UUID taskId, Mutation change, TaskChange.Kind kind) {
+		return this.tasks.findForUpdate(taskId, userId).switchIfEmpty(notFound(taskId)).flatMap((before) -> {
+			Task wanted = change.apply(before);
+			if (wanted == null) {
+				return Mono.just(TaskChange.unchanged(before));
+			}
+			return this.tasks.update(wanted).map((after) -> TaskChange.updated(before, after, kind));
+		}).as(this.transaction::transactional);
+	}
+
+	private static Task withCompleted(Task task, boolean completed) {
+		return new Task(task.id(), task.userId(), task.title(), task.description(), completed, task.dueDate(),
+				task.version(), task.createdAt(), task.updatedAt());
+	}
+
+	private static <T> Mono<T> notFound(UUID taskId) {
+		return Mono.error(() -> new TaskNotFoundException(taskId));
+	}
+
+	@FunctionalInterface
+	private interface Mutation {
+
+		@Nullable Task apply(Task before);
+
+	}
+
+}

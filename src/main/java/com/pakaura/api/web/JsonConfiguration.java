@@ -1,0 +1,27 @@
+package com.pakaura.api.web;
+
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.type.LogicalType;
+
+import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Strict JSON input: a number or boolean where text is expected is a type error, not text.
+ * Left lenient, {@code {"title": 123}} would create a task titled "123". (Unknown fields are
+ * refused through {@code spring.jackson.deserialization.fail-on-unknown-properties}.)
+ */
+@Configuration(proxyBeanMethods = false)
+class JsonConfiguration {
+
+	@Bean
+	JsonMapperBuilderCustomizer strictScalarCoercion() {
+		return (builder) -> builder.withCoercionConfig(LogicalType.Textual, (textual) -> textual
+			.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+			.setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+			.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
+	}
+
+}

@@ -1,0 +1,43 @@
+package com.pakaura.api.web;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+
+/**
+ * Refuses a body declared larger than 64 KiB before anything reads it. A body sent without a
+ * length is held to the same limit by the codecs ({@code spring.http.codecs.max-in-memory-size}),
+ * whose failure ends up as the same 413.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+class RequestSizeLimitWebFilter implements WebFilter {
+
+	static final long MAX_BODY_BYTES = 64 * 1024;
+
+	private final Problems problems;
+
+	RequestSizeLimitWebFilter(Problems problems) {
+		this.problems = problems;
+	}
+
+	static ProblemDetail tooLarge() {
+		return Problems.of(HttpStatus.CONTENT_TOO_LARGE, "The request body is larger than " + MAX_BODY_BYTES / 1024 + " KiB");
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		if (exchange.getRequest().getHeaders().getContentLength() > MAX_BODY_BYTES) {
+			return this.problems.write(exchange, tooLarge());
+		}
+		return chain.filter(exchange);
+	}
+
+}

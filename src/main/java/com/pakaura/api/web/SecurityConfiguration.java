@@ -1,0 +1,68 @@
+package com.pakaura.api.web;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.security.oauth2.server.resource.BearerTokenError;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
+import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Stateless bearer-token security: every route needs a valid JWT except the health probes and
+ * the metrics scrape. Refusals are problem+json with the {@code WWW-Authenticate} challenge
+ * of RFC 6750.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+	@Bean
+	SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveJwtDecoder jwtDecoder,
+			Problems problems) {
+		ServerAuthenticationEntryPoint unauthenticated = (exchange, ex) -> challenge(exchange, ex, problems);
+		ServerAccessDeniedHandler forbidden = (exchange, ex) -> problems.write(exchange,
+				Problems.of(HttpStatus.FORBIDDEN, "The token does not allow this request"));
+		return http.csrf(ServerHttpSecurity.CsrfSpec::disable)
+			.httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+			.formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+			.logout(ServerHttpSecurity.LogoutSpec::disable)
+			.requestCache((cache) -> cache.requestCache(NoOpServerRequestCache.getInstance()))
+			.securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+			.authorizeExchange((routes) -> routes
+				.pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info")
+				.permitAll()
+				.anyExchange()
+				.authenticated())
+			.oauth2ResourceServer((resourceServer) -> resourceServer.jwt((jwt) -> jwt.jwtDecoder(jwtDecoder))
+				.authenticationEntryPoint(unauthenticated)
+				.accessDeniedHandler(forbidden))
+			.exceptionHandling((handling) -> handling.authenticationEntryPoint(unauthenticated)
+				.accessDeniedHandler(forbidden))
+			.build();
+	}
+
+	private static Mono<Void> challenge(ServerWebExchange exchange, AuthenticationException ex, Problems problems) {
+		String detail = "A valid bearer token is required: Authorization: Bearer <JWT>";
+		String challenge = "Bearer";
+		if (ex instanceof OAuth2AuthenticationException oauth && oauth.getError() instanceof BearerTokenError error) {
+			detail = "The bearer token was refused: " + error.getDescription();
+			challenge = "Bearer error=\"" + error.getErrorCode() + "\", error_description=\""
+					+ error.getDescription().replace("\"", "'") + "\"";
+		}
+		exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, challenge);
+		ProblemDetail problem = Problems.of(HttpStatus.UNAUTHORIZED, detail);
+		return problems.write(exchange, problem);
+	}
+
+}
