@@ -28,6 +28,10 @@ public record R2dbcDerivedJdbcConnectionDetails(String jdbcUrl, @Nullable String
 
 	public static R2dbcDerivedJdbcConnectionDetails from(ConnectionFactoryOptions options) {
 		Object driver = options.getValue(ConnectionFactoryOptions.DRIVER);
+		if ("pool".equals(driver)) {
+			// r2dbc:pool:postgresql://... names the pooled driver in the protocol
+			driver = options.getValue(ConnectionFactoryOptions.PROTOCOL);
+		}
 		if (!"postgresql".equals(driver) && !"postgres".equals(driver)) {
 			throw new IllegalStateException("Only PostgreSQL is supported, but the R2DBC URL names driver '" + driver
 					+ "'. Set SPRING_R2DBC_URL to r2dbc:postgresql://host:port/database");

@@ -21,6 +21,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 
@@ -59,6 +60,16 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 		return respond(UnexpectedErrors.problem(), exchange);
 	}
 
+	/** The codecs refuse an over-long body (sent without a length) with a bare 413. */
+	@Override
+	protected Mono<ResponseEntity<Object>> handleResponseStatusException(ResponseStatusException ex,
+			HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
+		if (status.value() == HttpStatus.CONTENT_TOO_LARGE.value()) {
+			return respond(RequestSizeLimitWebFilter.tooLarge(), exchange);
+		}
+		return super.handleResponseStatusException(ex, headers, status, exchange);
+	}
+
 	@Override
 	protected Mono<ResponseEntity<Object>> handleServerWebInputException(ServerWebInputException ex,
 			HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
@@ -71,10 +82,11 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	@Override
 	protected Mono<ResponseEntity<Object>> handleExceptionInternal(Exception ex, @Nullable Object body,
 			@Nullable HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
-		if (body instanceof ProblemDetail problem) {
-			Problems.enrich(problem, exchange);
-		}
-		return super.handleExceptionInternal(ex, body, headers, status, exchange);
+		return super.handleExceptionInternal(ex, body, headers, status, exchange).doOnNext((response) -> {
+			if (response.getBody() instanceof ProblemDetail problem) {
+				Problems.enrich(problem, exchange);
+			}
+		});
 	}
 
 	private Mono<ResponseEntity<Object>> respond(ProblemDetail problem, ServerWebExchange exchange) {

@@ -57,6 +57,7 @@ public final class Tokens {
 	/** Signed with the right secret but HS512: the service accepts HS256 only. */
 	public static String hs512(String subject) {
 		return NimbusJwtEncoder.withSecretKey(new SecretKeySpec(SECRET.repeat(2).getBytes(StandardCharsets.UTF_8), "HmacSHA512"))
+			.algorithm(MacAlgorithm.HS512)
 			.build()
 			.encode(JwtEncoderParameters.from(JwsHeader.with(MacAlgorithm.HS512).build(), validClaims(subject)))
 			.getTokenValue();
