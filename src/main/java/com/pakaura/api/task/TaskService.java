@@ -11,8 +11,9 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
  * The task use cases. Each mutation runs in one transaction and emits, once committed, the
- * {@link TaskChange} it made; a request that changes nothing emits {@link TaskChange.Kind#UNCHANGED}
- * and writes nothing. A task of another user behaves exactly like a missing one.
+ * {@link TaskChange} it made, which the {@link TaskChangeListener} hears of first; a request
+ * that changes nothing emits {@link TaskChange.Kind#UNCHANGED} and writes nothing. A task of
+ * another user behaves exactly like a missing one.
  */
 @Service
 public class TaskService {
@@ -21,13 +22,16 @@ public class TaskService {
 
 	private final TransactionalOperator transaction;
 
-	TaskService(TaskRepository tasks, TransactionalOperator transaction) {
+	private final TaskChangeListener listener;
+
+	TaskService(TaskRepository tasks, TransactionalOperator transaction, TaskChangeListener listener) {
 		this.tasks = tasks;
 		this.transaction = transaction;
+		this.listener = listener;
 	}
 
 	public Mono<TaskChange> create(String userId, NewTask task) {
-		return this.tasks.insert(UUID.randomUUID(), userId, task).map(TaskChange::created).as(this.transaction::transactional);
+		return commit(this.tasks.insert(UUID.randomUUID(), userId, task).map(TaskChange::created));
 	}
 
 	public Mono<Task> get(String userId, UUID taskId) {
@@ -70,7 +74,7 @@ public class TaskService {
 	}
 
 	public Mono<TaskChange> delete(String userId, UUID taskId) {
-		return this.tasks.delete(taskId, userId).switchIfEmpty(notFound(taskId)).as(this.transaction::transactional);
+		return commit(this.tasks.delete(taskId, userId).switchIfEmpty(notFound(taskId)));
 	}
 
 	private Mono<TaskChange> setCompleted(String userId, UUID taskId, boolean completed) {
@@ -83,13 +87,25 @@ public class TaskService {
 	 * to do), and writes it.
 	 */
 	private Mono<TaskChange> mutate(String userId, UUID taskId, Mutation change, TaskChange.Kind kind) {
-		return this.tasks.findForUpdate(taskId, userId).switchIfEmpty(notFound(taskId)).flatMap((before) -> {
+		return commit(this.tasks.findForUpdate(taskId, userId).switchIfEmpty(notFound(taskId)).flatMap((before) -> {
 			Task wanted = change.apply(before);
 			if (wanted == null) {
 				return Mono.just(TaskChange.unchanged(before));
 			}
 			return this.tasks.update(wanted).map((after) -> TaskChange.updated(before, after, kind));
-		}).as(this.transaction::transactional);
+		}));
+	}
+
+	/**
+	 * Runs the work in a transaction and tells the listener once it is committed: a
+	 * transactional {@code Mono} emits its value only after the commit has completed.
+	 */
+	private Mono<TaskChange> commit(Mono<TaskChange> work) {
+		return work.as(this.transaction::transactional)
+			.flatMap((change) -> Mono.deferContextual((request) -> {
+				this.listener.committed(change, request);
+				return Mono.just(change);
+			}));
 	}
 
 	private static Task withCompleted(Task task, boolean completed) {

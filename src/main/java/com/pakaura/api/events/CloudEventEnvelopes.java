@@ -1,0 +1,97 @@
+package com.pakaura.api.events;
+
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.core.format.EventFormat;
+import io.cloudevents.jackson.JsonFormat;
+import reactor.util.context.ContextView;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.MediaType;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageHeaders;
+import org.springframework.messaging.support.MessageBuilder;
+import org.springframework.stereotype.Component;
+
+import com.pakaura.api.correlation.CorrelationId;
+import com.pakaura.api.correlation.TraceContext;
+
+/**
+ * Wraps a {@link TaskEvent} in a CloudEvents 1.0 envelope (built with the CloudEvents SDK)
+ * and serializes it in structured mode: the whole event as one JSON object, which is what the
+ * Dapr sidecar and every other consumer receive byte for byte.
+ */
+@Component
+class CloudEventEnvelopes {
+
+	/** The structured-mode media type of the CloudEvents JSON format. */
+	static final String CLOUDEVENTS_JSON = JsonFormat.CONTENT_TYPE;
+
+	/** Message header that names the key whose events a binder must keep in order. */
+	static final String PARTITION_KEY_HEADER = "partitionKey";
+
+	/** Sequences are zero-padded so that they also sort as text (sequence extension). */
+	private static final String SEQUENCE_FORMAT = "%020d";
+
+	private final EventFormat format = new JsonFormat();
+
+	private final JsonMapper json;
+
+	private final EventsProperties properties;
+
+	CloudEventEnvelopes(JsonMapper json, EventsProperties properties) {
+		this.json = json;
+		this.properties = properties;
+	}
+
+	/**
+	 * The event as built for this request: {@code traceid} and {@code correlationid} carry
+	 * the request's correlation id, {@code traceparent}/{@code tracestate} its W3C trace.
+	 */
+	CloudEvent envelope(TaskEvent event, ContextView request) {
+		String correlationId = CorrelationId.in(request).orElseGet(CorrelationId::generate).value();
+		String taskId = event.taskId().toString();
+		CloudEventBuilder builder = CloudEventBuilder.v1()
+			.withId(UUID.randomUUID().toString())
+			.withSource(this.properties.source())
+			.withType(event.type())
+			.withTime(event.time().atOffset(ZoneOffset.UTC))
+			.withSubject(taskId)
+			.withData(MediaType.APPLICATION_JSON_VALUE, this.json.writeValueAsBytes(event.data()))
+			.withExtension("traceid", correlationId)
+			.withExtension("correlationid", correlationId)
+			.withExtension("partitionkey", taskId)
+			.withExtension("sequence", SEQUENCE_FORMAT.formatted(event.sequence()));
+		Optional<TraceContext> trace = TraceContext.in(request);
+		trace.ifPresent((context) -> {
+			builder.withExtension(TraceContext.TRACEPARENT, context.traceparent());
+			if (context.tracestate() != null) {
+				builder.withExtension(TraceContext.TRACESTATE, context.tracestate());
+			}
+		});
+		return builder.build();
+	}
+
+	/**
+	 * The message to hand to Spring Cloud Stream: the structured JSON as payload, typed
+	 * {@code application/cloudevents+json}, with the task id as partition key and the W3C
+	 * trace headers for a binder that forwards them.
+	 */
+	Message<byte[]> message(CloudEvent envelope, ContextView request) {
+		MessageBuilder<byte[]> message = MessageBuilder.withPayload(this.format.serialize(envelope))
+			.setHeader(MessageHeaders.CONTENT_TYPE, CLOUDEVENTS_JSON)
+			.setHeader(PARTITION_KEY_HEADER, envelope.getSubject());
+		TraceContext.in(request).ifPresent((trace) -> {
+			message.setHeader(TraceContext.TRACEPARENT, trace.traceparent());
+			if (trace.tracestate() != null) {
+				message.setHeader(TraceContext.TRACESTATE, trace.tracestate());
+			}
+		});
+		return message.build();
+	}
+
+}

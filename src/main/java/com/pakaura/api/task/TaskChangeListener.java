@@ -1,0 +1,24 @@
+package com.pakaura.api.task;
+
+import reactor.util.context.ContextView;
+
+/**
+ * Told about every change {@link TaskService} has committed, in commit order per request. This
+ * is how the rest of the application (the event publisher) learns of changes without the task
+ * domain knowing about it.
+ *
+ * <p>
+ * Called on the request's thread: implementations must neither block nor throw.
+ */
+@FunctionalInterface
+public interface TaskChangeListener {
+
+	/**
+	 * @param change what was committed; {@link TaskChange.Kind#UNCHANGED} for a request that
+	 * changed nothing
+	 * @param request the Reactor context of the request that made the change (correlation
+	 * id, trace context)
+	 */
+	void committed(TaskChange change, ContextView request);
+
+}

@@ -1,0 +1,126 @@
+package com.pakaura.api.events;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.cloud.stream.binder.Binder;
+import org.springframework.cloud.stream.binder.Binding;
+import org.springframework.cloud.stream.binder.ConsumerProperties;
+import org.springframework.cloud.stream.binder.DefaultBinding;
+import org.springframework.cloud.stream.binder.ProducerProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.MessageDeliveryException;
+import org.springframework.messaging.SubscribableChannel;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import com.pakaura.api.support.TaskRows;
+import com.pakaura.api.support.TestDatabaseConfiguration;
+import com.pakaura.api.support.Tokens;
+import com.pakaura.api.support.UserSession;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A binder that throws on every send: the API answers exactly as usual, the changes are
+ * committed, and each lost event is logged at ERROR with its fields and counted.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = "pakaura.auth.jwt-secret=" + Tokens.SECRET)
+@AutoConfigureWebTestClient
+@Import({ TestDatabaseConfiguration.class, PublishingFailureTest.BrokenBinderConfiguration.class })
+@ExtendWith(OutputCaptureExtension.class)
+class PublishingFailureTest {
+
+	@Autowired
+	private WebTestClient http;
+
+	@Autowired
+	private DatabaseClient db;
+
+	@Autowired
+	private MeterRegistry meters;
+
+	@Test
+	void everyRouteAnswersAsUsualWhenTheBinderThrows(CapturedOutput output) {
+		UserSession user = new UserSession(this.http);
+		double failedBefore = failed();
+
+		Map<String, Object> created = user.post().uri("/api/tasks").header("X-Correlation-ID", "broken-binder-1")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("title", "Survives", "due_date", "2026-12-01T08:00:00Z"))
+			.exchange().expectStatus().isCreated()
+			.expectHeader().exists("Location")
+			.expectBody(UserSession.JSON_OBJECT).returnResult().getResponseBody();
+		String id = (String) created.get("id");
+		assertThat(created).containsEntry("title", "Survives");
+
+		user.patch().uri("/api/tasks/{id}", id).contentType(MediaType.APPLICATION_JSON).bodyValue("{\"title\":\"Still\"}")
+			.exchange().expectStatus().isOk().expectBody().jsonPath("$.title").isEqualTo("Still");
+		user.post().uri("/api/tasks/{id}/complete", id).exchange().expectStatus().isOk()
+			.expectBody().jsonPath("$.completed").isEqualTo(true);
+		assertThat(new TaskRows(this.db).of(user.userId())).singleElement()
+			.satisfies((row) -> assertThat(row).containsEntry("title", "Still").containsEntry("completed", true).containsEntry("version", 3L));
+		user.delete().uri("/api/tasks/{id}", id).exchange().expectStatus().isNoContent();
+		assertThat(new TaskRows(this.db).of(user.userId())).isEmpty();
+
+		// create 3 + patch 2 + complete 2 + delete 3 events, none of which got out
+		assertThat(failed() - failedBefore).isEqualTo(10);
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(output.getOut().lines()
+			.filter((line) -> line.contains("Event could not be published") && line.contains("\"correlation_id\":\"broken-binder-1\"")))
+			.hasSize(3)
+			.allSatisfy((line) -> assertThat(line).contains("\"level\":\"ERROR\"")
+				.contains("\"task_id\":\"" + id + "\"")
+				.contains("\"user_id\":\"" + user.userId() + "\"")
+				.contains("\"topic\":\"")
+				.contains("\"event_type\":\"")
+				.contains("broker unreachable")));
+	}
+
+	private double failed() {
+		return this.meters.find(TaskEventPublisher.METRIC).tag("outcome", "failed").counters().stream()
+			.mapToDouble((counter) -> counter.count()).sum();
+	}
+
+	/** The only binder in the context, so it serves every binding; it fails every send. */
+	@TestConfiguration(proxyBeanMethods = false)
+	static class BrokenBinderConfiguration {
+
+		@Bean
+		Binder<MessageChannel, ConsumerProperties, ProducerProperties> brokenBinder() {
+			return new Binder<>() {
+
+				@Override
+				public Binding<MessageChannel> bindConsumer(String name, String group, MessageChannel target,
+						ConsumerProperties properties) {
+					throw new UnsupportedOperationException("producer only");
+				}
+
+				@Override
+				public Binding<MessageChannel> bindProducer(String name, MessageChannel output, ProducerProperties properties) {
+					((SubscribableChannel) output).subscribe((message) -> {
+						throw new MessageDeliveryException(message, "broker unreachable");
+					});
+					return new DefaultBinding<>(name, null, output, null);
+				}
+
+			};
+		}
+
+	}
+
+}
