@@ -12,6 +12,7 @@ import reactor.util.context.ContextView;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.MediaType;
+import org.springframework.integration.IntegrationMessageHeaderAccessor;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.support.MessageBuilder;
@@ -78,13 +79,15 @@ class CloudEventEnvelopes {
 
 	/**
 	 * The message to hand to Spring Cloud Stream: the structured JSON as payload, typed
-	 * {@code application/cloudevents+json}, with the task id as partition key and the W3C
-	 * trace headers for a binder that forwards them.
+	 * {@code application/cloudevents+json}, with the task id as partition key, the
+	 * correlation id (Spring Integration's {@code correlationId} header, for the binder's
+	 * logs) and the W3C trace headers for a binder that forwards them.
 	 */
 	Message<byte[]> message(CloudEvent envelope, ContextView request) {
 		MessageBuilder<byte[]> message = MessageBuilder.withPayload(this.format.serialize(envelope))
 			.setHeader(MessageHeaders.CONTENT_TYPE, CLOUDEVENTS_JSON)
-			.setHeader(PARTITION_KEY_HEADER, envelope.getSubject());
+			.setHeader(PARTITION_KEY_HEADER, envelope.getSubject())
+			.setHeader(IntegrationMessageHeaderAccessor.CORRELATION_ID, envelope.getExtension("correlationid"));
 		TraceContext.in(request).ifPresent((trace) -> {
 			message.setHeader(TraceContext.TRACEPARENT, trace.traceparent());
 			if (trace.tracestate() != null) {

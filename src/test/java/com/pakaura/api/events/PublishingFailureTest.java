@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
  * committed, and each lost event is logged at ERROR with its fields and counted.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = "pakaura.auth.jwt-secret=" + Tokens.SECRET)
+		properties = { "pakaura.auth.jwt-secret=" + Tokens.SECRET, "spring.cloud.stream.default-binder=brokenBinder" })
 @AutoConfigureWebTestClient
 @Import({ TestDatabaseConfiguration.class, PublishingFailureTest.BrokenBinderConfiguration.class })
 @ExtendWith(OutputCaptureExtension.class)
@@ -96,7 +96,7 @@ class PublishingFailureTest {
 			.mapToDouble((counter) -> counter.count()).sum();
 	}
 
-	/** The only binder in the context, so it serves every binding; it fails every send. */
+	/** Made the default binder, so it serves every binding; it fails every send. */
 	@TestConfiguration(proxyBeanMethods = false)
 	static class BrokenBinderConfiguration {
 

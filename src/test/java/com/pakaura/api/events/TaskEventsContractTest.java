@@ -235,7 +235,9 @@ class TaskEventsContractTest {
 
 		Message<byte[]> message = event.message();
 		assertThat(message.getHeaders().get("contentType")).hasToString("application/cloudevents+json");
-		assertThat(message.getHeaders()).containsEntry("partitionKey", taskId).containsEntry("traceparent", TRACEPARENT);
+		assertThat(message.getHeaders()).containsEntry("partitionKey", taskId)
+			.containsEntry("correlationId", CORRELATION_ID)
+			.containsEntry("traceparent", TRACEPARENT);
 	}
 
 	/**
