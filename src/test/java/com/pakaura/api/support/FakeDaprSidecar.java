@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -237,8 +238,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.server.disposeNow(Duration.ofSeconds(5));
-		this.loops.disposeLater().block(Duration.ofSeconds(5));
+		this.server.disposeNow(Duration.ofSeconds(1));
+		this.loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
 	}
 
 	// ---- the API -------------------------------------------------------------------
@@ -262,14 +263,21 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			if (perKey != null) {
 				this.maxConcurrentPerKey.accumulateAndGet(perKey.incrementAndGet(), Math::max);
 			}
-			Mono<Void> answer = this.stalled ? Mono.never()
-					: Mono.delay(latency()).then(Mono.defer(() -> answer(request, response, pubsub, topic, query, body)));
-			return answer.doFinally((signal) -> {
-				this.concurrent.decrementAndGet();
-				if (perKey != null) {
-					perKey.decrementAndGet();
+			// A request stops counting as under way once its answer is decided, before it is
+			// written: the client may send its next request as soon as it reads it.
+			AtomicBoolean finished = new AtomicBoolean();
+			Runnable finish = () -> {
+				if (finished.compareAndSet(false, true)) {
+					this.concurrent.decrementAndGet();
+					if (perKey != null) {
+						perKey.decrementAndGet();
+					}
 				}
-			});
+			};
+			Mono<Void> answer = this.stalled ? Mono.never()
+					: Mono.delay(latency()).then(Mono.fromRunnable(finish))
+						.then(Mono.defer(() -> answer(request, response, pubsub, topic, query, body)));
+			return answer.doFinally((signal) -> finish.run());
 		});
 	}
 

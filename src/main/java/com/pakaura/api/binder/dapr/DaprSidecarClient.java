@@ -140,7 +140,9 @@ final class DaprSidecarClient implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.connections.disposeLater().then(this.loops.disposeLater()).block(Duration.ofSeconds(5));
+		this.connections.disposeLater()
+			.then(this.loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)))
+			.block(Duration.ofSeconds(10));
 	}
 
 }
