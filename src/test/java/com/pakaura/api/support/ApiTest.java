@@ -6,24 +6,14 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.cloud.stream.binder.test.EnableTestBinder;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
-import org.springframework.context.annotation.Import;
 
-/**
- * The whole application on a random port, against the test PostgreSQL, reached through the
- * real HTTP stack with real signed tokens. Events go to Spring Cloud Stream's test binder and
- * are recorded by {@link PublishedEvents}.
- */
+/** A {@link ServiceTest} whose events go to Spring Cloud Stream's test binder: nothing leaves the JVM. */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = "pakaura.auth.jwt-secret=" + Tokens.SECRET)
-@AutoConfigureWebTestClient
+@ServiceTest
 @EnableTestBinder
-@Import({ TestDatabaseConfiguration.class, PublishedEvents.Recording.class })
 public @interface ApiTest {
 
 }

@@ -5,7 +5,6 @@ import java.util.List;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
-import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -16,8 +15,11 @@ import org.springframework.context.ConfigurableApplicationContext;
  * The binder on its own, as a library user would have it: a Spring Boot application with
  * Spring Cloud Stream and nothing of pakaura (no database, no web server), sending through
  * {@link StreamBridge} to bindings served by the {@code dapr} binder.
+ *
+ * <p>
+ * Deliberately not a {@code @Configuration}: the service's component scan covers this
+ * package and must not pick it up.
  */
-@SpringBootConfiguration
 @EnableAutoConfiguration(excludeName = { "org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration",
 		"org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
 		"org.springframework.boot.data.r2dbc.autoconfigure.DataR2dbcAutoConfiguration",

@@ -1,0 +1,103 @@
+package com.pakaura.api.events;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import com.pakaura.api.support.FakeDaprSidecar;
+import com.pakaura.api.support.FakeDaprSidecar.Delivered;
+import com.pakaura.api.support.ServiceTest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The event contract on the production binder: the {@code dapr} binder, enabled, against a
+ * sidecar that behaves like daprd. What arrives is what a subscriber of the topic receives.
+ */
+@ServiceTest
+class TaskEventsOnDaprBinderTest extends TaskEventsContract {
+
+	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
+
+	@DynamicPropertySource
+	static void sidecar(DynamicPropertyRegistry properties) {
+		properties.add("DAPR_ENABLED", () -> "true");
+		properties.add("DAPR_HTTP_PORT", SIDECAR::port);
+	}
+
+	@AfterAll
+	static void stopSidecar() {
+		SIDECAR.close();
+	}
+
+	@Override
+	protected List<Arrived> arrivedAt(String destination) {
+		return SIDECAR.delivered(destination).stream().map((delivered) -> {
+			assertThat(delivered.pubsub()).isEqualTo("pubsub-kafka");
+			return new Arrived(withoutSidecarFields(delivered, destination), delivered.key());
+		}).toList();
+	}
+
+	@Override
+	protected void clearArrivals() {
+		SIDECAR.reset();
+	}
+
+	@Test
+	void theCorrelationIdSurvivesACurrentSidecarInBothFields() {
+		String id = create(Map.of("title", "Traced through Dapr"));
+		await().until(() -> SIDECAR.delivered().size() == 2);
+		assertThat(SIDECAR.delivered()).allSatisfy((delivered) -> {
+			assertThat(delivered.event().get("traceid").stringValue()).isEqualTo(CORRELATION_ID);
+			assertThat(delivered.event().get("correlationid").stringValue()).isEqualTo(CORRELATION_ID);
+			assertThat(delivered.event().get("traceparent").stringValue()).isEqualTo(TRACEPARENT);
+			assertThat(delivered.event().get("subject").stringValue()).isEqualTo(id);
+		});
+	}
+
+	@Test
+	void aSidecarBefore112OverwritesTraceidButCorrelationidSurvives() {
+		SIDECAR.legacyTraceOverwrite(true);
+		create(Map.of("title", "Traced through an old Dapr"));
+		await().until(() -> SIDECAR.delivered().size() == 2);
+		assertThat(SIDECAR.delivered()).allSatisfy((delivered) -> {
+			// the old sidecar writes its own span (here: the forwarded traceparent) over traceid...
+			assertThat(delivered.event().get("traceid").stringValue()).isEqualTo(TRACEPARENT);
+			// ...and correlationid, which no tracing system touches, still names the request
+			assertThat(delivered.event().get("correlationid").stringValue()).isEqualTo(CORRELATION_ID);
+		});
+	}
+
+	@Test
+	void aSidecarThatRefusesEveryEventLeavesTheApiUntouched() {
+		SIDECAR.pubsubs("not-ours");
+		this.user.post().uri("/api/tasks").contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("title", "Still created"))
+			.exchange().expectStatus().isCreated();
+		await().until(() -> SIDECAR.requests().size() == 2);
+		assertThat(SIDECAR.delivered()).isEmpty();
+	}
+
+	/**
+	 * The sidecar always writes {@code topic} and {@code pubsubname}, and adds an empty
+	 * {@code tracestate} when the event has none; everything else is the application's.
+	 */
+	private static JsonNode withoutSidecarFields(Delivered delivered, String destination) {
+		ObjectNode event = (ObjectNode) delivered.event().deepCopy();
+		assertThat(event.remove("topic").stringValue()).isEqualTo(destination);
+		assertThat(event.remove("pubsubname").stringValue()).isEqualTo(delivered.pubsub());
+		if (event.has("tracestate") && event.get("tracestate").stringValue().isEmpty()) {
+			event.remove("tracestate");
+		}
+		return event;
+	}
+
+}

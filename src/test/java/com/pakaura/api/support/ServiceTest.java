@@ -1,0 +1,28 @@
+package com.pakaura.api.support;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.context.annotation.Import;
+
+/**
+ * The whole application on a random port, against the test PostgreSQL, reached through the
+ * real HTTP stack with real signed tokens. Messages handed to the event bindings are
+ * recorded by {@link PublishedEvents}; which binder delivers them is the test's choice
+ * ({@link ApiTest} picks the test binder).
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = "pakaura.auth.jwt-secret=" + Tokens.SECRET)
+@AutoConfigureWebTestClient
+@Import({ TestDatabaseConfiguration.class, PublishedEvents.Recording.class })
+public @interface ServiceTest {
+
+}
