@@ -8,13 +8,19 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.cloud.stream.binder.Binder;
+import org.springframework.cloud.stream.binder.BinderFactory;
+import org.springframework.context.ApplicationContext;
 import org.springframework.http.MediaType;
+import org.springframework.messaging.MessageChannel;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import com.pakaura.api.support.FakeDaprSidecar;
-import com.pakaura.api.support.FakeDaprSidecar.Delivered;
+import com.pakaura.binder.dapr.FakeDaprSidecar;
+import com.pakaura.binder.dapr.FakeDaprSidecar.Delivered;
 import com.pakaura.api.support.ServiceTest;
+import com.pakaura.binder.dapr.DaprMessageChannelBinder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -50,6 +56,14 @@ class TaskEventsOnDaprBinderTest extends TaskEventsContract {
 	@Override
 	protected void clearArrivals() {
 		SIDECAR.reset();
+	}
+
+	@Test
+	void theDaprBinderServesTheBindingsFromItsOwnChildContext(@Autowired ApplicationContext application,
+			@Autowired BinderFactory binders) {
+		// a Binder bean in the application context would serve every binding, whatever is configured
+		assertThat(application.getBeansOfType(Binder.class)).isEmpty();
+		assertThat(binders.getBinder(null, MessageChannel.class)).isInstanceOf(DaprMessageChannelBinder.class);
 	}
 
 	@Test

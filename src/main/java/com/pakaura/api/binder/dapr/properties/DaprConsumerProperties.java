@@ -1,9 +1,0 @@
-package com.pakaura.api.binder.dapr.properties;
-
-/**
- * Consumer settings. The binder only publishes; this type exists because the binder SPI asks
- * for one.
- */
-public class DaprConsumerProperties {
-
-}

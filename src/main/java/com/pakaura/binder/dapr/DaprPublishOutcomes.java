@@ -1,0 +1,132 @@
+package com.pakaura.binder.dapr;
+
+import java.time.Duration;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.slf4j.spi.LoggingEventBuilder;
+
+import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.MessageHandlingException;
+import org.springframework.messaging.support.ErrorMessage;
+
+/**
+ * What happens once a publication has an outcome: it is counted ({@code dapr.publish}, tags
+ * binding, topic, outcome), timed from hand-over ({@code dapr.publish.latency}), logged at the
+ * level its outcome deserves (success DEBUG; sidecar unavailable, timeout and drops WARN; a
+ * refusal ERROR with the sidecar's status, errorCode and message), and, when the binding has
+ * its error channel enabled, a failure goes there too. Nothing here throws.
+ */
+final class DaprPublishOutcomes {
+
+	static final String COUNTER = "dapr.publish";
+
+	static final String TIMER = "dapr.publish.latency";
+
+	/** MDC key for the message's correlation id, as the rest of the logs name it. */
+	static final String CORRELATION_ID_MDC_KEY = "correlation_id";
+
+	private static final Logger log = LoggerFactory.getLogger(DaprPublishOutcomes.class);
+
+	private final MeterRegistry meters;
+
+	DaprPublishOutcomes(MeterRegistry meters) {
+		this.meters = meters;
+	}
+
+	MeterRegistry meters() {
+		return this.meters;
+	}
+
+	void record(DaprPublication publication, PublishOutcome outcome) {
+		try {
+			count(publication, outcome);
+			withCorrelationId(publication, () -> log(publication, outcome));
+			if (!outcome.succeeded() && publication.errorChannel() != null) {
+				sendToErrorChannel(publication, outcome, publication.errorChannel());
+			}
+		}
+		catch (RuntimeException ex) {
+			log.error("Could not record the outcome of a Dapr publish", ex);
+		}
+	}
+
+	private void count(DaprPublication publication, PublishOutcome outcome) {
+		String[] tags = { "binding", publication.binding(), "topic", publication.topic(), "outcome", outcome.kind().tag() };
+		Counter.builder(COUNTER).tags(tags).description("Dapr publish outcomes").register(this.meters).increment();
+		Timer.builder(TIMER)
+			.tags(tags)
+			.description("Time from hand-over to the binder until the sidecar's answer")
+			.register(this.meters)
+			.record(Duration.ofNanos(System.nanoTime() - publication.handedOverNanos()));
+	}
+
+	private static void log(DaprPublication publication, PublishOutcome outcome) {
+		LoggingEventBuilder line = switch (outcome.kind()) {
+			case SUCCESS -> log.atDebug();
+			case UNAVAILABLE, TIMEOUT, DROPPED -> log.atWarn();
+			case HTTP_ERROR, TOO_LARGE -> log.atError();
+		};
+		line = line.addKeyValue("binding", publication.binding())
+			.addKeyValue("pubsub", publication.pubsub())
+			.addKeyValue("topic", publication.topic())
+			.addKeyValue("partition_key", publication.partitionKey())
+			.addKeyValue("outcome", outcome.kind().tag())
+			.addKeyValue("latency_ms", (System.nanoTime() - publication.handedOverNanos()) / 1_000_000);
+		if (outcome.status() != 0) {
+			line = line.addKeyValue("dapr_status", outcome.status());
+		}
+		if (outcome.errorCode() != null) {
+			line = line.addKeyValue("dapr_error_code", outcome.errorCode());
+		}
+		if (outcome.message() != null) {
+			line = line.addKeyValue("dapr_message", outcome.message());
+		}
+		line.log(switch (outcome.kind()) {
+			case SUCCESS -> "Published to Dapr";
+			case HTTP_ERROR -> "Dapr refused the event";
+			case UNAVAILABLE -> "Dapr sidecar unavailable";
+			case TIMEOUT -> "Dapr publish timed out";
+			case DROPPED -> "Dapr publish buffer full: event dropped";
+			case TOO_LARGE -> "Event too large for Dapr: not sent";
+		});
+	}
+
+	private static void sendToErrorChannel(DaprPublication publication, PublishOutcome outcome, MessageChannel errorChannel) {
+		String description = "Dapr publish to " + publication.pubsub() + "/" + publication.topic() + " failed: "
+				+ outcome.kind().tag() + ((outcome.status() != 0) ? " " + outcome.status() : "")
+				+ ((outcome.errorCode() != null) ? " " + outcome.errorCode() : "")
+				+ ((outcome.message() != null) ? ": " + outcome.message() : "");
+		errorChannel.send(new ErrorMessage(new MessageHandlingException(publication.message(), description),
+				publication.message()));
+	}
+
+	/**
+	 * Runs the action with the publication's correlation id in the MDC, restoring what was
+	 * there before (the caller's thread may already carry it).
+	 */
+	static void withCorrelationId(DaprPublication publication, Runnable action) {
+		if (publication.correlationId() == null) {
+			action.run();
+			return;
+		}
+		String previous = MDC.get(CORRELATION_ID_MDC_KEY);
+		MDC.put(CORRELATION_ID_MDC_KEY, publication.correlationId());
+		try {
+			action.run();
+		}
+		finally {
+			if (previous != null) {
+				MDC.put(CORRELATION_ID_MDC_KEY, previous);
+			}
+			else {
+				MDC.remove(CORRELATION_ID_MDC_KEY);
+			}
+		}
+	}
+
+}

@@ -1,0 +1,113 @@
+package com.pakaura.binder.dapr;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.cloud.stream.binder.BinderHeaders;
+import org.springframework.expression.EvaluationContext;
+import org.springframework.expression.Expression;
+import org.springframework.expression.spel.support.StandardEvaluationContext;
+import org.springframework.integration.IntegrationMessageHeaderAccessor;
+import org.springframework.integration.handler.AbstractMessageHandler;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.MessageHeaders;
+
+/**
+ * The producer side of one binding: turns each message into a {@link DaprPublication} and
+ * hands it to the {@link DaprPublisher}. Runs on the sender's thread and returns at once.
+ */
+final class DaprPublishingHandler extends AbstractMessageHandler {
+
+	/** W3C trace context headers, passed on to the sidecar so the trace continues through it. */
+	private static final String[] FORWARDED_HEADERS = { "traceparent", "tracestate" };
+
+	private static final String DEFAULT_CONTENT_TYPE = "application/json";
+
+	private final String binding;
+
+	private final String topic;
+
+	private final String pubsub;
+
+	private final @Nullable Expression partitionKey;
+
+	private final Map<String, String> metadata;
+
+	private final DaprPublisher publisher;
+
+	private final DaprPublishOutcomes outcomes;
+
+	private final long maxBodyBytes;
+
+	private final @Nullable MessageChannel errorChannel;
+
+	private final EvaluationContext evaluation = new StandardEvaluationContext();
+
+	DaprPublishingHandler(String binding, String topic, String pubsub, @Nullable Expression partitionKey,
+			Map<String, String> metadata, DaprPublisher publisher, DaprPublishOutcomes outcomes, long maxBodyBytes,
+			@Nullable MessageChannel errorChannel) {
+		this.binding = binding;
+		this.topic = topic;
+		this.pubsub = pubsub;
+		this.partitionKey = partitionKey;
+		this.metadata = Map.copyOf(metadata);
+		this.publisher = publisher;
+		this.outcomes = outcomes;
+		this.maxBodyBytes = maxBodyBytes;
+		this.errorChannel = errorChannel;
+	}
+
+	@Override
+	protected void handleMessageInternal(Message<?> message) {
+		MessageHeaders headers = message.getHeaders();
+		byte[] body = bodyOf(message.getPayload());
+		String target = headers.get(BinderHeaders.TARGET_DESTINATION, String.class);
+		Object contentType = headers.get(MessageHeaders.CONTENT_TYPE);
+		Object correlationId = headers.get(IntegrationMessageHeaderAccessor.CORRELATION_ID);
+		DaprPublication publication = new DaprPublication(this.binding, this.pubsub, (target != null) ? target : this.topic,
+				body, (contentType != null) ? contentType.toString() : DEFAULT_CONTENT_TYPE, partitionKeyOf(message),
+				this.metadata, forwardedHeaders(headers), (correlationId != null) ? correlationId.toString() : null,
+				message, this.errorChannel, System.nanoTime());
+		if (body.length > this.maxBodyBytes) {
+			this.outcomes.record(publication, PublishOutcome.of(PublishOutcome.Kind.TOO_LARGE,
+					body.length + " bytes is more than the sidecar accepts (" + this.maxBodyBytes + ")"));
+			return;
+		}
+		this.publisher.submit(publication);
+	}
+
+	private @Nullable String partitionKeyOf(Message<?> message) {
+		if (this.partitionKey == null) {
+			return null;
+		}
+		Object key = this.partitionKey.getValue(this.evaluation, message);
+		return (key != null) ? key.toString() : null;
+	}
+
+	private static Map<String, String> forwardedHeaders(MessageHeaders headers) {
+		Map<String, String> forwarded = new LinkedHashMap<>();
+		for (String name : FORWARDED_HEADERS) {
+			Object value = headers.get(name);
+			if (value != null) {
+				forwarded.put(name, value.toString());
+			}
+		}
+		return forwarded;
+	}
+
+	private static byte[] bodyOf(Object payload) {
+		if (payload instanceof byte[] bytes) {
+			return bytes;
+		}
+		if (payload instanceof String text) {
+			return text.getBytes(StandardCharsets.UTF_8);
+		}
+		throw new IllegalArgumentException("The dapr binder sends byte[] or String payloads, not "
+				+ payload.getClass().getName() + "; leave native encoding off so Spring Cloud Stream converts it");
+	}
+
+}

@@ -1,0 +1,148 @@
+package com.pakaura.binder.dapr;
+
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+import io.netty.channel.ChannelOption;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.util.UriBuilder;
+
+import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
+
+/**
+ * The sidecar's HTTP API: {@code POST /v1.0/publish/{pubsub}/{topic}} and
+ * {@code GET /v1.0/healthz/outbound}. Owns its Netty threads and connections, so that queued
+ * events can still drain while the rest of the application shuts its HTTP resources down.
+ */
+final class DaprSidecarClient implements AutoCloseable {
+
+	static final String API_TOKEN_HEADER = "dapr-api-token";
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final LoopResources loops;
+
+	private final ConnectionProvider connections;
+
+	private final WebClient http;
+
+	DaprSidecarClient(DaprBinderConfigurationProperties properties) {
+		this.loops = LoopResources.create("dapr-binder", 1, true);
+		this.connections = ConnectionProvider.builder("dapr-binder")
+			.maxConnections(properties.maxInFlight() + 2)
+			.pendingAcquireMaxCount(-1)
+			.build();
+		HttpClient client = HttpClient.create(this.connections)
+			.runOn(this.loops)
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(properties.timeout().toMillis(), 10_000));
+		WebClient.Builder builder = WebClient.builder()
+			.baseUrl(properties.baseUrl())
+			.clientConnector(new ReactorClientHttpConnector(client));
+		if (properties.apiToken() != null && !properties.apiToken().isEmpty()) {
+			builder.defaultHeader(API_TOKEN_HEADER, properties.apiToken());
+		}
+		this.http = builder.build();
+	}
+
+	/** One attempt. Never errors: every way it can end is a {@link PublishOutcome}. */
+	Mono<PublishOutcome> publish(DaprPublication publication, Duration timeout) {
+		return this.http.post()
+			.uri((uri) -> publishUri(uri, publication))
+			.contentType(MediaType.parseMediaType(publication.contentType()))
+			.headers((headers) -> publication.headers().forEach(headers::set))
+			.bodyValue(publication.body())
+			.exchangeToMono(DaprSidecarClient::outcomeOf)
+			.timeout(timeout)
+			.onErrorResume(DaprSidecarClient::failureOf);
+	}
+
+	/** Whether the sidecar can publish yet: 204 from {@code /v1.0/healthz/outbound}. */
+	Mono<Boolean> outboundReady(Duration timeout) {
+		return this.http.get()
+			.uri("/v1.0/healthz/outbound")
+			.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().is2xxSuccessful()))
+			.timeout(timeout)
+			.onErrorReturn(false);
+	}
+
+	private static java.net.URI publishUri(UriBuilder uri, DaprPublication publication) {
+		uri.path("/v1.0/publish/{pubsub}/{topic}");
+		if (publication.partitionKey() != null) {
+			uri.queryParam("metadata.partitionKey", "{partitionKey}");
+		}
+		publication.metadata().keySet().forEach((name) -> uri.queryParam("metadata." + name, "{metadata." + name + "}"));
+		Map<String, Object> values = new java.util.HashMap<>();
+		values.put("pubsub", publication.pubsub());
+		values.put("topic", publication.topic());
+		if (publication.partitionKey() != null) {
+			values.put("partitionKey", publication.partitionKey());
+		}
+		publication.metadata().forEach((name, value) -> values.put("metadata." + name, value));
+		return uri.build(values);
+	}
+
+	private static Mono<PublishOutcome> outcomeOf(ClientResponse response) {
+		int status = response.statusCode().value();
+		if (response.statusCode().is2xxSuccessful()) {
+			return response.releaseBody().thenReturn(PublishOutcome.success(status));
+		}
+		return response.bodyToMono(String.class)
+			.defaultIfEmpty("")
+			.map((body) -> errorOf(status, body));
+	}
+
+	/** The sidecar's error body is {@code {"errorCode": ..., "message": ...}}, or plain text (401). */
+	private static PublishOutcome errorOf(int status, String body) {
+		String errorCode = null;
+		String message = body.isBlank() ? null : body.strip();
+		try {
+			JsonNode json = JSON.readTree(body);
+			if (json != null && json.isObject()) {
+				errorCode = text(json.get("errorCode"));
+				message = text(json.get("message"));
+			}
+		}
+		catch (RuntimeException notJson) {
+			// plain-text answer, kept as the message
+		}
+		return new PublishOutcome(PublishOutcome.Kind.HTTP_ERROR, status, errorCode, message);
+	}
+
+	private static @Nullable String text(@Nullable JsonNode node) {
+		return (node != null && node.isString()) ? node.stringValue() : null;
+	}
+
+	private static Mono<PublishOutcome> failureOf(Throwable error) {
+		if (error instanceof TimeoutException) {
+			return Mono.just(PublishOutcome.of(PublishOutcome.Kind.TIMEOUT, "no answer from the sidecar in time"));
+		}
+		Throwable cause = error;
+		while (cause.getCause() != null && !(cause instanceof ConnectException)) {
+			cause = cause.getCause();
+		}
+		String reason = (cause instanceof ConnectException) ? "Dapr sidecar unavailable: " + cause.getMessage()
+				: "Dapr sidecar unavailable: " + error;
+		return Mono.just(PublishOutcome.of(PublishOutcome.Kind.UNAVAILABLE, reason));
+	}
+
+	@Override
+	public void close() {
+		this.connections.disposeLater()
+			.then(this.loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)))
+			.block(Duration.ofSeconds(10));
+	}
+
+}

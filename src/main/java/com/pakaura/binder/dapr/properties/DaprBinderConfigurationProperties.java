@@ -1,0 +1,68 @@
+package com.pakaura.binder.dapr.properties;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationUnit;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Binder-wide settings of the {@code dapr} binder.
+ *
+ * @param enabled whether events go to the sidecar at all; when false nothing leaves the
+ * process and each message is logged at DEBUG (env {@code DAPR_ENABLED})
+ * @param host host of the Dapr sidecar's HTTP API
+ * @param httpPort port of the Dapr sidecar's HTTP API (env {@code DAPR_HTTP_PORT}, injected by
+ * Dapr)
+ * @param pubsubName the Dapr pub/sub component to publish to, unless a binding names another
+ * (env {@code DAPR_PUBSUB_NAME})
+ * @param timeout how long one event may take to be accepted by the sidecar, retries of
+ * transient failures included; the sidecar has no publish timeout of its own (env
+ * {@code DAPR_PUBLISH_TIMEOUT}; a bare number means seconds)
+ * @param apiToken sent as {@code dapr-api-token} when set (env {@code DAPR_API_TOKEN})
+ * @param maxInFlight how many publish requests may be under way at once, across all keys
+ * @param bufferSize how many events may wait for the sidecar; past that the newest is dropped
+ * @param maxBodySize bodies larger than this are refused before sending (the sidecar's
+ * default {@code --max-body-size} is 4 MiB)
+ * @param startupWait at start, how long events wait for {@code /v1.0/healthz/outbound} to
+ * answer 204 before they are sent anyway (the sidecar may start after the application)
+ * @param shutdownTimeout on graceful stop, how long queued and in-flight events may take to
+ * drain
+ */
+@ConfigurationProperties("spring.cloud.stream.dapr.binder")
+public record DaprBinderConfigurationProperties(@DefaultValue("false") boolean enabled,
+		@DefaultValue("localhost") String host, @DefaultValue("3500") int httpPort,
+		@DefaultValue("pubsub-kafka") String pubsubName,
+		@DefaultValue("2s") @DurationUnit(ChronoUnit.SECONDS) Duration timeout, @Nullable String apiToken,
+		@DefaultValue("64") int maxInFlight, @DefaultValue("10000") int bufferSize,
+		@DefaultValue("4MB") DataSize maxBodySize, @DefaultValue("10s") Duration startupWait,
+		@DefaultValue("10s") Duration shutdownTimeout) {
+
+	public DaprBinderConfigurationProperties {
+		if (maxInFlight < 1) {
+			throw new IllegalArgumentException("spring.cloud.stream.dapr.binder.max-in-flight must be at least 1");
+		}
+		if (bufferSize < 1) {
+			throw new IllegalArgumentException("spring.cloud.stream.dapr.binder.buffer-size must be at least 1");
+		}
+		if (timeout.isNegative() || timeout.isZero()) {
+			throw new IllegalArgumentException("spring.cloud.stream.dapr.binder.timeout must be positive");
+		}
+	}
+
+	/** The sidecar's HTTP base URL. */
+	public String baseUrl() {
+		return "http://" + this.host + ":" + this.httpPort;
+	}
+
+	@Override
+	public String toString() {
+		return "DaprBinderConfigurationProperties[enabled=" + this.enabled + ", baseUrl=" + baseUrl() + ", pubsubName="
+				+ this.pubsubName + ", apiToken=" + ((this.apiToken != null) ? "(set)" : "(none)") + "]";
+	}
+
+}

@@ -1,0 +1,88 @@
+package com.pakaura.api.events;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import com.pakaura.api.support.ServiceTest;
+
+/**
+ * The event contract on a real broker binder: Spring Cloud Stream's Kafka binder (test scope
+ * only) against an in-JVM KRaft broker, read back with a plain Kafka consumer. Nothing in the
+ * application changes but the binder: the abstraction holds.
+ */
+@ServiceTest
+class TaskEventsOnKafkaBinderTest extends TaskEventsContract {
+
+	private static final List<String> TOPICS = List.of("task-events", "task-updates", "reminders");
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final EmbeddedKafkaKraftBroker BROKER = startBroker();
+
+	private static final KafkaConsumer<byte[], byte[]> CONSUMER = consumer();
+
+	private final Map<String, List<Arrived>> received = new HashMap<>();
+
+	@DynamicPropertySource
+	static void kafka(DynamicPropertyRegistry properties) {
+		properties.add("spring.cloud.stream.default-binder", () -> "kafka");
+		properties.add("spring.cloud.stream.kafka.binder.brokers", BROKER::getBrokersAsString);
+		// the record key is the task id, as Dapr's metadata.partitionKey makes it
+		properties.add("spring.cloud.stream.kafka.default.producer.message-key-expression",
+				() -> "headers['partitionKey'].getBytes()");
+	}
+
+	@AfterAll
+	static void stopBroker() {
+		CONSUMER.close();
+		BROKER.destroy();
+	}
+
+	@Override
+	protected List<Arrived> arrivedAt(String destination) {
+		for (ConsumerRecord<byte[], byte[]> record : CONSUMER.poll(Duration.ofMillis(200))) {
+			this.received.computeIfAbsent(record.topic(), (topic) -> new ArrayList<>())
+				.add(new Arrived(JSON.readTree(new String(record.value(), StandardCharsets.UTF_8)),
+						(record.key() != null) ? new String(record.key(), StandardCharsets.UTF_8) : null));
+		}
+		return List.copyOf(this.received.getOrDefault(destination, List.of()));
+	}
+
+	@Override
+	protected void clearArrivals() {
+		// earlier tests' records are read and forgotten; each test looks at its own task only
+		arrivedAt(TOPICS.get(0));
+		this.received.clear();
+	}
+
+	private static EmbeddedKafkaKraftBroker startBroker() {
+		EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 1, TOPICS.toArray(String[]::new));
+		broker.afterPropertiesSet();
+		return broker;
+	}
+
+	private static KafkaConsumer<byte[], byte[]> consumer() {
+		KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+				BROKER.getBrokersAsString(), ConsumerConfig.GROUP_ID_CONFIG, "contract-" + UUID.randomUUID(),
+				ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+		consumer.subscribe(TOPICS);
+		return consumer;
+	}
+
+}

@@ -1,0 +1,165 @@
+package com.pakaura.binder.dapr;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.messaging.support.MessageBuilder;
+
+import com.pakaura.binder.dapr.FakeDaprSidecar.Delivered;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * How publications flow: in order per key, in parallel across keys, bounded when the sidecar
+ * is stuck, held back while it starts, and drained when the application stops.
+ */
+class DaprPublishFlowTest {
+
+	private FakeDaprSidecar sidecar;
+
+	@BeforeEach
+	void startSidecar() {
+		this.sidecar = FakeDaprSidecar.start();
+	}
+
+	@AfterEach
+	void stopSidecar() {
+		this.sidecar.close();
+	}
+
+	@Test
+	void eventsOfOneKeyArriveInOrderOneAtATimeWhileKeysGoInParallel() throws Exception {
+		this.sidecar.latency(Duration.ZERO, Duration.ofMillis(15));
+		int threads = 6;
+		int keysPerThread = 4;
+		int eventsPerKey = 20;
+		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
+				"spring.cloud.stream.dapr.binder.max-in-flight=8")) {
+			ExecutorService senders = Executors.newFixedThreadPool(threads);
+			List<Future<?>> sending = new ArrayList<>();
+			for (int t = 0; t < threads; t++) {
+				int thread = t;
+				// each key belongs to one thread, so "the order it was sent in" is well defined
+				sending.add(senders.submit(() -> {
+					for (int n = 0; n < eventsPerKey; n++) {
+						for (int k = 0; k < keysPerThread; k++) {
+							send(app, "key-" + thread + "-" + k, n);
+						}
+					}
+				}));
+			}
+			for (Future<?> future : sending) {
+				future.get();
+			}
+			senders.shutdown();
+			int total = threads * keysPerThread * eventsPerKey;
+			await().atMost(Duration.ofSeconds(30)).until(() -> this.sidecar.delivered().size() == total);
+		}
+
+		Map<String, List<Integer>> byKey = this.sidecar.delivered().stream().collect(Collectors.groupingBy(Delivered::key,
+				Collectors.mapping((event) -> event.event().get("n").intValue(), Collectors.toList())));
+		assertThat(byKey).hasSize(threads * keysPerThread)
+			.allSatisfy((key, order) -> assertThat(order).as(key).containsExactlyElementsOf(IntStream.range(0, eventsPerKey).boxed().toList()));
+		assertThat(this.sidecar.maxConcurrentPerKey()).isEqualTo(1);
+		assertThat(this.sidecar.maxConcurrent()).isGreaterThan(1).isLessThanOrEqualTo(8);
+	}
+
+	@Test
+	void whenTheSidecarIsStuckTheBufferStaysBoundedAndTheNewestAreDropped() {
+		this.sidecar.stall(true);
+		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
+				"spring.cloud.stream.dapr.binder.max-in-flight=1", "spring.cloud.stream.dapr.binder.buffer-size=5",
+				"spring.cloud.stream.dapr.binder.timeout=60s", "spring.cloud.stream.dapr.binder.shutdown-timeout=200ms")) {
+			// Sending never waits for the sidecar: all 20 sends return although nothing is answered.
+			assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+				for (int i = 0; i < 20; i++) {
+					send(app, "key-" + i, i);
+				}
+			});
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("dropped") == 14);
+			assertThat(app.meters().get("dapr.publish.queued").gauge().value()).isEqualTo(5);
+			assertThat(app.meters().get("dapr.publish.in.flight").gauge().value()).isEqualTo(1);
+			MeterRegistry meters = app.meters();
+			app.close();
+			// the 5 still waiting when the shutdown timeout ran out are counted as dropped too
+			assertThat(meters.find("dapr.publish").tag("outcome", "dropped").counters().stream().mapToDouble((c) -> c.count()).sum())
+				.isEqualTo(19);
+		}
+	}
+
+	@Test
+	void queuedAndInFlightEventsDrainWhenTheApplicationStops() {
+		this.sidecar.latency(Duration.ofMillis(40), Duration.ofMillis(60));
+		DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
+				"spring.cloud.stream.dapr.binder.max-in-flight=2", "spring.cloud.stream.dapr.binder.shutdown-timeout=20s");
+		for (int n = 0; n < 10; n++) {
+			send(app, "a", n);
+			send(app, "b", n);
+		}
+		app.close();
+
+		assertThat(this.sidecar.delivered()).hasSize(20);
+		assertThat(this.sidecar.delivered().stream().filter((event) -> event.key().equals("a")).map((event) -> event.event().get("n").intValue()))
+			.containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+	}
+
+	@Test
+	void eventsSentBeforeTheSidecarIsUpWaitForItAndNoneIsLost() throws Exception {
+		int port = freePort();
+		this.sidecar.close();
+		try (DaprBinderApplication app = DaprBinderApplication.start(port, "spring.cloud.stream.dapr.binder.startup-wait=20s")) {
+			for (int n = 0; n < 5; n++) {
+				send(app, "early", n);
+			}
+			Thread.sleep(500);
+			// the sidecar process starts, its components are not loaded yet...
+			this.sidecar = FakeDaprSidecar.startOn(port).outboundReady(false);
+			Thread.sleep(500);
+			assertThat(this.sidecar.requests()).isEmpty();
+			// ...and then they are
+			this.sidecar.outboundReady(true);
+			await().atMost(Duration.ofSeconds(10)).until(() -> this.sidecar.delivered().size() == 5);
+			assertThat(this.sidecar.delivered()).extracting((event) -> event.event().get("n").intValue()).containsExactly(0, 1, 2, 3, 4);
+			assertThat(app.published("success")).isEqualTo(5);
+			assertThat(app.published("unavailable")).isZero();
+		}
+	}
+
+	@Test
+	void aSidecarThatNeverComesUpHoldsEventsOnlyForTheStartupWait() throws Exception {
+		try (DaprBinderApplication app = DaprBinderApplication.start(freePort(), "spring.cloud.stream.dapr.binder.startup-wait=300ms",
+				"spring.cloud.stream.dapr.binder.timeout=200ms")) {
+			send(app, "k", 0);
+			await().atMost(Duration.ofSeconds(10)).until(() -> app.published("unavailable") == 1);
+		}
+	}
+
+	private static void send(DaprBinderApplication app, String key, int n) {
+		String event = "{\"specversion\":\"1.0\",\"id\":\"" + key + "-" + n + "\",\"source\":\"t\",\"type\":\"t\",\"traceid\":\"c\",\"n\":" + n + "}";
+		app.streamBridge().send("orders", MessageBuilder.withPayload(event.getBytes(StandardCharsets.UTF_8)).setHeader("partitionKey", key).build());
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+}

@@ -1,0 +1,172 @@
+package com.pakaura.binder.dapr;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.integration.channel.PublishSubscribeChannel;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.support.ErrorMessage;
+import org.springframework.messaging.support.MessageBuilder;
+
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Every way a publish can end, as the sidecar answers it: counted by outcome, logged at the
+ * level the seed asks for, retried only when a retry can help, and never thrown at the
+ * sender.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class DaprPublishOutcomesTest {
+
+	private static final byte[] EVENT = "{\"specversion\":\"1.0\",\"id\":\"e-1\",\"source\":\"test\",\"type\":\"t\",\"traceid\":\"c\"}"
+		.getBytes(StandardCharsets.UTF_8);
+
+	/** Key-values in plain-text logs; the assertions below hold for JSON logs as well. */
+	private static final String KV_PATTERN = "logging.pattern.console=%5level %logger{20} : %msg %kvp%n";
+
+	private FakeDaprSidecar sidecar;
+
+	@BeforeEach
+	void startSidecar() {
+		this.sidecar = FakeDaprSidecar.start();
+	}
+
+	@AfterEach
+	void stopSidecar() {
+		this.sidecar.close();
+	}
+
+	@Test
+	void a204IsASuccessLoggedAtDebug(CapturedOutput output) {
+		try (DaprBinderApplication app = start("logging.level.com.pakaura.binder.dapr=DEBUG")) {
+			send(app, "orders");
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("success") == 1);
+			assertThat(app.meters().find("dapr.publish.latency").tag("outcome", "success").timer().count()).isEqualTo(1);
+			await().untilAsserted(() -> assertThat(output.getOut()).contains("DEBUG").contains("Published to Dapr"));
+		}
+	}
+
+	@Test
+	void anUnknownPubsubIsAPermanentErrorLoggedWithTheSidecarsCodeAndNotRetried(CapturedOutput output) {
+		this.sidecar.pubsubs("some-other-pubsub");
+		try (DaprBinderApplication app = start()) {
+			send(app, "orders");
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("http_error") == 1);
+			assertThat(this.sidecar.requests()).hasSize(1);
+			await().untilAsserted(() -> assertThat(output.getOut()).contains("ERROR").contains("Dapr refused the event")
+				.contains("dapr_status").contains("404").contains("dapr_error_code").contains("ERR_PUBSUB_NOT_FOUND")
+				.contains("pubsub pubsub-kafka is not found"));
+		}
+	}
+
+	@Test
+	void aForbiddenTopicAndBadMetadataAreNotRetriedEither() {
+		this.sidecar.forbidTopics("secret-topic");
+		try (DaprBinderApplication app = start("spring.cloud.stream.dapr.bindings.raw.producer.metadata.rawPayload=maybe")) {
+			send(app, "secret-topic");
+			send(app, "raw");
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("http_error") == 2);
+			assertThat(this.sidecar.requests()).extracting(FakeDaprSidecar.Request::status).containsExactlyInAnyOrder(403, 400);
+		}
+	}
+
+	@Test
+	void aBrokerFailureIsRetriedWithinTheTimeoutAndThenSucceeds() {
+		this.sidecar.failNextPublishes(2);
+		try (DaprBinderApplication app = start()) {
+			send(app, "orders");
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("success") == 1);
+			assertThat(this.sidecar.requests()).extracting(FakeDaprSidecar.Request::status).containsExactly(500, 500, 204);
+			assertThat(this.sidecar.delivered()).hasSize(1);
+		}
+	}
+
+	@Test
+	void aBrokerFailureThatOutlastsTheTimeoutIsAnErrorWithTheSidecarsMessage(CapturedOutput output) {
+		this.sidecar.failNextPublishes(Integer.MAX_VALUE);
+		try (DaprBinderApplication app = start("spring.cloud.stream.dapr.binder.timeout=500ms")) {
+			send(app, "orders");
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("http_error") == 1);
+			assertThat(this.sidecar.requests()).hasSizeGreaterThan(1).allSatisfy((request) -> assertThat(request.status()).isEqualTo(500));
+			await().untilAsserted(() -> assertThat(output.getOut()).contains("dapr_error_code").contains("ERR_PUBSUB_PUBLISH_MESSAGE")
+				.contains("client has run out of available brokers"));
+		}
+	}
+
+	@Test
+	void aSidecarThatStallsPastTheTimeoutIsATimeoutLoggedAtWarn(CapturedOutput output) {
+		this.sidecar.stall(true);
+		try (DaprBinderApplication app = start("spring.cloud.stream.dapr.binder.timeout=300ms")) {
+			send(app, "orders");
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("timeout") == 1);
+			await().untilAsserted(() -> assertThat(output.getOut()).contains("WARN").contains("Dapr publish timed out"));
+		}
+	}
+
+	@Test
+	void aSidecarThatIsNotListeningIsUnavailableLoggedAtWarn(CapturedOutput output) throws IOException {
+		int closedPort = freePort();
+		try (DaprBinderApplication app = DaprBinderApplication.start(closedPort, "spring.cloud.stream.dapr.binder.timeout=300ms",
+				KV_PATTERN)) {
+			assertThatNoException().isThrownBy(() -> send(app, "orders"));
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("unavailable") == 1);
+			await().untilAsserted(() -> assertThat(output.getOut()).contains("WARN").contains("Dapr sidecar unavailable"));
+		}
+	}
+
+	@Test
+	void aBodyOverTheSidecarsLimitIsNeverSent(CapturedOutput output) {
+		try (DaprBinderApplication app = start("spring.cloud.stream.dapr.binder.max-body-size=1KB")) {
+			byte[] large = ("{\"data\":\"" + "x".repeat(2000) + "\"}").getBytes(StandardCharsets.UTF_8);
+			app.streamBridge().send("orders", MessageBuilder.withPayload(large).build());
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("too_large") == 1);
+			assertThat(this.sidecar.requests()).isEmpty();
+			await().untilAsserted(() -> assertThat(output.getOut()).contains("ERROR").contains("Event too large for Dapr"));
+		}
+	}
+
+	@Test
+	void withTheErrorChannelEnabledFailuresAreSentThere() {
+		this.sidecar.pubsubs("another");
+		try (DaprBinderApplication app = start("spring.cloud.stream.bindings.orders.producer.error-channel-enabled=true")) {
+			List<Message<?>> errors = new CopyOnWriteArrayList<>();
+			app.context().getBean("errorChannel", PublishSubscribeChannel.class).subscribe(errors::add);
+			send(app, "orders");
+			await().atMost(Duration.ofSeconds(5)).until(() -> !errors.isEmpty());
+			assertThat(errors.get(0)).isInstanceOf(ErrorMessage.class);
+			assertThat(((ErrorMessage) errors.get(0)).getPayload().getMessage()).contains("404").contains("ERR_PUBSUB_NOT_FOUND");
+		}
+	}
+
+	private DaprBinderApplication start(String... properties) {
+		String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of(KV_PATTERN), java.util.stream.Stream.of(properties))
+			.toArray(String[]::new);
+		return DaprBinderApplication.start(this.sidecar.port(), all);
+	}
+
+	private static void send(DaprBinderApplication app, String binding) {
+		assertThat(app.streamBridge().send(binding, MessageBuilder.withPayload(EVENT).setHeader("partitionKey", "k").build()))
+			.isTrue();
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+}

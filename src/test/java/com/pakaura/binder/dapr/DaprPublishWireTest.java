@@ -1,0 +1,127 @@
+package com.pakaura.binder.dapr;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+
+import org.springframework.messaging.support.MessageBuilder;
+
+import com.pakaura.binder.dapr.FakeDaprSidecar.Request;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Exactly what goes over the wire to the sidecar. */
+class DaprPublishWireTest {
+
+	private static final String EVENT = "{\"specversion\":\"1.0\",\"id\":\"e-1\",\"source\":\"test\",\"type\":\"t.created\",\"traceid\":\"corr-1\",\"data\":{\"n\":1}}";
+
+	private FakeDaprSidecar sidecar;
+
+	@BeforeEach
+	void startSidecar() {
+		this.sidecar = FakeDaprSidecar.start();
+	}
+
+	@AfterEach
+	void stopSidecar() {
+		this.sidecar.close();
+	}
+
+	@Test
+	void aStructuredCloudEventIsPostedAsIsWithItsKeyAndTraceHeaders() {
+		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port())) {
+			app.streamBridge().send("orders", event("key-42").setHeader("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+				.setHeader("tracestate", "congo=t61rcWkgMzE").build());
+
+			Request request = awaitRequests(1).get(0);
+			assertThat(request.method()).isEqualTo("POST");
+			assertThat(request.path()).isEqualTo("/v1.0/publish/pubsub-kafka/orders?metadata.partitionKey=key-42");
+			assertThat(request.headers()).containsEntry("content-type", "application/cloudevents+json")
+				.containsEntry("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+				.containsEntry("tracestate", "congo=t61rcWkgMzE")
+				.doesNotContainKey("dapr-api-token");
+			assertThat(request.bodyText()).isEqualTo(EVENT);
+			assertThat(request.status()).isEqualTo(204);
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("success") == 1);
+		}
+	}
+
+	@Test
+	void theApiTokenIsSentWhenSetAndTheSidecarRefusesAWrongOne() {
+		this.sidecar.apiToken("s3cret-token");
+		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
+				"spring.cloud.stream.dapr.binder.api-token=s3cret-token")) {
+			app.streamBridge().send("orders", event("k").build());
+			assertThat(awaitRequests(1).get(0).headers()).containsEntry("dapr-api-token", "s3cret-token");
+			assertThat(this.sidecar.delivered()).hasSize(1);
+		}
+		this.sidecar.reset();
+		this.sidecar.apiToken("s3cret-token");
+		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
+				"spring.cloud.stream.dapr.binder.api-token=wrong")) {
+			app.streamBridge().send("orders", event("k").build());
+			assertThat(awaitRequests(1).get(0).status()).isEqualTo(401);
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("http_error") == 1);
+			assertThat(this.sidecar.delivered()).isEmpty();
+		}
+	}
+
+	@Test
+	void perBindingSettingsOverrideTheBinderAndDefaults() {
+		this.sidecar.pubsubs("pubsub-kafka", "pubsub-audit");
+		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
+				"spring.cloud.stream.dapr.default.producer.metadata.ttlInSeconds=3600",
+				"spring.cloud.stream.dapr.bindings.audit.producer.pubsub-name=pubsub-audit",
+				"spring.cloud.stream.dapr.bindings.audit.producer.partition-key-expression=headers['tenant']",
+				"spring.cloud.stream.bindings.audit.destination=audit-log")) {
+			app.streamBridge().send("audit", event("ignored").setHeader("tenant", "acme").build());
+			app.streamBridge().send("orders", event("k-1").build());
+
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.sidecar.delivered().size() == 2);
+			assertThat(this.sidecar.delivered("audit-log")).singleElement().satisfies((delivered) -> {
+				assertThat(delivered.pubsub()).isEqualTo("pubsub-audit");
+				assertThat(delivered.key()).isEqualTo("acme");
+				assertThat(delivered.metadata()).containsEntry("ttlInSeconds", "3600");
+				assertThat(delivered.event().get("expiration")).isNotNull();
+			});
+			assertThat(this.sidecar.delivered("orders")).singleElement().satisfies((delivered) -> {
+				assertThat(delivered.pubsub()).isEqualTo("pubsub-kafka");
+				assertThat(delivered.key()).isEqualTo("k-1");
+			});
+		}
+	}
+
+	@Test
+	void consumersReceiveTheEventWithTheSidecarsFieldsAndOurTraceAndCorrelationIds() {
+		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port())) {
+			app.streamBridge().send("orders", event("k").setHeader("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").build());
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.sidecar.delivered().size() == 1);
+			JsonNode event = this.sidecar.delivered().get(0).event();
+			assertThat(event.get("topic").stringValue()).isEqualTo("orders");
+			assertThat(event.get("pubsubname").stringValue()).isEqualTo("pubsub-kafka");
+			assertThat(event.get("traceid").stringValue()).isEqualTo("corr-1");
+			assertThat(event.get("id").stringValue()).isEqualTo("e-1");
+			assertThat(event.get("type").stringValue()).isEqualTo("t.created");
+			assertThat(event.get("data").get("n").intValue()).isEqualTo(1);
+		}
+	}
+
+	private static MessageBuilder<byte[]> event(String key) {
+		return MessageBuilder.withPayload(EVENT.getBytes(StandardCharsets.UTF_8))
+			.setHeader("contentType", "application/cloudevents+json")
+			.setHeader("partitionKey", key);
+	}
+
+	private java.util.List<Request> awaitRequests(int count) {
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.sidecar.requests().size() >= count);
+		return this.sidecar.requests();
+	}
+
+
+}

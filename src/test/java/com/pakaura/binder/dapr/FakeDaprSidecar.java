@@ -1,0 +1,445 @@
+package com.pakaura.binder.dapr;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.resources.LoopResources;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * An in-test stand-in for the Dapr sidecar's HTTP API, behaving as daprd's code does (see
+ * shared/notes/dapr.md, which cites dapr/dapr and dapr/components-contrib):
+ * <ul>
+ * <li>{@code POST|PUT /v1.0/publish/{pubsub}/{topic}}: 204 on success; 401 text/plain
+ * {@code invalid api token}; 404 {@code ERR_PUBSUB_NOT_FOUND}; 403 {@code ERR_PUBSUB_FORBIDDEN};
+ * 400 {@code ERR_PUBSUB_REQUEST_METADATA} for a non-boolean rawPayload; 500
+ * {@code ERR_PUBSUB_CLOUD_EVENTS_SER} for a structured body that is not a JSON object; 500
+ * {@code ERR_PUBSUB_PUBLISH_MESSAGE} for a body over the limit or a broker failure.</li>
+ * <li>What reaches consumers: a structured CloudEvent goes through components-contrib's
+ * {@code FromCloudEvent}: {@code topic} and {@code pubsubname} always overwritten;
+ * {@code traceid}/{@code traceparent} kept when the event has {@code traceid} (Dapr 1.12+) and
+ * otherwise set to the sidecar's span, which with no tracing exporter is the incoming
+ * {@code traceparent} header ("" without one); before 1.12 always overwritten;
+ * {@code time}, {@code source}, {@code type}, {@code specversion} defaulted only when absent;
+ * {@code expiration} added for {@code ttlInSeconds}. Every {@code metadata.*} query parameter
+ * becomes a record header; {@code partitionKey} becomes the record key.</li>
+ * <li>{@code GET /v1.0/healthz/outbound}: 204 once ready, else 500
+ * {@code ERR_OUTBOUND_HEALTH_NOT_READY}.</li>
+ * </ul>
+ * Faults to inject: latency, a stall, failing publishes, a sidecar that is not ready yet.
+ */
+public final class FakeDaprSidecar implements AutoCloseable {
+
+	public static final String APP_ID = "pakaura-api";
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final String CLOUDEVENTS_JSON = "application/cloudevents+json";
+
+	private static final long DEFAULT_MAX_BODY = 4L * 1024 * 1024;
+
+	/** Its own event loop: an application context closing disposes Reactor Netty's global one. */
+	private final LoopResources loops = LoopResources.create("fake-dapr", 2, true);
+
+	private final DisposableServer server;
+
+	private final List<Delivered> delivered = new CopyOnWriteArrayList<>();
+
+	private final List<Request> requests = new CopyOnWriteArrayList<>();
+
+	private final Map<String, AtomicInteger> concurrentPerKey = new ConcurrentHashMap<>();
+
+	private final AtomicInteger concurrent = new AtomicInteger();
+
+	private final AtomicInteger maxConcurrent = new AtomicInteger();
+
+	private final AtomicInteger maxConcurrentPerKey = new AtomicInteger();
+
+	private final AtomicInteger failuresToInject = new AtomicInteger();
+
+	private volatile Set<String> pubsubs = Set.of("pubsub-kafka");
+
+	private volatile Set<String> forbiddenTopics = Set.of();
+
+	private volatile @Nullable String apiToken;
+
+	private volatile Duration minLatency = Duration.ZERO;
+
+	private volatile Duration maxLatency = Duration.ZERO;
+
+	private volatile boolean stalled;
+
+	private volatile boolean outboundReady = true;
+
+	private volatile boolean legacyTraceOverwrite;
+
+	private FakeDaprSidecar(int port) {
+		this.server = HttpServer.create()
+			.runOn(this.loops)
+			.host("127.0.0.1")
+			.port(port)
+			.route((routes) -> routes.get("/v1.0/healthz/outbound", this::outbound)
+				.post("/v1.0/publish/{pubsub}/**", this::publish)
+				.put("/v1.0/publish/{pubsub}/**", this::publish))
+			.bindNow();
+	}
+
+	/** On a free port. */
+	public static FakeDaprSidecar start() {
+		return new FakeDaprSidecar(0);
+	}
+
+	/** On this port, e.g. one the application already points at while "the sidecar starts". */
+	public static FakeDaprSidecar startOn(int port) {
+		return new FakeDaprSidecar(port);
+	}
+
+	public int port() {
+		return this.server.port();
+	}
+
+	// ---- behaviour -----------------------------------------------------------------
+
+	public FakeDaprSidecar pubsubs(String... names) {
+		this.pubsubs = Set.of(names);
+		return this;
+	}
+
+	/** Scopes: publishing to these topics is not allowed for this app. */
+	public FakeDaprSidecar forbidTopics(String... topics) {
+		this.forbiddenTopics = Set.of(topics);
+		return this;
+	}
+
+	/** daprd started with {@code DAPR_API_TOKEN}. */
+	public FakeDaprSidecar apiToken(@Nullable String token) {
+		this.apiToken = token;
+		return this;
+	}
+
+	/** Each publish answers after a random delay between the two. */
+	public FakeDaprSidecar latency(Duration min, Duration max) {
+		this.minLatency = min;
+		this.maxLatency = max;
+		return this;
+	}
+
+	/** Publishes get no answer at all (a broker that hangs, with no timeout in daprd). */
+	public FakeDaprSidecar stall(boolean stalled) {
+		this.stalled = stalled;
+		return this;
+	}
+
+	/** The next publishes fail as a broker outage does: 500 ERR_PUBSUB_PUBLISH_MESSAGE. */
+	public FakeDaprSidecar failNextPublishes(int count) {
+		this.failuresToInject.set(count);
+		return this;
+	}
+
+	public FakeDaprSidecar outboundReady(boolean ready) {
+		this.outboundReady = ready;
+		return this;
+	}
+
+	/** Dapr before 1.12: the event's traceid/traceparent/tracestate are always overwritten. */
+	public FakeDaprSidecar legacyTraceOverwrite(boolean legacy) {
+		this.legacyTraceOverwrite = legacy;
+		return this;
+	}
+
+	// ---- observation ---------------------------------------------------------------
+
+	/**
+	 * An event as a subscriber (or a Kafka consumer) receives it.
+	 *
+	 * @param key the broker record key ({@code metadata.partitionKey})
+	 * @param metadata every {@code metadata.*} of the publish, as the Kafka component turns
+	 * them into record headers
+	 * @param event the stored envelope
+	 */
+	public record Delivered(String pubsub, String topic, @Nullable String key, Map<String, String> metadata,
+			JsonNode event) {
+
+	}
+
+	/** Every publish request as it arrived, whatever was answered. */
+	public record Request(String method, String path, Map<String, String> query, Map<String, String> headers,
+			byte[] body, int status) {
+
+		public String bodyText() {
+			return new String(this.body, StandardCharsets.UTF_8);
+		}
+
+	}
+
+	public List<Delivered> delivered() {
+		return List.copyOf(this.delivered);
+	}
+
+	public List<Delivered> delivered(String topic) {
+		return this.delivered.stream().filter((event) -> event.topic().equals(topic)).toList();
+	}
+
+	public List<Request> requests() {
+		return List.copyOf(this.requests);
+	}
+
+	/** The most publish requests under way at once. */
+	public int maxConcurrent() {
+		return this.maxConcurrent.get();
+	}
+
+	/** The most publish requests under way at once for one partition key. */
+	public int maxConcurrentPerKey() {
+		return this.maxConcurrentPerKey.get();
+	}
+
+	public void reset() {
+		this.delivered.clear();
+		this.requests.clear();
+		this.maxConcurrent.set(0);
+		this.maxConcurrentPerKey.set(0);
+		this.failuresToInject.set(0);
+		this.pubsubs = Set.of("pubsub-kafka");
+		this.forbiddenTopics = Set.of();
+		this.apiToken = null;
+		this.minLatency = Duration.ZERO;
+		this.maxLatency = Duration.ZERO;
+		this.stalled = false;
+		this.outboundReady = true;
+		this.legacyTraceOverwrite = false;
+	}
+
+	@Override
+	public void close() {
+		this.server.disposeNow(Duration.ofSeconds(1));
+		this.loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
+	}
+
+	// ---- the API -------------------------------------------------------------------
+
+	private Publisher<Void> outbound(HttpServerRequest request, HttpServerResponse response) {
+		if (this.outboundReady) {
+			return response.status(HttpResponseStatus.NO_CONTENT).send();
+		}
+		return error(response, 500, "ERR_OUTBOUND_HEALTH_NOT_READY", "dapr outbound is not ready");
+	}
+
+	private Publisher<Void> publish(HttpServerRequest request, HttpServerResponse response) {
+		return request.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0]).flatMap((body) -> {
+			String pubsub = request.param("pubsub");
+			String path = new QueryStringDecoder(request.uri()).path();
+			String topic = path.substring(("/v1.0/publish/" + pubsub + "/").length());
+			Map<String, String> query = query(request.uri());
+			String key = query.get("metadata.partitionKey");
+			AtomicInteger perKey = (key != null) ? this.concurrentPerKey.computeIfAbsent(key, (k) -> new AtomicInteger()) : null;
+			this.maxConcurrent.accumulateAndGet(this.concurrent.incrementAndGet(), Math::max);
+			if (perKey != null) {
+				this.maxConcurrentPerKey.accumulateAndGet(perKey.incrementAndGet(), Math::max);
+			}
+			// A request stops counting as under way once its answer is decided, before it is
+			// written: the client may send its next request as soon as it reads it.
+			AtomicBoolean finished = new AtomicBoolean();
+			Runnable finish = () -> {
+				if (finished.compareAndSet(false, true)) {
+					this.concurrent.decrementAndGet();
+					if (perKey != null) {
+						perKey.decrementAndGet();
+					}
+				}
+			};
+			Mono<Void> answer = this.stalled ? Mono.never()
+					: Mono.delay(latency()).then(Mono.fromRunnable(finish))
+						.then(Mono.defer(() -> answer(request, response, pubsub, topic, query, body)));
+			return answer.doFinally((signal) -> finish.run());
+		});
+	}
+
+	private Mono<Void> answer(HttpServerRequest request, HttpServerResponse response, String pubsub, String topic,
+			Map<String, String> query, byte[] body) {
+		Map<String, String> headers = new LinkedHashMap<>();
+		request.requestHeaders().forEach((header) -> headers.put(header.getKey().toLowerCase(), header.getValue()));
+		int status = decide(headers, pubsub, topic, query, body);
+		this.requests.add(new Request(request.method().name(), request.uri(), query, headers, body, status));
+		String metadataError = "failed deserializing metadata. Error: rawPayload value must be a valid boolean: actual is '"
+				+ query.get("metadata.rawPayload") + "'";
+		return switch (status) {
+			case 204 -> {
+				this.delivered.add(deliver(pubsub, topic, query, headers, body));
+				yield response.status(HttpResponseStatus.NO_CONTENT).send().then();
+			}
+			case 401 -> response.status(401).header("Content-Type", "text/plain").sendString(Mono.just("invalid api token")).then();
+			case 404 -> error(response, 404, "ERR_PUBSUB_NOT_FOUND", "pubsub " + pubsub + " is not found");
+			case 403 -> error(response, 403, "ERR_PUBSUB_FORBIDDEN", "topic " + topic + " is not allowed for app id " + APP_ID);
+			case 400 -> error(response, 400, "ERR_PUBSUB_REQUEST_METADATA", metadataError);
+			case 413 -> error(response, 500, "ERR_PUBSUB_PUBLISH_MESSAGE",
+					"error when publishing to topic " + topic + " in pubsub " + pubsub + ": stream too large");
+			case 422 -> error(response, 500, "ERR_PUBSUB_CLOUD_EVENTS_SER", "cannot create cloudevent");
+			default -> error(response, 500, "ERR_PUBSUB_PUBLISH_MESSAGE", "error when publishing to topic " + topic
+					+ " in pubsub " + pubsub + ": kafka: client has run out of available brokers to talk to");
+		};
+	}
+
+	/** The status daprd would answer, in the order it checks (413/422 stand for 500 variants). */
+	private int decide(Map<String, String> headers, String pubsub, String topic, Map<String, String> query, byte[] body) {
+		if (this.apiToken != null && !this.apiToken.equals(headers.get("dapr-api-token"))) {
+			return 401;
+		}
+		if (!this.pubsubs.contains(pubsub)) {
+			return 404;
+		}
+		String rawPayload = query.get("metadata.rawPayload");
+		if (rawPayload != null && !rawPayload.equalsIgnoreCase("true") && !rawPayload.equalsIgnoreCase("false")) {
+			return 400;
+		}
+		if (this.forbiddenTopics.contains(topic)) {
+			return 403;
+		}
+		if (body.length > DEFAULT_MAX_BODY) {
+			return 413;
+		}
+		if (isCloudEvent(headers) && !"true".equalsIgnoreCase(rawPayload) && !isJsonObject(body)) {
+			return 422;
+		}
+		if (this.failuresToInject.getAndUpdate((left) -> Math.max(0, left - 1)) > 0) {
+			return 500;
+		}
+		return 204;
+	}
+
+	private Delivered deliver(String pubsub, String topic, Map<String, String> query, Map<String, String> headers,
+			byte[] body) {
+		Map<String, String> metadata = new LinkedHashMap<>();
+		query.forEach((name, value) -> {
+			if (name.startsWith("metadata.")) {
+				metadata.put(name.substring("metadata.".length()), value);
+			}
+		});
+		String sidecarTrace = headers.getOrDefault("traceparent", "");
+		String traceState = headers.getOrDefault("tracestate", "");
+		ObjectNode event;
+		if (isCloudEvent(headers)) {
+			event = (ObjectNode) JSON.readTree(body);
+			if (!event.has("time")) {
+				event.put("time", OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+			}
+			if (this.legacyTraceOverwrite || !event.has("traceid")) {
+				event.put("traceid", sidecarTrace);
+				event.put("traceparent", sidecarTrace);
+			}
+			if (this.legacyTraceOverwrite || !event.has("tracestate")) {
+				event.put("tracestate", traceState);
+			}
+			putIfAbsent(event, "source", "Dapr");
+			putIfAbsent(event, "type", "com.dapr.event.sent");
+			putIfAbsent(event, "specversion", "1.0");
+		}
+		else {
+			event = JSON.createObjectNode();
+			event.put("id", UUID.randomUUID().toString());
+			event.put("source", APP_ID);
+			event.put("type", "com.dapr.event.sent");
+			event.put("specversion", "1.0");
+			String contentType = headers.getOrDefault("content-type", "text/plain");
+			event.put("datacontenttype", contentType);
+			event.put("traceid", sidecarTrace);
+			event.put("traceparent", sidecarTrace);
+			event.put("tracestate", traceState);
+			event.put("time", OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+			if (contentType.toLowerCase().startsWith("application/json") && isJson(body)) {
+				event.set("data", JSON.readTree(body));
+			}
+			else {
+				event.put("data", new String(body, StandardCharsets.UTF_8));
+			}
+		}
+		event.put("topic", topic);
+		event.put("pubsubname", pubsub);
+		String ttl = metadata.get("ttlInSeconds");
+		if (ttl != null && ttl.matches("\\d+")) {
+			event.put("expiration", Instant.now().plusSeconds(Long.parseLong(ttl)).atOffset(ZoneOffset.UTC)
+				.truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+		}
+		return new Delivered(pubsub, topic, metadata.get("partitionKey"), metadata, event);
+	}
+
+	private Duration latency() {
+		long min = this.minLatency.toMillis();
+		long max = this.maxLatency.toMillis();
+		return Duration.ofMillis((max > min) ? ThreadLocalRandom.current().nextLong(min, max + 1) : min);
+	}
+
+	private static Mono<Void> error(HttpServerResponse response, int status, String errorCode, String message) {
+		ObjectNode body = JSON.createObjectNode();
+		body.put("errorCode", errorCode);
+		body.put("message", message);
+		ObjectNode info = body.putArray("details").addObject();
+		info.put("@type", "type.googleapis.com/google.rpc.ErrorInfo");
+		info.put("reason", errorCode.replaceFirst("^ERR_", "DAPR_"));
+		info.put("domain", "dapr.io");
+		return response.status(status).header("Content-Type", "application/json").sendString(Mono.just(body.toString())).then();
+	}
+
+	private static boolean isCloudEvent(Map<String, String> headers) {
+		String contentType = headers.getOrDefault("content-type", "");
+		return contentType.toLowerCase().startsWith(CLOUDEVENTS_JSON);
+	}
+
+	private static boolean isJsonObject(byte[] body) {
+		try {
+			return JSON.readTree(body).isObject();
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
+	}
+
+	private static boolean isJson(byte[] body) {
+		try {
+			JSON.readTree(body);
+			return true;
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
+	}
+
+	private static void putIfAbsent(ObjectNode event, String field, String value) {
+		if (!event.hasNonNull(field)) {
+			event.put(field, value);
+		}
+	}
+
+	private static Map<String, String> query(String uri) {
+		Map<String, String> query = new LinkedHashMap<>();
+		new QueryStringDecoder(uri).parameters().forEach((name, values) -> query.put(name, values.get(0)));
+		return query;
+	}
+
+}
