@@ -1,7 +1,5 @@
 package com.pakaura.binder.dapr;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,8 +12,6 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.messaging.support.MessageBuilder;
@@ -30,19 +26,7 @@ import static org.awaitility.Awaitility.await;
  * How publications flow: in order per key, in parallel across keys, bounded when the sidecar
  * is stuck, held back while it starts, and drained when the application stops.
  */
-class DaprPublishFlowTest {
-
-	private FakeDaprSidecar sidecar;
-
-	@BeforeEach
-	void startSidecar() {
-		this.sidecar = FakeDaprSidecar.start();
-	}
-
-	@AfterEach
-	void stopSidecar() {
-		this.sidecar.close();
-	}
+class DaprPublishFlowTest extends FakeSidecarTest {
 
 	@Test
 	void eventsOfOneKeyArriveInOrderOneAtATimeWhileKeysGoInParallel() throws Exception {
@@ -143,7 +127,7 @@ class DaprPublishFlowTest {
 	}
 
 	@Test
-	void aSidecarThatNeverComesUpHoldsEventsOnlyForTheStartupWait() throws Exception {
+	void aSidecarThatNeverComesUpHoldsEventsOnlyForTheStartupWait() {
 		try (DaprBinderApplication app = DaprBinderApplication.start(freePort(), "spring.cloud.stream.dapr.binder.startup-wait=300ms",
 				"spring.cloud.stream.dapr.binder.timeout=200ms")) {
 			send(app, "k", 0);
@@ -154,12 +138,6 @@ class DaprPublishFlowTest {
 	private static void send(DaprBinderApplication app, String key, int n) {
 		String event = "{\"specversion\":\"1.0\",\"id\":\"" + key + "-" + n + "\",\"source\":\"t\",\"type\":\"t\",\"traceid\":\"c\",\"n\":" + n + "}";
 		app.streamBridge().send("orders", MessageBuilder.withPayload(event.getBytes(StandardCharsets.UTF_8)).setHeader("partitionKey", key).build());
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
 	}
 
 }

@@ -1,14 +1,10 @@
 package com.pakaura.binder.dapr;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -30,25 +26,13 @@ import static org.awaitility.Awaitility.await;
  * sender.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class DaprPublishOutcomesTest {
+class DaprPublishOutcomesTest extends FakeSidecarTest {
 
 	private static final byte[] EVENT = "{\"specversion\":\"1.0\",\"id\":\"e-1\",\"source\":\"test\",\"type\":\"t\",\"traceid\":\"c\"}"
 		.getBytes(StandardCharsets.UTF_8);
 
 	/** Key-values in plain-text logs; the assertions below hold for JSON logs as well. */
 	private static final String KV_PATTERN = "logging.pattern.console=%5level %logger{20} : %msg %kvp%n";
-
-	private FakeDaprSidecar sidecar;
-
-	@BeforeEach
-	void startSidecar() {
-		this.sidecar = FakeDaprSidecar.start();
-	}
-
-	@AfterEach
-	void stopSidecar() {
-		this.sidecar.close();
-	}
 
 	@Test
 	void a204IsASuccessLoggedAtDebug(CapturedOutput output) {
@@ -118,7 +102,7 @@ class DaprPublishOutcomesTest {
 	}
 
 	@Test
-	void aSidecarThatIsNotListeningIsUnavailableLoggedAtWarn(CapturedOutput output) throws IOException {
+	void aSidecarThatIsNotListeningIsUnavailableLoggedAtWarn(CapturedOutput output) {
 		int closedPort = freePort();
 		try (DaprBinderApplication app = DaprBinderApplication.start(closedPort, "spring.cloud.stream.dapr.binder.timeout=300ms",
 				KV_PATTERN)) {
@@ -161,12 +145,6 @@ class DaprPublishOutcomesTest {
 	private static void send(DaprBinderApplication app, String binding) {
 		assertThat(app.streamBridge().send(binding, MessageBuilder.withPayload(EVENT).setHeader("partitionKey", "k").build()))
 			.isTrue();
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
 	}
 
 }

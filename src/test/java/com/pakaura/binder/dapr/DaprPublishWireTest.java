@@ -3,8 +3,6 @@ package com.pakaura.binder.dapr;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -17,21 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Exactly what goes over the wire to the sidecar. */
-class DaprPublishWireTest {
+class DaprPublishWireTest extends FakeSidecarTest {
 
 	private static final String EVENT = "{\"specversion\":\"1.0\",\"id\":\"e-1\",\"source\":\"test\",\"type\":\"t.created\",\"traceid\":\"corr-1\",\"data\":{\"n\":1}}";
-
-	private FakeDaprSidecar sidecar;
-
-	@BeforeEach
-	void startSidecar() {
-		this.sidecar = FakeDaprSidecar.start();
-	}
-
-	@AfterEach
-	void stopSidecar() {
-		this.sidecar.close();
-	}
 
 	@Test
 	void aStructuredCloudEventIsPostedAsIsWithItsKeyAndTraceHeaders() {

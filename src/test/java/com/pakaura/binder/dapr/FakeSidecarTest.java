@@ -1,0 +1,35 @@
+package com.pakaura.binder.dapr;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/** A test with a fresh {@link FakeDaprSidecar} for each test method. */
+abstract class FakeSidecarTest {
+
+	protected FakeDaprSidecar sidecar;
+
+	@BeforeEach
+	void startSidecar() {
+		this.sidecar = FakeDaprSidecar.start();
+	}
+
+	@AfterEach
+	void stopSidecar() {
+		this.sidecar.close();
+	}
+
+	/** A port nothing listens on: a sidecar that is not there (yet). */
+	protected static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+}
