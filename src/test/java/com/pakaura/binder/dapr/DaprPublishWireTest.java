@@ -84,6 +84,15 @@ class DaprPublishWireTest extends FakeSidecarTest {
 	}
 
 	@Test
+	void aMessageCanNameAnotherTopicThanItsBindings() {
+		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port())) {
+			app.streamBridge().send("orders", event("k").setHeader("scst_targetDestination", "orders-priority").build());
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.sidecar.delivered().size() == 1);
+			assertThat(this.sidecar.delivered("orders-priority")).hasSize(1);
+		}
+	}
+
+	@Test
 	void consumersReceiveTheEventWithTheSidecarsFieldsAndOurTraceAndCorrelationIds() {
 		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port())) {
 			app.streamBridge().send("orders", event("k").setHeader("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").build());

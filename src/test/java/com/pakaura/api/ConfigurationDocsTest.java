@@ -1,0 +1,41 @@
+package com.pakaura.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every setting of this project is in the configuration metadata and in README's tables. */
+class ConfigurationDocsTest {
+
+	@Test
+	void everySettingInTheMetadataIsDocumentedInTheReadme() throws IOException {
+		String readme = Files.readString(Path.of("README.md"));
+		List<String> settings = new ArrayList<>();
+		try (InputStream metadata = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+			for (JsonNode property : JsonMapper.builder().build().readTree(metadata).get("properties")) {
+				settings.add(property.get("name").stringValue());
+			}
+		}
+		assertThat(settings).contains("spring.cloud.stream.dapr.binder.enabled", "pakaura.auth.jwt-secret",
+				"spring.cloud.stream.dapr.bindings.for-docs-only.producer.partition-key-expression");
+		assertThat(settings).allSatisfy((setting) -> {
+			if (setting.startsWith("spring.cloud.stream.dapr.bindings.for-docs-only.producer.")) {
+				String key = setting.substring("spring.cloud.stream.dapr.bindings.for-docs-only.producer.".length());
+				assertThat(readme).as(setting).contains("`" + key + (key.equals("metadata") ? ".<name>`" : "`"));
+			}
+			else if (!setting.equals("spring.cloud.stream.dapr.bindings")) {
+				assertThat(readme).as(setting).contains("`" + setting + "`");
+			}
+		});
+	}
+
+}
