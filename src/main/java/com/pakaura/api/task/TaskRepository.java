@@ -86,6 +86,16 @@ class TaskRepository {
 			.one();
 	}
 
+	/** Deletes all of the user's completed tasks; emits each with the time of deletion. */
+	Flux<TaskChange> deleteCompleted(String userId) {
+		return this.db
+			.sql("DELETE FROM tasks WHERE user_id = :userId AND completed RETURNING %s, statement_timestamp() AS deleted_at"
+				.formatted(COLUMNS))
+			.bind("userId", userId)
+			.map((row) -> TaskChange.deleted(toTask(row), row.get("deleted_at", Instant.class)))
+			.all();
+	}
+
 	/** One page of a user's tasks, newest first, starting after the cursor's position. */
 	Flux<Task> list(String userId, @Nullable Boolean completed, TaskPage.@Nullable Cursor after, int limit) {
 		StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM tasks WHERE user_id = :userId");

@@ -77,6 +77,20 @@ public class TaskService {
 		return commit(this.tasks.delete(taskId, userId).switchIfEmpty(notFound(taskId)));
 	}
 
+	/**
+	 * Deletes every completed task of the user in one transaction; each deletion is then told
+	 * to the listener like a single delete.
+	 */
+	public Mono<List<TaskChange>> clearCompleted(String userId) {
+		return this.tasks.deleteCompleted(userId)
+			.collectList()
+			.as(this.transaction::transactional)
+			.flatMap((changes) -> Mono.deferContextual((request) -> {
+				changes.forEach((change) -> this.listener.committed(change, request));
+				return Mono.just(changes);
+			}));
+	}
+
 	private Mono<TaskChange> setCompleted(String userId, UUID taskId, boolean completed) {
 		return mutate(userId, taskId, (before) -> (before.completed() == completed) ? null : withCompleted(before, completed),
 				completed ? TaskChange.Kind.COMPLETED : TaskChange.Kind.UNCOMPLETED);

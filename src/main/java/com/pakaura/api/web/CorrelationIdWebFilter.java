@@ -41,6 +41,7 @@ class CorrelationIdWebFilter implements WebFilter {
 		HttpHeaders headers = exchange.getRequest().getHeaders();
 		Optional<TraceContext> trace = TraceContext.from(headers.getFirst(TraceContext.TRACEPARENT),
 				headers.getFirst(TraceContext.TRACESTATE));
+		trace.ifPresent((found) -> exchange.getAttributes().put(TraceContext.CONTEXT_KEY, found));
 		long start = System.nanoTime();
 		return chain.filter(exchange).doOnTerminate(() -> logRequest(exchange, start)).contextWrite((context) -> {
 			Context withId = context.put(CorrelationId.CONTEXT_KEY, correlationId.value());

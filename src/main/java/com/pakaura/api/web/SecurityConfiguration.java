@@ -7,6 +7,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
@@ -49,6 +50,7 @@ class SecurityConfiguration {
 				.accessDeniedHandler(forbidden))
 			.exceptionHandling((handling) -> handling.authenticationEntryPoint(unauthenticated)
 				.accessDeniedHandler(forbidden))
+			.addFilterAfter(AuthenticatedCaller.recorder(), SecurityWebFiltersOrder.AUTHENTICATION)
 			.build();
 	}
 

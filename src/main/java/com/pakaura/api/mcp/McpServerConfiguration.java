@@ -1,0 +1,76 @@
+package com.pakaura.api.mcp;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpStatelessAsyncServer;
+import io.modelcontextprotocol.spec.McpSchema.ServerCapabilities;
+
+import org.springframework.ai.mcp.server.webflux.transport.WebFluxStatelessServerTransport;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.server.RouterFunction;
+
+import com.pakaura.api.correlation.CorrelationId;
+import com.pakaura.api.correlation.TraceContext;
+import com.pakaura.api.web.AuthenticatedCaller;
+
+/**
+ * The MCP server at {@code /mcp}: Streamable HTTP in its stateless form, so that any replica
+ * can answer any call (no session to pin to a pod). It sits behind the same bearer-token
+ * security as {@code /api}; each call's caller, correlation id and trace are taken from the
+ * HTTP request.
+ */
+@Configuration(proxyBeanMethods = false)
+class McpServerConfiguration {
+
+	static final String ENDPOINT = "/mcp";
+
+	@Bean
+	WebFluxStatelessServerTransport mcpTransport() {
+		return WebFluxStatelessServerTransport.builder()
+			.jsonMapper(mcpJsonMapper())
+			.messageEndpoint(ENDPOINT)
+			.contextExtractor((request) -> {
+				Map<String, Object> context = new HashMap<>();
+				AuthenticatedCaller.of(request.exchange())
+					.ifPresent((caller) -> context.put(TaskTools.CALLER, caller.userId()));
+				CorrelationId correlationId = request.exchange().getAttribute(CorrelationId.CONTEXT_KEY);
+				if (correlationId != null) {
+					context.put(TaskTools.CORRELATION_ID, correlationId);
+				}
+				TraceContext trace = request.exchange().getAttribute(TraceContext.CONTEXT_KEY);
+				if (trace != null) {
+					context.put(TaskTools.TRACE, trace);
+				}
+				return McpTransportContext.create(context);
+			})
+			.build();
+	}
+
+	@Bean
+	RouterFunction<?> mcpRoutes(WebFluxStatelessServerTransport transport) {
+		return transport.getRouterFunction();
+	}
+
+	@Bean(destroyMethod = "close")
+	McpStatelessAsyncServer mcpServer(WebFluxStatelessServerTransport transport, TaskTools tools) {
+		McpJsonMapper json = mcpJsonMapper();
+		return McpServer.async(transport)
+			.serverInfo("pakaura-api", "0.1.0")
+			.instructions("Manages the signed-in user's tasks: add, list, update, complete, reopen and delete them.")
+			.capabilities(ServerCapabilities.builder().tools(false).build())
+			.jsonMapper(json)
+			.tools(tools.specifications(json))
+			.build();
+	}
+
+	private static McpJsonMapper mcpJsonMapper() {
+		return McpJsonDefaults.getMapper();
+	}
+
+}
