@@ -1,0 +1,195 @@
+package com.pakaura.api.deploy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Helm chart, linted and rendered by Helm itself (embedded through helm-java) with each
+ * values file, and the rendered objects checked for what a Dapr deployment of this service needs.
+ */
+class HelmChartTest {
+
+	private static final Path CHART = Path.of("helm", "pakaura-api");
+
+	@Test
+	void theChartLintsClean() {
+		LintResult lint = new Helm(CHART).lint().strict().call();
+		assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+	}
+
+	@Test
+	void productionValuesRenderADaprEnabledDeploymentThatOnlyReferencesSecrets() {
+		Rendered rendered = render("values.yaml");
+		Map<String, Object> deployment = rendered.one("Deployment");
+		assertThat(value(deployment, "spec.replicas")).isEqualTo(2);
+
+		Map<String, Object> annotations = map(deployment, "spec.template.metadata.annotations");
+		assertThat(annotations).containsEntry("dapr.io/enabled", "true")
+			.containsEntry("dapr.io/app-id", "pakaura-api")
+			.containsEntry("dapr.io/app-port", "8080")
+			.containsEntry("dapr.io/enable-api-logging", "false")
+			.containsKey("dapr.io/graceful-shutdown-seconds")
+			.doesNotContainKey("dapr.io/api-token-secret");
+
+		Map<String, Object> container = container(deployment);
+		assertThat(value(container, "livenessProbe.httpGet.path")).isEqualTo("/actuator/health/liveness");
+		assertThat(value(container, "readinessProbe.httpGet.path")).isEqualTo("/actuator/health/readiness");
+		assertThat(value(container, "resources.requests")).isNotNull();
+		assertThat(value(container, "resources.limits")).isNotNull();
+		assertThat(value(container, "securityContext.readOnlyRootFilesystem")).isEqualTo(true);
+		assertThat(value(container, "securityContext.allowPrivilegeEscalation")).isEqualTo(false);
+		assertThat(value(deployment, "spec.template.spec.securityContext.runAsNonRoot")).isEqualTo(true);
+		assertThat((Integer) value(deployment, "spec.template.spec.terminationGracePeriodSeconds")).isGreaterThanOrEqualTo(35);
+		assertThat(value(container, "lifecycle.preStop.sleep.seconds")).isEqualTo(5);
+
+		// secrets come only from Secret references
+		Map<String, Map<String, Object>> env = env(container);
+		assertThat(env.get("SPRING_R2DBC_PASSWORD")).containsKey("valueFrom").doesNotContainKey("value");
+		assertThat(value(env.get("AUTH_JWT_SECRET"), "valueFrom.secretKeyRef.name")).isEqualTo("pakaura-auth");
+
+		Map<String, Object> config = map(rendered.one("ConfigMap"), "data");
+		assertThat(config).containsEntry("DAPR_ENABLED", "true")
+			.containsEntry("SPRING_PROFILES_ACTIVE", "k8s")
+			.containsEntry("DAPR_PUBSUB_NAME", "pubsub-kafka")
+			.containsEntry("TOPIC_TASK_EVENTS", "task-events")
+			.containsEntry("TOPIC_TASK_UPDATES", "task-updates")
+			.containsEntry("TOPIC_REMINDERS", "reminders")
+			.doesNotContainKeys("SPRING_R2DBC_PASSWORD", "AUTH_JWT_SECRET", "DAPR_API_TOKEN");
+
+		assertThat(list(rendered.one("Service"), "spec.ports")).hasSize(1);
+		assertThat(rendered.all("Component")).as("the component is managed outside this chart in production").isEmpty();
+	}
+
+	@Test
+	void localValuesRenderOneReplicaAndTheKafkaComponentWithExplicitMaxMessageBytes() {
+		Rendered rendered = render("values-local.yaml");
+		Map<String, Object> deployment = rendered.one("Deployment");
+		assertThat(value(deployment, "spec.replicas")).isEqualTo(1);
+		assertThat(map(deployment, "spec.template.metadata.annotations")).containsEntry("dapr.io/enable-api-logging", "true");
+
+		Map<String, Object> component = rendered.one("Component");
+		assertThat(value(component, "apiVersion")).isEqualTo("dapr.io/v1alpha1");
+		assertThat(value(component, "metadata.name")).isEqualTo("pubsub-kafka");
+		assertThat(value(component, "spec.type")).isEqualTo("pubsub.kafka");
+		Map<String, Object> metadata = componentMetadata(component);
+		assertThat(metadata).containsEntry("brokers", "kafka.kafka.svc.cluster.local:9092")
+			.containsEntry("authType", "none")
+			.containsEntry("maxMessageBytes", "1048576")
+			.containsKey("consumerGroup");
+		assertThat(value(component, "scopes")).isEqualTo(List.of("pakaura-api"));
+	}
+
+	@Test
+	void aComponentWithPasswordAuthTakesThePasswordFromASecret() {
+		Rendered rendered = new Rendered(new Helm(CHART).template()
+			.withName("pakaura")
+			.withValuesFile(CHART.resolve("values.yaml"))
+			.set("dapr.component.create", true)
+			.set("dapr.apiTokenSecret", "dapr-api-token")
+			.call());
+		List<Map<String, Object>> metadata = list(rendered.one("Component"), "spec.metadata");
+		assertThat(metadata).filteredOn((entry) -> entry.get("name").equals("saslPassword")).singleElement()
+			.satisfies((entry) -> assertThat(entry).containsKey("secretKeyRef").doesNotContainKey("value"));
+		Map<String, Object> deployment = rendered.one("Deployment");
+		assertThat(map(deployment, "spec.template.metadata.annotations")).containsEntry("dapr.io/api-token-secret", "dapr-api-token");
+		assertThat(value(env(container(deployment)).get("DAPR_API_TOKEN"), "valueFrom.secretKeyRef.name")).isEqualTo("dapr-api-token");
+	}
+
+	@Test
+	void noValuesFileHoldsASecretValue() throws IOException {
+		Pattern secretLooking = Pattern.compile("(?i)^\\s*(password|secret|token|jwt[-_]?secret)\\s*:\\s*\\S+");
+		for (String file : List.of("values.yaml", "values-local.yaml")) {
+			assertThat(Files.readAllLines(CHART.resolve(file))).as(file)
+				.noneMatch((line) -> secretLooking.matcher(line).find() && !line.contains("Secret"));
+		}
+	}
+
+	private static Rendered render(String valuesFile) {
+		return new Rendered(new Helm(CHART).template().withName("pakaura").withValuesFile(CHART.resolve(valuesFile)).call());
+	}
+
+	private static Map<String, Object> container(Map<String, Object> deployment) {
+		List<Map<String, Object>> containers = list(deployment, "spec.template.spec.containers");
+		assertThat(containers).hasSize(1);
+		return containers.get(0);
+	}
+
+	private static Map<String, Map<String, Object>> env(Map<String, Object> container) {
+		List<Map<String, Object>> env = list(container, "env");
+		Map<String, Map<String, Object>> byName = new java.util.LinkedHashMap<>();
+		env.forEach((variable) -> byName.put((String) variable.get("name"), variable));
+		return byName;
+	}
+
+	private static Map<String, Object> componentMetadata(Map<String, Object> component) {
+		List<Map<String, Object>> metadata = list(component, "spec.metadata");
+		Map<String, Object> byName = new java.util.LinkedHashMap<>();
+		metadata.forEach((entry) -> byName.put((String) entry.get("name"), entry.get("value")));
+		return byName;
+	}
+
+	private static Object value(Object root, String path) {
+		Object current = root;
+		for (String part : path.split("\\.")) {
+			if (!(current instanceof Map<?, ?> map)) {
+				return null;
+			}
+			current = map.get(part);
+		}
+		return current;
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> map(Object root, String path) {
+		return (Map<String, Object>) value(root, path);
+	}
+
+	@SuppressWarnings("unchecked")
+	private static List<Map<String, Object>> list(Object root, String path) {
+		return (List<Map<String, Object>>) value(root, path);
+	}
+
+	/** The objects of one rendering, parsed. */
+	private record Rendered(List<Map<String, Object>> objects) {
+
+		@SuppressWarnings("unchecked")
+		Rendered(String manifests) {
+			this(parse(manifests));
+		}
+
+		@SuppressWarnings("unchecked")
+		private static List<Map<String, Object>> parse(String manifests) {
+			List<Map<String, Object>> objects = new ArrayList<>();
+			for (Object document : new Yaml().loadAll(manifests)) {
+				if (document instanceof Map<?, ?> object) {
+					objects.add((Map<String, Object>) object);
+				}
+			}
+			return objects;
+		}
+
+		List<Map<String, Object>> all(String kind) {
+			return this.objects.stream().filter((object) -> kind.equals(object.get("kind"))).toList();
+		}
+
+		Map<String, Object> one(String kind) {
+			List<Map<String, Object>> found = all(kind);
+			assertThat(found).as(kind).hasSize(1);
+			return found.get(0);
+		}
+
+	}
+
+}
