@@ -5,7 +5,6 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
 /**
@@ -43,11 +42,6 @@ public record CorrelationId(String value) {
 	/** The id of the request whose Reactor context this is, if the request has one. */
 	public static Optional<CorrelationId> in(ContextView context) {
 		return context.<String>getOrEmpty(CONTEXT_KEY).map(CorrelationId::new);
-	}
-
-	/** The id of the current request, read from the subscriber's context. */
-	public static Mono<CorrelationId> current() {
-		return Mono.deferContextual(context -> Mono.justOrEmpty(in(context)));
 	}
 
 	private static boolean isWellFormed(@Nullable String candidate) {

@@ -85,10 +85,7 @@ public class TaskService {
 		return this.tasks.deleteCompleted(userId)
 			.collectList()
 			.as(this.transaction::transactional)
-			.flatMap((changes) -> Mono.deferContextual((request) -> {
-				changes.forEach((change) -> this.listener.committed(change, request));
-				return Mono.just(changes);
-			}));
+			.flatMap((changes) -> announce(changes).thenReturn(changes));
 	}
 
 	private Mono<TaskChange> setCompleted(String userId, UUID taskId, boolean completed) {
@@ -115,11 +112,15 @@ public class TaskService {
 	 * transactional {@code Mono} emits its value only after the commit has completed.
 	 */
 	private Mono<TaskChange> commit(Mono<TaskChange> work) {
-		return work.as(this.transaction::transactional)
-			.flatMap((change) -> Mono.deferContextual((request) -> {
-				this.listener.committed(change, request);
-				return Mono.just(change);
-			}));
+		return work.as(this.transaction::transactional).flatMap((change) -> announce(List.of(change)).thenReturn(change));
+	}
+
+	/** Tells the listener about committed changes, in order, with the request's context. */
+	private Mono<Void> announce(List<TaskChange> changes) {
+		return Mono.deferContextual((request) -> {
+			changes.forEach((change) -> this.listener.committed(change, request));
+			return Mono.empty();
+		});
 	}
 
 	private static Task withCompleted(Task task, boolean completed) {

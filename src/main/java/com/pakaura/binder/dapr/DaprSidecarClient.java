@@ -1,7 +1,9 @@
 package com.pakaura.binder.dapr;
 
 import java.net.ConnectException;
+import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
@@ -78,13 +80,13 @@ final class DaprSidecarClient implements AutoCloseable {
 			.onErrorReturn(false);
 	}
 
-	private static java.net.URI publishUri(UriBuilder uri, DaprPublication publication) {
+	private static URI publishUri(UriBuilder uri, DaprPublication publication) {
 		uri.path("/v1.0/publish/{pubsub}/{topic}");
 		if (publication.partitionKey() != null) {
 			uri.queryParam("metadata.partitionKey", "{partitionKey}");
 		}
 		publication.metadata().keySet().forEach((name) -> uri.queryParam("metadata." + name, "{metadata." + name + "}"));
-		Map<String, Object> values = new java.util.HashMap<>();
+		Map<String, Object> values = new HashMap<>();
 		values.put("pubsub", publication.pubsub());
 		values.put("topic", publication.topic());
 		if (publication.partitionKey() != null) {

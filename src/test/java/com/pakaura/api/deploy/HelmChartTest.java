@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -128,14 +129,14 @@ class HelmChartTest {
 
 	private static Map<String, Map<String, Object>> env(Map<String, Object> container) {
 		List<Map<String, Object>> env = list(container, "env");
-		Map<String, Map<String, Object>> byName = new java.util.LinkedHashMap<>();
+		Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
 		env.forEach((variable) -> byName.put((String) variable.get("name"), variable));
 		return byName;
 	}
 
 	private static Map<String, Object> componentMetadata(Map<String, Object> component) {
 		List<Map<String, Object>> metadata = list(component, "spec.metadata");
-		Map<String, Object> byName = new java.util.LinkedHashMap<>();
+		Map<String, Object> byName = new LinkedHashMap<>();
 		metadata.forEach((entry) -> byName.put((String) entry.get("name"), entry.get("value")));
 		return byName;
 	}

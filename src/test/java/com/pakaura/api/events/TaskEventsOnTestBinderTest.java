@@ -2,6 +2,7 @@ package com.pakaura.api.events;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,7 +24,7 @@ class TaskEventsOnTestBinderTest extends TaskEventsContract {
 	private OutputDestination output;
 
 	/** Messages taken off the test binder's queues so far, per destination. */
-	private final Map<String, List<Arrived>> received = new java.util.HashMap<>();
+	private final Map<String, List<Arrived>> received = new HashMap<>();
 
 	@Override
 	protected List<Arrived> arrivedAt(String destination) {

@@ -14,6 +14,7 @@ import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.TextContent;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -137,7 +138,7 @@ class McpToolsTest {
 
 		Map<String, Object> cleared = structured(call("clear_completed", Map.of()));
 		assertThat(cleared).containsEntry("count", 2);
-		assertThat(cleared.get("deleted")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+		assertThat(cleared.get("deleted")).asInstanceOf(InstanceOfAssertFactories.LIST)
 			.containsExactlyInAnyOrder(done, doneWithDate);
 		assertThat(new TaskRows(this.db).of(this.user)).extracting((row) -> row.get("id").toString()).containsExactly(open);
 		assertThat(this.published.forTask(done)).extracting(Published::type).containsExactly("task.deleted", "sync.task");

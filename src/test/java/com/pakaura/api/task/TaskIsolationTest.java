@@ -1,5 +1,6 @@
 package com.pakaura.api.task;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -93,7 +94,7 @@ class TaskIsolationTest {
 	}
 
 	private static Map<String, Object> withoutRequestSpecifics(Map<String, Object> problem) {
-		Map<String, Object> rest = new java.util.HashMap<>(problem);
+		Map<String, Object> rest = new HashMap<>(problem);
 		rest.remove("instance");
 		rest.remove("correlation_id");
 		rest.put("detail", ((String) rest.get("detail")).replaceAll("[0-9a-f-]{36}", "<id>"));

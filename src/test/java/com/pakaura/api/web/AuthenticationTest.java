@@ -2,6 +2,7 @@ package com.pakaura.api.web;
 
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,9 +31,9 @@ class AuthenticationTest {
 	@Autowired
 	private DatabaseClient db;
 
-	static java.util.stream.Stream<Arguments> refusedTokens() {
+	static Stream<Arguments> refusedTokens() {
 		String user = "user-" + UUID.randomUUID();
-		return java.util.stream.Stream.of(Arguments.of("expired", Tokens.expired(user)),
+		return Stream.of(Arguments.of("expired", Tokens.expired(user)),
 				Arguments.of("signed with another secret", Tokens.signedWithAnotherSecret(user)),
 				Arguments.of("signed with HS512", Tokens.hs512(user)),
 				Arguments.of("signed with RS256", Tokens.rs256(user)),

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -137,7 +138,7 @@ class DaprPublishOutcomesTest extends FakeSidecarTest {
 	}
 
 	private DaprBinderApplication start(String... properties) {
-		String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of(KV_PATTERN), java.util.stream.Stream.of(properties))
+		String[] all = Stream.concat(Stream.of(KV_PATTERN), Stream.of(properties))
 			.toArray(String[]::new);
 		return DaprBinderApplication.start(this.sidecar.port(), all);
 	}

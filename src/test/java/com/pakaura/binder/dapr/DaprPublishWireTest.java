@@ -2,6 +2,7 @@ package com.pakaura.binder.dapr;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -113,7 +114,7 @@ class DaprPublishWireTest extends FakeSidecarTest {
 			.setHeader("partitionKey", key);
 	}
 
-	private java.util.List<Request> awaitRequests(int count) {
+	private List<Request> awaitRequests(int count) {
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.sidecar.requests().size() >= count);
 		return this.sidecar.requests();
 	}
