@@ -57,6 +57,16 @@ class TaskEventPublisher implements TaskChangeListener {
 				publish(event, request);
 			}
 		}
+		catch (RuntimeException | LinkageError ex) {
+			// Each event's own failure is handled in publish(); this is the plan itself failing.
+			this.meters.counter(METRIC, "event_type", "unknown", "topic", "unknown", "outcome", "failed").increment();
+			log.atError()
+				.addKeyValue("task_id", change.task().id())
+				.addKeyValue("user_id", change.task().userId())
+				.addKeyValue("correlation_id", CorrelationId.in(request).map(CorrelationId::value).orElse(null))
+				.setCause(ex)
+				.log("Events of a task change could not be planned");
+		}
 	}
 
 	private void publish(TaskEvent event, ContextView request) {

@@ -76,6 +76,7 @@ public class DaprMessageChannelBinder extends
 				? this.expressions.parseExpression(dapr.getPartitionKeyExpression()) : null;
 		String binding = (producerProperties.getBindingName() != null) ? producerProperties.getBindingName()
 				: destination.getName();
+		this.outcomes.registerBinding(binding, destination.getName());
 		DaprPublishingHandler handler = new DaprPublishingHandler(binding, destination.getName(), pubsub, partitionKey,
 				dapr.getMetadata(), this.publisher, this.outcomes, this.properties.maxBodySize().toBytes(), errorChannel);
 		handler.setBeanFactory(getBeanFactory());

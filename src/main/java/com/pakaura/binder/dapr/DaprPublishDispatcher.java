@@ -112,7 +112,7 @@ final class DaprPublishDispatcher implements DaprPublisher {
 	private void pump() {
 		List<Start> starts = new ArrayList<>();
 		synchronized (this.lock) {
-			while (this.open && this.inFlight < this.properties.maxInFlight() && !this.ready.isEmpty()) {
+			while (this.open && !this.closed && this.inFlight < this.properties.maxInFlight() && !this.ready.isEmpty()) {
 				Lane lane = this.ready.poll();
 				lane.queued = false;
 				lane.sending = true;
@@ -131,7 +131,7 @@ final class DaprPublishDispatcher implements DaprPublisher {
 		synchronized (this.lock) {
 			this.inFlight--;
 			lane.sending = false;
-			if (!lane.pending.isEmpty()) {
+			if (!lane.pending.isEmpty() && !this.closed) {
 				lane.queued = true;
 				this.ready.add(lane);
 			}
@@ -207,7 +207,13 @@ final class DaprPublishDispatcher implements DaprPublisher {
 			}
 			this.closed = true;
 			stillInFlight = this.inFlight;
+			// Waiting publications sit in lanes of the ready queue, and also behind the in-flight
+			// request of their key, in a lane that only the keyed map still reaches.
 			for (Lane lane : this.ready) {
+				abandoned.addAll(lane.pending);
+				lane.pending.clear();
+			}
+			for (Lane lane : this.lanes.values()) {
 				abandoned.addAll(lane.pending);
 				lane.pending.clear();
 			}

@@ -42,6 +42,18 @@ final class DaprPublishOutcomes {
 		return this.meters;
 	}
 
+	/**
+	 * Registers a binding's outcome counters at zero, so that dashboards and alerts see every
+	 * series from the first scrape (a rate over a series that appears only with its first failure
+	 * misses that failure), and so that drops counted while the application stops still land in
+	 * a meter that exists: a registry being closed registers nothing new.
+	 */
+	void registerBinding(String binding, String topic) {
+		for (PublishOutcome.Kind kind : PublishOutcome.Kind.values()) {
+			counter(binding, topic, kind);
+		}
+	}
+
 	void record(DaprPublication publication, PublishOutcome outcome) {
 		try {
 			count(publication, outcome);
@@ -56,13 +68,19 @@ final class DaprPublishOutcomes {
 	}
 
 	private void count(DaprPublication publication, PublishOutcome outcome) {
-		String[] tags = { "binding", publication.binding(), "topic", publication.topic(), "outcome", outcome.kind().tag() };
-		Counter.builder(COUNTER).tags(tags).description("Dapr publish outcomes").register(this.meters).increment();
+		counter(publication.binding(), publication.topic(), outcome.kind()).increment();
 		Timer.builder(TIMER)
-			.tags(tags)
+			.tags("binding", publication.binding(), "topic", publication.topic(), "outcome", outcome.kind().tag())
 			.description("Time from hand-over to the binder until the sidecar's answer")
 			.register(this.meters)
 			.record(Duration.ofNanos(System.nanoTime() - publication.handedOverNanos()));
+	}
+
+	private Counter counter(String binding, String topic, PublishOutcome.Kind kind) {
+		return Counter.builder(COUNTER)
+			.tags("binding", binding, "topic", topic, "outcome", kind.tag())
+			.description("Dapr publish outcomes")
+			.register(this.meters);
 	}
 
 	private static void log(DaprPublication publication, PublishOutcome outcome) {

@@ -1,11 +1,14 @@
 package com.pakaura.api.events;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.util.context.Context;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -27,17 +30,22 @@ import org.springframework.messaging.SubscribableChannel;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import com.pakaura.api.correlation.CorrelationId;
 import com.pakaura.api.support.TaskRows;
 import com.pakaura.api.support.TestDatabaseConfiguration;
 import com.pakaura.api.support.Tokens;
 import com.pakaura.api.support.UserSession;
+import com.pakaura.api.task.Task;
+import com.pakaura.api.task.TaskChange;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.awaitility.Awaitility.await;
 
 /**
  * A binder that throws on every send: the API answers exactly as usual, the changes are
- * committed, and each lost event is logged at ERROR with its fields and counted.
+ * committed, and each lost event is logged at ERROR with its fields and counted. The same
+ * holds when the events of a change cannot even be planned.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "pakaura.auth.jwt-secret=" + Tokens.SECRET, "spring.cloud.stream.default-binder=brokenBinder" })
@@ -54,6 +62,9 @@ class PublishingFailureTest {
 
 	@Autowired
 	private MeterRegistry meters;
+
+	@Autowired
+	private TaskEventPublisher publisher;
 
 	@Test
 	void everyRouteAnswersAsUsualWhenTheBinderThrows(CapturedOutput output) {
@@ -89,6 +100,26 @@ class PublishingFailureTest {
 				.contains("\"topic\":\"")
 				.contains("\"event_type\":\"")
 				.contains("broker unreachable")));
+	}
+
+	@Test
+	void aChangeWhoseEventsCannotEvenBePlannedIsLoggedAndCountedButNotThrown(CapturedOutput output) {
+		Instant now = Instant.now();
+		Task task = new Task(UUID.randomUUID(), "carol", "Inconsistent", null, false, null, 2, now, now);
+		// an update without the row before it: nobody can say which fields changed
+		TaskChange inconsistent = new TaskChange(TaskChange.Kind.UPDATED, null, task, now);
+		double failedBefore = failed();
+
+		assertThatNoException().isThrownBy(
+				() -> this.publisher.committed(inconsistent, Context.of(CorrelationId.CONTEXT_KEY, "unplannable-1")));
+
+		assertThat(failed() - failedBefore).isEqualTo(1);
+		assertThat(output.getOut().lines().filter((line) -> line.contains("Events of a task change could not be planned")))
+			.singleElement()
+			.satisfies((line) -> assertThat(line).contains("\"level\":\"ERROR\"")
+				.contains("\"task_id\":\"" + task.id() + "\"")
+				.contains("\"user_id\":\"carol\"")
+				.contains("\"correlation_id\":\"unplannable-1\""));
 	}
 
 	private double failed() {

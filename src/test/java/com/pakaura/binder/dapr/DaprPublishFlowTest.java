@@ -89,6 +89,27 @@ class DaprPublishFlowTest extends FakeSidecarTest {
 	}
 
 	@Test
+	void eventsQueuedBehindAStuckRequestOfTheirKeyAreCountedAsDroppedAtShutdownAndNeverSentAfterIt() {
+		this.sidecar.stall(true);
+		DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(), "spring.cloud.stream.dapr.binder.timeout=60s",
+				"spring.cloud.stream.dapr.binder.shutdown-timeout=200ms");
+		for (int n = 0; n < 5; n++) {
+			send(app, "one-key", n);
+		}
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.sidecar.maxConcurrent() == 1);
+		MeterRegistry meters = app.meters();
+		app.close();
+
+		// the first is with the sidecar; the four waiting behind it in its lane are given up and counted
+		assertThat(meters.find("dapr.publish").tag("outcome", "dropped").counters().stream().mapToDouble((c) -> c.count()).sum())
+			.isEqualTo(4);
+		assertThat(meters.get("dapr.publish.queued").gauge().value()).isZero();
+		// nothing is sent once the application has stopped, even when the sidecar answers again
+		this.sidecar.stall(false);
+		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> this.sidecar.requests().isEmpty());
+	}
+
+	@Test
 	void queuedAndInFlightEventsDrainWhenTheApplicationStops() {
 		this.sidecar.latency(Duration.ofMillis(40), Duration.ofMillis(60));
 		DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),

@@ -19,6 +19,7 @@ import org.springframework.messaging.support.MessageBuilder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -34,6 +35,16 @@ class DaprPublishOutcomesTest extends FakeSidecarTest {
 
 	/** Key-values in plain-text logs; the assertions below hold for JSON logs as well. */
 	private static final String KV_PATTERN = "logging.pattern.console=%5level %logger{20} : %msg %kvp%n";
+
+	@Test
+	void everyOutcomeIsCountedFromZeroAsSoonAsTheBindingExists() {
+		try (DaprBinderApplication app = start("spring.cloud.stream.output-bindings=orders")) {
+			assertThat(app.meters().find("dapr.publish").tag("binding", "orders").tag("topic", "orders").counters())
+				.extracting((counter) -> counter.getId().getTag("outcome"), (counter) -> counter.count())
+				.containsExactlyInAnyOrder(tuple("success", 0.0), tuple("http_error", 0.0), tuple("unavailable", 0.0),
+						tuple("timeout", 0.0), tuple("dropped", 0.0), tuple("too_large", 0.0));
+		}
+	}
 
 	@Test
 	void a204IsASuccessLoggedAtDebug(CapturedOutput output) {
