@@ -159,8 +159,16 @@ final class DaprPublishDispatcher implements DaprPublisher {
 				return Mono.just(outcome);
 			}
 			Duration next = (backoff.compareTo(MAX_BACKOFF.dividedBy(2)) < 0) ? backoff.multipliedBy(2) : MAX_BACKOFF;
-			return Mono.delay(backoff).then(Mono.defer(() -> attempt(publication, deadline, next)));
+			// Once closed, the client's connections and threads are gone: the last outcome stands.
+			return Mono.delay(backoff)
+				.then(Mono.defer(() -> isClosed() ? Mono.just(outcome) : attempt(publication, deadline, next)));
 		});
+	}
+
+	private boolean isClosed() {
+		synchronized (this.lock) {
+			return this.closed;
+		}
 	}
 
 	/** Opens the gate once the sidecar can publish, or once {@code startup-wait} has passed. */

@@ -13,7 +13,10 @@ import java.util.stream.IntStream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.messaging.support.MessageBuilder;
 
 import com.pakaura.binder.dapr.FakeDaprSidecar.Delivered;
@@ -26,6 +29,7 @@ import static org.awaitility.Awaitility.await;
  * How publications flow: in order per key, in parallel across keys, bounded when the sidecar
  * is stuck, held back while it starts, and drained when the application stops.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class DaprPublishFlowTest extends FakeSidecarTest {
 
 	@Test
@@ -107,6 +111,23 @@ class DaprPublishFlowTest extends FakeSidecarTest {
 		// nothing is sent once the application has stopped, even when the sidecar answers again
 		this.sidecar.stall(false);
 		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> this.sidecar.requests().isEmpty());
+	}
+
+	@Test
+	void anEventBeingRetriedWhenTheApplicationStopsEndsWithItsLastOutcomeAndNoFurtherAttempt(CapturedOutput output)
+			throws Exception {
+		DaprBinderApplication app = DaprBinderApplication.start(freePort(), "spring.cloud.stream.dapr.binder.timeout=60s",
+				"spring.cloud.stream.dapr.binder.shutdown-timeout=200ms");
+		MeterRegistry meters = app.meters();
+		send(app, "retried", 0);
+		Thread.sleep(300);
+		app.close();
+
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> meters.get("dapr.publish").tag("outcome", "unavailable").counter().count() == 1);
+		// no attempt is made on the client's event loop once it has been shut down
+		Thread.sleep(1000);
+		assertThat(output.getOut()).doesNotContain("not accepted by an event loop");
 	}
 
 	@Test
