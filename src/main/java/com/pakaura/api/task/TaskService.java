@@ -82,10 +82,10 @@ public class TaskService {
 	 * to the listener like a single delete.
 	 */
 	public Mono<List<TaskChange>> clearCompleted(String userId) {
-		return runToTheEnd(this.tasks.deleteCompleted(userId)
+		return this.tasks.deleteCompleted(userId)
 			.collectList()
 			.as(this.transaction::transactional)
-			.flatMap((changes) -> announce(changes).thenReturn(changes)));
+			.flatMap((changes) -> announce(changes).thenReturn(changes));
 	}
 
 	private Mono<TaskChange> setCompleted(String userId, UUID taskId, boolean completed) {
@@ -112,17 +112,7 @@ public class TaskService {
 	 * transactional {@code Mono} emits its value only after the commit has completed.
 	 */
 	private Mono<TaskChange> commit(Mono<TaskChange> work) {
-		return runToTheEnd(
-				work.as(this.transaction::transactional).flatMap((change) -> announce(List.of(change)).thenReturn(change)));
-	}
-
-	/**
-	 * Once subscribed, the mutation runs to its end even if its caller cancels. A client that
-	 * hangs up cancels its request; were the cancel to arrive between the commit and the
-	 * announcement, the change would stay in the database with no event ever told of it.
-	 */
-	private static <T> Mono<T> runToTheEnd(Mono<T> mutation) {
-		return Mono.deferContextual((request) -> Mono.fromFuture(mutation.contextWrite(request).toFuture(), true));
+		return work.as(this.transaction::transactional).flatMap((change) -> announce(List.of(change)).thenReturn(change));
 	}
 
 	/** Tells the listener about committed changes, in order, with the request's context. */
