@@ -7,6 +7,8 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.reactive.TransactionSynchronization;
+import org.springframework.transaction.reactive.TransactionSynchronizationManager;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
@@ -84,8 +86,8 @@ public class TaskService {
 	public Mono<List<TaskChange>> clearCompleted(String userId) {
 		return this.tasks.deleteCompleted(userId)
 			.collectList()
-			.as(this.transaction::transactional)
-			.flatMap((changes) -> announce(changes).thenReturn(changes));
+			.flatMap((changes) -> announceOnCommit(changes).thenReturn(changes))
+			.as(this.transaction::transactional);
 	}
 
 	private Mono<TaskChange> setCompleted(String userId, UUID taskId, boolean completed) {
@@ -107,20 +109,31 @@ public class TaskService {
 		}));
 	}
 
-	/**
-	 * Runs the work in a transaction and tells the listener once it is committed: a
-	 * transactional {@code Mono} emits its value only after the commit has completed.
-	 */
+	/** Runs the work in a transaction whose commit tells the listener about the change. */
 	private Mono<TaskChange> commit(Mono<TaskChange> work) {
-		return work.as(this.transaction::transactional).flatMap((change) -> announce(List.of(change)).thenReturn(change));
+		return work.flatMap((change) -> announceOnCommit(List.of(change)).thenReturn(change))
+			.as(this.transaction::transactional);
 	}
 
-	/** Tells the listener about committed changes, in order, with the request's context. */
-	private Mono<Void> announce(List<TaskChange> changes) {
-		return Mono.deferContextual((request) -> {
-			changes.forEach((change) -> this.listener.committed(change, request));
-			return Mono.empty();
-		});
+	/**
+	 * Tells the listener about the changes, in order and with the request's context, from an
+	 * after-commit callback of the current transaction. The callback is part of the commit
+	 * itself: it runs only if the commit succeeds, and a caller that goes away (a client hanging
+	 * up cancels its request) once the commit has begun can no longer part a committed change
+	 * from its events.
+	 */
+	private Mono<Void> announceOnCommit(List<TaskChange> changes) {
+		return Mono.deferContextual((request) -> TransactionSynchronizationManager.forCurrentTransaction()
+			.doOnNext((transaction) -> transaction.registerSynchronization(new TransactionSynchronization() {
+
+				@Override
+				public Mono<Void> afterCommit() {
+					return Mono.fromRunnable(
+							() -> changes.forEach((change) -> TaskService.this.listener.committed(change, request)));
+				}
+
+			}))
+			.then());
 	}
 
 	private static Task withCompleted(Task task, boolean completed) {

@@ -1,0 +1,118 @@
+package com.pakaura.api.task;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.r2dbc.core.DatabaseClient;
+
+import com.pakaura.api.correlation.CorrelationId;
+import com.pakaura.api.support.ApiTest;
+import com.pakaura.api.support.PublishedEvents;
+import com.pakaura.api.support.TaskRows;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A caller that goes away (a client hanging up cancels its WebFlux request) while its change is
+ * being committed never leaves the change without its events: they are announced from within
+ * the commit. To catch the caller mid-commit, a deferred constraint trigger makes PostgreSQL's
+ * COMMIT of rows titled {@value #SLOW} take a second.
+ */
+@ApiTest
+class CallerGoneTest {
+
+	private static final String SLOW = "slow commit";
+
+	@Autowired
+	private TaskService tasks;
+
+	@Autowired
+	private DatabaseClient db;
+
+	@Autowired
+	private PublishedEvents events;
+
+	@BeforeEach
+	void commitsOfSlowRowsTakeASecond() {
+		this.db.sql("""
+				CREATE OR REPLACE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS
+				$$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$""").then().block();
+		this.db.sql("""
+				CREATE CONSTRAINT TRIGGER slow_commit_insert AFTER INSERT ON tasks DEFERRABLE INITIALLY DEFERRED
+				FOR EACH ROW WHEN (NEW.title = '%s') EXECUTE FUNCTION slow_commit()""".formatted(SLOW)).then().block();
+		this.db.sql("""
+				CREATE CONSTRAINT TRIGGER slow_commit_delete AFTER DELETE ON tasks DEFERRABLE INITIALLY DEFERRED
+				FOR EACH ROW WHEN (OLD.title = '%s') EXECUTE FUNCTION slow_commit()""".formatted(SLOW)).then().block();
+	}
+
+	@AfterEach
+	void commitsAreFastAgain() {
+		this.db.sql("DROP TRIGGER IF EXISTS slow_commit_insert ON tasks").then().block();
+		this.db.sql("DROP TRIGGER IF EXISTS slow_commit_delete ON tasks").then().block();
+		this.db.sql("DROP FUNCTION IF EXISTS slow_commit()").then().block();
+	}
+
+	@Test
+	void aCreationWhoseCallerGoesAwayDuringTheCommitIsStillPublished() {
+		String user = "gone-" + UUID.randomUUID();
+
+		cancelDuringCommit(this.tasks.create(user, new NewTask(SLOW, null, null)), "gone-create");
+
+		List<Map<String, Object>> rows = await().atMost(Duration.ofSeconds(10))
+			.until(() -> new TaskRows(this.db).of(user), (found) -> !found.isEmpty());
+		String taskId = rows.get(0).get("id").toString();
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(this.events.forTask(taskId))
+			.extracting(PublishedEvents.Published::type)
+			.containsExactly("task.created", "sync.task"));
+		assertThat(this.events.forTask(taskId))
+			.allSatisfy((event) -> assertThat(event.json().get("traceid").stringValue()).isEqualTo("gone-create"));
+	}
+
+	@Test
+	void clearingCompletedTasksWhoseCallerGoesAwayDuringTheCommitStillPublishesEveryDeletion() {
+		String user = "gone-" + UUID.randomUUID();
+		TaskChange slow = this.tasks.create(user, new NewTask(SLOW, null, null)).block();
+		TaskChange other = this.tasks.create(user, new NewTask("Done too", null, null)).block();
+		this.tasks.complete(user, slow.task().id()).block();
+		this.tasks.complete(user, other.task().id()).block();
+
+		cancelDuringCommit(this.tasks.clearCompleted(user), "gone-clear");
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> new TaskRows(this.db).of(user).isEmpty());
+		for (TaskChange created : List.of(slow, other)) {
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(this.events.forTask(created.task().id().toString()))
+					.filteredOn((event) -> event.json().get("traceid").stringValue().equals("gone-clear"))
+					.extracting(PublishedEvents.Published::type)
+					.containsExactly("task.deleted", "sync.task"));
+		}
+	}
+
+	/** Subscribes as a request would, then cancels once PostgreSQL is busy committing. */
+	private void cancelDuringCommit(Mono<?> mutation, String correlationId) {
+		Disposable request = mutation.contextWrite(Context.of(CorrelationId.CONTEXT_KEY, correlationId)).subscribe();
+		await().atMost(Duration.ofSeconds(10)).until(this::aCommitIsRunning);
+		request.dispose();
+	}
+
+	private boolean aCommitIsRunning() {
+		Long running = this.db
+			.sql("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query ILIKE 'COMMIT%'")
+			.map((row) -> row.get(0, Long.class))
+			.one()
+			.block();
+		return running != null && running > 0;
+	}
+
+}
