@@ -8,7 +8,9 @@ import reactor.util.context.ContextView;
  * domain knowing about it.
  *
  * <p>
- * Called on the request's thread: implementations must neither block nor throw.
+ * Called from within the commit, on the database driver's thread: implementations must
+ * neither block (they would hold up the commit and every connection on that thread) nor throw
+ * (the request would fail although its change is committed).
  */
 @FunctionalInterface
 public interface TaskChangeListener {

@@ -124,7 +124,7 @@ public class TaskService {
 	 */
 	private Mono<Void> announceOnCommit(List<TaskChange> changes) {
 		return Mono.deferContextual((request) -> TransactionSynchronizationManager.forCurrentTransaction()
-			.doOnNext((transaction) -> transaction.registerSynchronization(new TransactionSynchronization() {
+			.doOnNext((synchronizations) -> synchronizations.registerSynchronization(new TransactionSynchronization() {
 
 				@Override
 				public Mono<Void> afterCommit() {
