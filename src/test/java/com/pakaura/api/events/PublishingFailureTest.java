@@ -31,6 +31,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.pakaura.api.correlation.CorrelationId;
+import com.pakaura.api.support.OneRequestPerConnection;
 import com.pakaura.api.support.TaskRows;
 import com.pakaura.api.support.TestDatabaseConfiguration;
 import com.pakaura.api.support.Tokens;
@@ -50,7 +51,8 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "pakaura.auth.jwt-secret=" + Tokens.SECRET, "spring.cloud.stream.default-binder=brokenBinder" })
 @AutoConfigureWebTestClient
-@Import({ TestDatabaseConfiguration.class, PublishingFailureTest.BrokenBinderConfiguration.class })
+@Import({ TestDatabaseConfiguration.class, OneRequestPerConnection.class,
+		PublishingFailureTest.BrokenBinderConfiguration.class })
 @ExtendWith(OutputCaptureExtension.class)
 class PublishingFailureTest {
 

@@ -31,6 +31,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import com.pakaura.api.support.ApiTest;
+import com.pakaura.api.support.OneRequestPerConnection;
 import com.pakaura.api.support.PublishedEvents;
 import com.pakaura.api.support.PublishedEvents.Published;
 import com.pakaura.api.support.TaskRows;
@@ -229,7 +230,10 @@ class McpToolsTest {
 	}
 
 	private McpSyncClient client(String token) {
-		WebClient.Builder web = WebClient.builder().baseUrl("http://localhost:" + this.port).defaultHeader("X-Correlation-ID", CORRELATION_ID);
+		WebClient.Builder web = WebClient.builder()
+			.clientConnector(OneRequestPerConnection.connector())
+			.baseUrl("http://localhost:" + this.port)
+			.defaultHeader("X-Correlation-ID", CORRELATION_ID);
 		if (token != null) {
 			web.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
 		}

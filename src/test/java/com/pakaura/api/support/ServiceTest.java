@@ -14,7 +14,8 @@ import org.springframework.context.annotation.Import;
  * The whole application on a random port, against the test PostgreSQL, reached through the
  * real HTTP stack with real signed tokens. Messages handed to the event bindings are
  * recorded by {@link PublishedEvents}; which binder delivers them is the test's choice
- * ({@link ApiTest} picks the test binder).
+ * ({@link ApiTest} picks the test binder). Requests go on fresh connections
+ * ({@link OneRequestPerConnection}).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -22,7 +23,7 @@ import org.springframework.context.annotation.Import;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = "pakaura.auth.jwt-secret=" + Tokens.SECRET)
 @AutoConfigureWebTestClient
-@Import({ TestDatabaseConfiguration.class, PublishedEvents.Recording.class })
+@Import({ TestDatabaseConfiguration.class, PublishedEvents.Recording.class, OneRequestPerConnection.class })
 public @interface ServiceTest {
 
 }
