@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.Gauge;
 import org.jspecify.annotations.Nullable;
@@ -217,14 +218,10 @@ final class DaprPublishDispatcher implements DaprPublisher {
 			stillInFlight = this.inFlight;
 			// Waiting publications sit in lanes of the ready queue, and also behind the in-flight
 			// request of their key, in a lane that only the keyed map still reaches.
-			for (Lane lane : this.ready) {
+			Stream.concat(this.ready.stream(), this.lanes.values().stream()).forEach((lane) -> {
 				abandoned.addAll(lane.pending);
 				lane.pending.clear();
-			}
-			for (Lane lane : this.lanes.values()) {
-				abandoned.addAll(lane.pending);
-				lane.pending.clear();
-			}
+			});
 			this.ready.clear();
 			this.waiting = 0;
 		}

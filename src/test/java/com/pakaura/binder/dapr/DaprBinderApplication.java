@@ -62,7 +62,12 @@ class DaprBinderApplication implements AutoCloseable {
 
 	/** The {@code dapr.publish} count for one outcome, across bindings. */
 	double published(String outcome) {
-		return meters().find("dapr.publish").tag("outcome", outcome).counters().stream().mapToDouble((c) -> c.count()).sum();
+		return published(meters(), outcome);
+	}
+
+	/** The same, read from a registry kept past {@link #close()}, when the context is gone. */
+	static double published(MeterRegistry meters, String outcome) {
+		return meters.find("dapr.publish").tag("outcome", outcome).counters().stream().mapToDouble((c) -> c.count()).sum();
 	}
 
 	@Override
