@@ -1,8 +1,16 @@
 package com.pakaura.api.events;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
 import io.cloudevents.CloudEvent;
 import io.micrometer.context.ContextSnapshot;
 import io.micrometer.context.ContextSnapshotFactory;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,6 +18,7 @@ import org.slf4j.spi.LoggingEventBuilder;
 import reactor.util.context.ContextView;
 
 import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
@@ -21,19 +30,37 @@ import com.pakaura.api.task.TaskChangeListener;
  * Publishes the events of every committed task change through {@link StreamBridge}. The one
  * place that knows topics, types and envelopes.
  *
- * <p>
- * It never fails, delays or changes the request that made the change: whatever goes wrong
- * while building or sending an event is logged at ERROR and counted
- * ({@code pakaura.events.publish}, outcome {@code failed}), and the request goes on. Each
- * event handed to the binder is logged at DEBUG. Delivery itself (HTTP to the sidecar, its
- * outcome) is the binder's business and never blocks this thread.
+ * <ul>
+ * <li>In commit order per task: a change takes its place in its task's line inside its
+ * transaction ({@link CommitOrder}) and is released only when every earlier change of the task
+ * has been.</li>
+ * <li>Off the database driver's thread: that thread only hands over the change and the
+ * request's context; planning, envelopes and {@link StreamBridge} run on one publishing thread
+ * of their own, which takes changes in release order, so the binder receives each task's events
+ * in {@code sequence} order.</li>
+ * <li>Never failing, delaying or changing the request: whatever goes wrong is logged and
+ * counted ({@code pakaura.events.publish}): {@code handed_off} for each event the binder took,
+ * {@code failed} for one that could not be built or handed over, {@code dropped} for one
+ * that never reached the publishing thread (its backlog full, or the service stopping), and
+ * {@code commit_unknown} for the events of a change whose commit outcome the database left
+ * open. Delivery itself is the binder's business.</li>
+ * </ul>
  */
 @Component
-class TaskEventPublisher implements TaskChangeListener {
+class TaskEventPublisher implements TaskChangeListener, SmartLifecycle {
 
 	static final String METRIC = "pakaura.events.publish";
 
+	/** Changes that may wait for the publishing thread; each is two or three events. */
+	static final int BACKLOG = 10_000;
+
+	/** On stop, how long the publishing thread may take to hand over its backlog. */
+	private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
 	private static final Logger log = LoggerFactory.getLogger(TaskEventPublisher.class);
+
+	private static final Completion NOTHING_TO_PUBLISH = (end) -> {
+	};
 
 	private final StreamBridge streamBridge;
 
@@ -43,27 +70,90 @@ class TaskEventPublisher implements TaskChangeListener {
 
 	private final ContextSnapshotFactory snapshots = ContextSnapshotFactory.builder().build();
 
+	private final CommitOrder<CommittedChange> commitOrder = new CommitOrder<>();
+
+	private final ThreadPoolExecutor publishing;
+
+	private volatile boolean running;
+
 	TaskEventPublisher(StreamBridge streamBridge, CloudEventEnvelopes envelopes, MeterRegistry meters) {
 		this.streamBridge = streamBridge;
 		this.envelopes = envelopes;
 		this.meters = meters;
+		this.publishing = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(BACKLOG),
+				(task) -> {
+					Thread thread = new Thread(task, "task-events");
+					thread.setDaemon(true);
+					return thread;
+				});
+		Gauge.builder("pakaura.events.backlog", this.publishing, (executor) -> executor.getQueue().size())
+			.description("Committed changes waiting for the publishing thread")
+			.register(meters);
+		Gauge.builder("pakaura.events.awaiting.commit", this.commitOrder, CommitOrder::waiting)
+			.description("Changes waiting for their own transaction, or for an earlier change of their task")
+			.register(meters);
 	}
 
 	@Override
-	public void committed(TaskChange change, ContextView request) {
-		// Log lines below carry the request's correlation id whichever thread this is.
-		try (ContextSnapshot.Scope scope = this.snapshots.setThreadLocalsFrom(request, CorrelationId.CONTEXT_KEY)) {
-			for (TaskEvent event : TaskEventPlan.of(change)) {
-				publish(event, request);
-			}
+	public Completion changing(List<TaskChange> changes, ContextView request) {
+		List<CommittedChange> publishable = changes.stream()
+			.filter(TaskChange::changedAnything)
+			.map((change) -> new CommittedChange(change, request))
+			.toList();
+		if (publishable.isEmpty()) {
+			return NOTHING_TO_PUBLISH;
 		}
-		catch (RuntimeException | LinkageError ex) {
+		List<CommitOrder.Place<CommittedChange>> places = this.commitOrder.reserve(publishable,
+				(pending) -> pending.change().task().id());
+		return (end) -> this.commitOrder.ended(places, end, this::handOver, this::commitUnknown);
+	}
+
+	/** Runs under the commit order's lock: only queues the change for the publishing thread. */
+	private void handOver(CommittedChange committed) {
+		try {
+			this.publishing.execute(new Publication(committed));
+		}
+		catch (RejectedExecutionException ex) {
+			lost(committed, "dropped", this.running ? "the publishing backlog of " + BACKLOG + " changes is full"
+					: "the service is stopping");
+		}
+	}
+
+	private void commitUnknown(CommittedChange committed) {
+		lost(committed, "commit_unknown", "the database left the commit's outcome open");
+	}
+
+	private void lost(CommittedChange committed, String outcome, String reason) {
+		withRequestContext(committed, () -> {
+			for (TaskEvent event : TaskEventPlan.of(committed.change())) {
+				count(event, outcome);
+				withFields(log.atError(), event).addKeyValue("reason", reason).log("Event not published");
+			}
+		});
+	}
+
+	private void publish(CommittedChange committed) {
+		withRequestContext(committed, () -> {
+			for (TaskEvent event : TaskEventPlan.of(committed.change())) {
+				publish(event, committed.request());
+			}
+		});
+	}
+
+	/** Log lines carry the request's correlation id whichever thread this is. */
+	private void withRequestContext(CommittedChange committed, Runnable action) {
+		try (ContextSnapshot.Scope scope = this.snapshots.setThreadLocalsFrom(committed.request(),
+				CorrelationId.CONTEXT_KEY)) {
+			action.run();
+		}
+		catch (RuntimeException ex) {
 			// Each event's own failure is handled in publish(); this is the plan itself failing.
 			this.meters.counter(METRIC, "event_type", "unknown", "topic", "unknown", "outcome", "failed").increment();
 			log.atError()
-				.addKeyValue("task_id", change.task().id())
-				.addKeyValue("user_id", change.task().userId())
-				.addKeyValue("correlation_id", CorrelationId.in(request).map(CorrelationId::value).orElse(null))
+				.addKeyValue("task_id", committed.change().task().id())
+				.addKeyValue("user_id", committed.change().task().userId())
+				.addKeyValue("correlation_id",
+						CorrelationId.in(committed.request()).map(CorrelationId::value).orElse(null))
 				.setCause(ex)
 				.log("Events of a task change could not be planned");
 		}
@@ -79,7 +169,7 @@ class TaskEventPublisher implements TaskChangeListener {
 			count(event, "handed_off");
 			withFields(log.atDebug(), event).addKeyValue("event_id", envelope.getId()).log("Event handed to the binder");
 		}
-		catch (RuntimeException | LinkageError ex) {
+		catch (RuntimeException ex) {
 			count(event, "failed");
 			withFields(log.atError(), event).setCause(ex).log("Event could not be published");
 		}
@@ -94,7 +184,67 @@ class TaskEventPublisher implements TaskChangeListener {
 		return line.addKeyValue("event_type", event.type())
 			.addKeyValue("topic", event.topic().binding())
 			.addKeyValue("task_id", event.taskId())
-			.addKeyValue("user_id", event.userId());
+			.addKeyValue("user_id", event.userId())
+			.addKeyValue("sequence", event.sequence());
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+	}
+
+	/**
+	 * Hands over what is queued before the output bindings stop (they stop in a later
+	 * phase); what the drain timeout leaves behind is counted as dropped.
+	 */
+	@Override
+	public void stop() {
+		this.running = false;
+		this.publishing.shutdown();
+		try {
+			if (!this.publishing.awaitTermination(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+				for (Runnable left : this.publishing.shutdownNow()) {
+					if (left instanceof Publication publication) {
+						lost(publication.committed, "dropped", "not handed over within " + DRAIN_TIMEOUT + " of stopping");
+					}
+				}
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/** After the web server has stopped taking requests, before the output bindings stop. */
+	@Override
+	public int getPhase() {
+		return 0;
+	}
+
+	/** The publishing thread's work for one change. */
+	private final class Publication implements Runnable {
+
+		private final CommittedChange committed;
+
+		private Publication(CommittedChange committed) {
+			this.committed = committed;
+		}
+
+		@Override
+		public void run() {
+			publish(this.committed);
+		}
+
+	}
+
+	/** A committed change with the context of the request that made it. */
+	private record CommittedChange(TaskChange change, ContextView request) {
+
 	}
 
 }

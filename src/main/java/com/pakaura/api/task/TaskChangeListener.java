@@ -1,26 +1,53 @@
 package com.pakaura.api.task;
 
+import java.util.List;
+
 import reactor.util.context.ContextView;
 
 /**
- * Told about every change {@link TaskService} has committed, in commit order per request. This
- * is how the rest of the application (the event publisher) learns of changes without the task
- * domain knowing about it.
+ * Told about the changes {@link TaskService} makes, so that the rest of the application (the
+ * event publisher) learns of them without the task domain knowing about it.
  *
  * <p>
- * Called from within the commit, on the database driver's thread: implementations must
- * neither block (they would hold up the commit and every connection on that thread) nor throw
- * (the request would fail although its change is committed).
+ * It hears of changes twice. First inside their transaction, while the rows they changed are
+ * still locked: a task's next change cannot reach this point before the previous one's
+ * transaction has ended, so this is the task's commit order. Then, through the returned
+ * {@link Completion}, how that transaction ended. Both calls come on the database driver's
+ * thread, the second from within the commit: implementations must neither block (they would
+ * hold up the commit and every connection on that thread) nor throw (the request would fail
+ * although its change may be committed).
  */
 @FunctionalInterface
 public interface TaskChangeListener {
 
 	/**
-	 * @param change what was committed; {@link TaskChange.Kind#UNCHANGED} for a request that
-	 * changed nothing
-	 * @param request the Reactor context of the request that made the change (correlation
+	 * @param changes what the transaction is about to commit, in order; a request that changed
+	 * nothing is {@link TaskChange.Kind#UNCHANGED}
+	 * @param request the Reactor context of the request that made the changes (correlation
 	 * id, trace context)
+	 * @return what to tell once the transaction has ended
 	 */
-	void committed(TaskChange change, ContextView request);
+	Completion changing(List<TaskChange> changes, ContextView request);
+
+	/** How the transaction of the announced changes ended. */
+	@FunctionalInterface
+	interface Completion {
+
+		void ended(TransactionEnd end);
+
+	}
+
+	enum TransactionEnd {
+
+		/** The changes are in the database. */
+		COMMITTED,
+
+		/** The changes never happened. */
+		ROLLED_BACK,
+
+		/** The commit failed in a way that leaves open whether the changes are in the database. */
+		UNKNOWN
+
+	}
 
 }

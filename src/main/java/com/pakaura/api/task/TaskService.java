@@ -13,9 +13,9 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
  * The task use cases. Each mutation runs in one transaction and emits, once committed, the
- * {@link TaskChange} it made, which the {@link TaskChangeListener} hears of first; a request
- * that changes nothing emits {@link TaskChange.Kind#UNCHANGED} and writes nothing. A task of
- * another user behaves exactly like a missing one.
+ * {@link TaskChange} it made, which the {@link TaskChangeListener} hears of first, in the
+ * task's commit order; a request that changes nothing emits {@link TaskChange.Kind#UNCHANGED}
+ * and writes nothing. A task of another user behaves exactly like a missing one.
  */
 @Service
 public class TaskService {
@@ -86,8 +86,9 @@ public class TaskService {
 	public Mono<List<TaskChange>> clearCompleted(String userId) {
 		return this.tasks.deleteCompleted(userId)
 			.collectList()
-			.flatMap((changes) -> announceOnCommit(changes).thenReturn(changes))
-			.as(this.transaction::transactional);
+			.flatMap((changes) -> announceBeforeCommit(changes).thenReturn(changes))
+			.as(this.transaction::transactional)
+			.as(TaskService::runToItsEnd);
 	}
 
 	private Mono<TaskChange> setCompleted(String userId, UUID taskId, boolean completed) {
@@ -109,31 +110,49 @@ public class TaskService {
 		}));
 	}
 
-	/** Runs the work in a transaction whose commit tells the listener about the change. */
+	/**
+	 * Runs the work in a transaction whose changes the listener hears of in commit order, and
+	 * runs it to its end once started.
+	 */
 	private Mono<TaskChange> commit(Mono<TaskChange> work) {
-		return work.flatMap((change) -> announceOnCommit(List.of(change)).thenReturn(change))
-			.as(this.transaction::transactional);
+		return work.flatMap((change) -> announceBeforeCommit(List.of(change)).thenReturn(change))
+			.as(this.transaction::transactional)
+			.as(TaskService::runToItsEnd);
 	}
 
 	/**
-	 * Tells the listener about the changes, in order and with the request's context, from an
-	 * after-commit callback of the current transaction. The callback is part of the commit
-	 * itself: it runs only if the commit succeeds, and a caller that goes away (a client hanging
-	 * up cancels its request) once the commit has begun can no longer part a committed change
-	 * from its events.
+	 * Tells the listener about the changes while their rows are still locked, and registers a
+	 * synchronization that tells it how the transaction ended.
 	 */
-	private Mono<Void> announceOnCommit(List<TaskChange> changes) {
+	private Mono<Void> announceBeforeCommit(List<TaskChange> changes) {
 		return Mono.deferContextual((request) -> TransactionSynchronizationManager.forCurrentTransaction()
-			.doOnNext((synchronizations) -> synchronizations.registerSynchronization(new TransactionSynchronization() {
+			.doOnNext((synchronizations) -> {
+				TaskChangeListener.Completion completion = this.listener.changing(changes, request);
+				synchronizations.registerSynchronization(new TransactionSynchronization() {
 
-				@Override
-				public Mono<Void> afterCommit() {
-					return Mono.fromRunnable(
-							() -> changes.forEach((change) -> TaskService.this.listener.committed(change, request)));
-				}
+					@Override
+					public Mono<Void> afterCompletion(int status) {
+						return Mono.fromRunnable(() -> completion.ended(switch (status) {
+							case STATUS_COMMITTED -> TaskChangeListener.TransactionEnd.COMMITTED;
+							case STATUS_ROLLED_BACK -> TaskChangeListener.TransactionEnd.ROLLED_BACK;
+							default -> TaskChangeListener.TransactionEnd.UNKNOWN;
+						}));
+					}
 
-			}))
+				});
+			})
 			.then());
+	}
+
+	/**
+	 * A mutation, once started, runs to its end even when its caller goes away (a client
+	 * hanging up cancels its WebFlux request). Otherwise a cancel that lands while PostgreSQL
+	 * commits leaves the outcome of the transaction untold: the change may be committed while
+	 * the listener never hears how the transaction ended, and a task's later changes would
+	 * wait behind it. The work keeps the caller's context.
+	 */
+	private static <T> Mono<T> runToItsEnd(Mono<T> work) {
+		return Mono.deferContextual((request) -> Mono.fromFuture(work.contextWrite(request).toFuture(), true));
 	}
 
 	private static Task withCompleted(Task task, boolean completed) {

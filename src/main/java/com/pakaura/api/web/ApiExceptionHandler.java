@@ -23,6 +23,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.util.DisconnectedClientHelper;
 import org.springframework.web.server.ServerWebInputException;
 
 import com.pakaura.api.task.TaskNotFoundException;
@@ -54,8 +55,15 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 		return respond(RequestSizeLimitWebFilter.tooLarge(), exchange);
 	}
 
+	/**
+	 * A client that hung up is no server failure: nobody is left to answer, so the error goes
+	 * on to the framework, which logs lost clients at DEBUG.
+	 */
 	@ExceptionHandler
 	Mono<ResponseEntity<Object>> unexpected(Exception ex, ServerWebExchange exchange) {
+		if (DisconnectedClientHelper.isClientDisconnectedException(ex) || exchange.getResponse().isCommitted()) {
+			return Mono.error(ex);
+		}
 		log.error("Request failed unexpectedly", ex);
 		return respond(UnexpectedErrors.problem(), exchange);
 	}

@@ -11,6 +11,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
+import org.springframework.web.util.DisconnectedClientHelper;
 
 /**
  * The last line: any error that escapes the controllers and their advice (a filter, the
@@ -36,7 +37,7 @@ class UnexpectedErrors implements WebExceptionHandler {
 
 	@Override
 	public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
-		if (exchange.getResponse().isCommitted()) {
+		if (exchange.getResponse().isCommitted() || DisconnectedClientHelper.isClientDisconnectedException(ex)) {
 			return Mono.error(ex);
 		}
 		if (ex instanceof ResponseStatusException status) {
