@@ -3,9 +3,12 @@ package com.pakaura.api.events;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.cloudevents.CloudEvent;
 import io.micrometer.context.ContextSnapshot;
@@ -17,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 import reactor.util.context.ContextView;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.messaging.Message;
@@ -47,7 +51,7 @@ import com.pakaura.api.task.TaskChangeListener;
  * </ul>
  */
 @Component
-class TaskEventPublisher implements TaskChangeListener, SmartLifecycle {
+class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, DisposableBean {
 
 	static final String METRIC = "pakaura.events.publish";
 
@@ -114,8 +118,8 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle {
 			this.publishing.execute(new Publication(committed));
 		}
 		catch (RejectedExecutionException ex) {
-			lost(committed, "dropped", this.running ? "the publishing backlog of " + BACKLOG + " changes is full"
-					: "the service is stopping");
+			lost(committed, "dropped", this.publishing.isShutdown() ? "the service is stopping"
+					: "the publishing backlog of " + BACKLOG + " changes is full");
 		}
 	}
 
@@ -188,30 +192,48 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle {
 			.addKeyValue("sequence", event.sequence());
 	}
 
+	/**
+	 * Completes once every change released so far has been handed to the binder: the
+	 * publishing thread works in release order. A change is released before its request is
+	 * answered, so after an answer this says when that request's events are with the binder.
+	 */
+	CompletableFuture<Void> handedOver() {
+		return CompletableFuture.runAsync(() -> {
+		}, this.publishing);
+	}
+
 	@Override
 	public void start() {
 		this.running = true;
 	}
 
 	/**
-	 * Hands over what is queued before the output bindings stop (they stop in a later
-	 * phase); what the drain timeout leaves behind is counted as dropped.
+	 * Hands over what is queued before the output bindings stop (they stop in a later phase).
+	 * The thread itself lives on until {@link #destroy()}: a stopped context may be started
+	 * again.
 	 */
 	@Override
 	public void stop() {
 		this.running = false;
-		this.publishing.shutdown();
 		try {
-			if (!this.publishing.awaitTermination(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-				for (Runnable left : this.publishing.shutdownNow()) {
-					if (left instanceof Publication publication) {
-						lost(publication.committed, "dropped", "not handed over within " + DRAIN_TIMEOUT + " of stopping");
-					}
-				}
-			}
+			handedOver().get(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException | RejectedExecutionException ex) {
+			log.warn("{} committed changes were not handed to the binder within {} of stopping",
+					this.publishing.getQueue().size(), DRAIN_TIMEOUT);
+		}
+	}
+
+	/** What is still queued now will never be handed over: each of its events is counted as dropped. */
+	@Override
+	public void destroy() {
+		for (Runnable left : this.publishing.shutdownNow()) {
+			if (left instanceof Publication publication) {
+				lost(publication.committed, "dropped", "not handed over before the service stopped");
+			}
 		}
 	}
 

@@ -3,6 +3,7 @@ package com.pakaura.binder.dapr;
 import java.time.Duration;
 
 import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClientRequest;
 
 import org.springframework.boot.health.contributor.AbstractReactiveHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -37,11 +38,17 @@ public class DaprHealthIndicator extends AbstractReactiveHealthIndicator {
 		builder.withDetail("sidecar", this.properties.baseUrl());
 		return this.http.get()
 			.uri("/v1.0/healthz/outbound")
+			.httpRequest((request) -> {
+				if (request.getNativeRequest() instanceof HttpClientRequest netty) {
+					netty.responseTimeout(TIMEOUT);
+				}
+			})
 			.exchangeToMono((response) -> response.bodyToMono(String.class)
 				.defaultIfEmpty("")
 				.map((body) -> response.statusCode().is2xxSuccessful() ? builder.up().build()
 						: builder.down().withDetail("status", response.statusCode().value()).withDetail("body", body).build()))
-			.timeout(TIMEOUT);
+			// An absent sidecar is an expected state, reported as such rather than logged with a stack trace.
+			.onErrorResume((ex) -> Mono.just(builder.down().withDetail("error", DaprSidecarClient.describe(ex)).build()));
 	}
 
 }

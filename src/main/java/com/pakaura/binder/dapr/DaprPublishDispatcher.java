@@ -30,7 +30,8 @@ import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
  * {@code startup-wait} passes), publications wait instead of failing against a sidecar that
  * is still starting.</li>
  * <li>Persistent within bounds: a transient failure (sidecar not reachable, 5xx) is retried
- * with backoff until the publication's {@code timeout} is spent.</li>
+ * with backoff until the publication's {@code timeout} is spent. A request that was sent but
+ * got no answer is never retried: the sidecar may have published it.</li>
  * <li>Drained on close: what is queued or in flight gets up to {@code shutdown-timeout}.</li>
  * </ul>
  * State is guarded by one lock whose sections only move references; HTTP runs outside it, on
@@ -151,10 +152,7 @@ final class DaprPublishDispatcher implements DaprPublisher {
 	}
 
 	private Mono<PublishOutcome> attempt(DaprPublication publication, long deadline, Duration backoff) {
-		long remaining = deadline - System.nanoTime();
-		if (remaining <= 0) {
-			return Mono.just(PublishOutcome.of(PublishOutcome.Kind.TIMEOUT, "no answer from the sidecar in time"));
-		}
+		long remaining = Math.max(deadline - System.nanoTime(), Duration.ofMillis(1).toNanos());
 		return this.sidecar.publish(publication, Duration.ofNanos(remaining)).flatMap((outcome) -> {
 			if (!outcome.transientFailure() || deadline - System.nanoTime() <= backoff.toNanos()) {
 				return Mono.just(outcome);

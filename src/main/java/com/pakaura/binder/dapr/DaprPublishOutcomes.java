@@ -17,7 +17,7 @@ import org.springframework.messaging.support.ErrorMessage;
 /**
  * What happens once a publication has an outcome: it is counted ({@code dapr.publish}, tags
  * binding, topic, outcome), timed from hand-over ({@code dapr.publish.latency}), logged at the
- * level its outcome deserves (success DEBUG; sidecar unavailable, timeout and drops WARN; a
+ * level its outcome deserves (success DEBUG; sidecar unavailable, unknown outcome and drops WARN; a
  * refusal ERROR with the sidecar's status, errorCode and message), and, when the binding has
  * its error channel enabled, a failure goes there too. Nothing here throws.
  */
@@ -86,7 +86,7 @@ final class DaprPublishOutcomes {
 	private static void log(DaprPublication publication, PublishOutcome outcome) {
 		LoggingEventBuilder line = switch (outcome.kind()) {
 			case SUCCESS -> log.atDebug();
-			case UNAVAILABLE, TIMEOUT, DROPPED -> log.atWarn();
+			case UNAVAILABLE, UNKNOWN, DROPPED -> log.atWarn();
 			case HTTP_ERROR, TOO_LARGE -> log.atError();
 		};
 		line = line.addKeyValue("binding", publication.binding())
@@ -108,7 +108,7 @@ final class DaprPublishOutcomes {
 			case SUCCESS -> "Published to Dapr";
 			case HTTP_ERROR -> "Dapr refused the event";
 			case UNAVAILABLE -> "Dapr sidecar unavailable";
-			case TIMEOUT -> "Dapr publish timed out";
+			case UNKNOWN -> "Dapr publish outcome unknown: the event may have been published";
 			case DROPPED -> "Dapr publish buffer full: event dropped";
 			case TOO_LARGE -> "Event too large for Dapr: not sent";
 		});

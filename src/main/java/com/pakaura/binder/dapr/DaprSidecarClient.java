@@ -1,22 +1,25 @@
 package com.pakaura.binder.dapr;
 
-import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.channel.ChannelOption;
+import io.netty.handler.timeout.ReadTimeoutException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
+import reactor.util.context.Context;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ClientHttpRequest;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -32,6 +35,9 @@ import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
 final class DaprSidecarClient implements AutoCloseable {
 
 	static final String API_TOKEN_HEADER = "dapr-api-token";
+
+	/** Reactor context key of the flag that Reactor Netty sets once a request is sent. */
+	private static final String REQUEST_SENT = DaprSidecarClient.class.getName() + ".sent";
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -49,7 +55,14 @@ final class DaprSidecarClient implements AutoCloseable {
 			.build();
 		HttpClient client = HttpClient.create(this.connections)
 			.runOn(this.loops)
-			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(properties.timeout().toMillis(), 10_000));
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(properties.timeout().toMillis(), 10_000))
+			// Reactor Netty would silently send a request again when a connection closes before
+			// the answer, although the sidecar may have published it: retries are the
+			// dispatcher's, and only where the event cannot have reached the sidecar.
+			.disableRetry(true)
+			.doAfterRequest((request, connection) -> request.currentContextView()
+				.<AtomicBoolean>getOrEmpty(REQUEST_SENT)
+				.ifPresent((sent) -> sent.set(true)));
 		WebClient.Builder builder = WebClient.builder()
 			.baseUrl(properties.baseUrl())
 			.clientConnector(new ReactorClientHttpConnector(client));
@@ -59,25 +72,38 @@ final class DaprSidecarClient implements AutoCloseable {
 		this.http = builder.build();
 	}
 
-	/** One attempt. Never errors: every way it can end is a {@link PublishOutcome}. */
+	/**
+	 * One attempt. Never errors: every way it can end is a {@link PublishOutcome}. The answer
+	 * is awaited up to {@code timeout} once the request is sent, through Reactor Netty's own
+	 * response timeout, so that a late failure of an abandoned request never surfaces as a
+	 * dropped error.
+	 */
 	Mono<PublishOutcome> publish(DaprPublication publication, Duration timeout) {
+		AtomicBoolean sent = new AtomicBoolean();
 		return this.http.post()
 			.uri((uri) -> publishUri(uri, publication))
 			.contentType(MediaType.parseMediaType(publication.contentType()))
 			.headers((headers) -> publication.headers().forEach(headers::set))
+			.httpRequest((request) -> responseTimeout(request, timeout))
 			.bodyValue(publication.body())
 			.exchangeToMono(DaprSidecarClient::outcomeOf)
-			.timeout(timeout)
-			.onErrorResume(DaprSidecarClient::failureOf);
+			.onErrorResume((error) -> Mono.just(failureOf(error, sent.get(), timeout)))
+			.contextWrite(Context.of(REQUEST_SENT, sent));
 	}
 
 	/** Whether the sidecar can publish yet: 204 from {@code /v1.0/healthz/outbound}. */
 	Mono<Boolean> outboundReady(Duration timeout) {
 		return this.http.get()
 			.uri("/v1.0/healthz/outbound")
+			.httpRequest((request) -> responseTimeout(request, timeout))
 			.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().is2xxSuccessful()))
-			.timeout(timeout)
 			.onErrorReturn(false);
+	}
+
+	private static void responseTimeout(ClientHttpRequest request, Duration timeout) {
+		if (request.getNativeRequest() instanceof HttpClientRequest netty) {
+			netty.responseTimeout(timeout);
+		}
 	}
 
 	private static URI publishUri(UriBuilder uri, DaprPublication publication) {
@@ -127,17 +153,33 @@ final class DaprSidecarClient implements AutoCloseable {
 		return (node != null && node.isString()) ? node.stringValue() : null;
 	}
 
-	private static Mono<PublishOutcome> failureOf(Throwable error) {
-		if (error instanceof TimeoutException) {
-			return Mono.just(PublishOutcome.of(PublishOutcome.Kind.TIMEOUT, "no answer from the sidecar in time"));
+	/**
+	 * A request that never got an answer. Once it was sent, the sidecar may have published it
+	 * (daprd publishes whatever happens to the connection): its outcome is unknown. Before
+	 * that, it cannot have reached the sidecar.
+	 */
+	private static PublishOutcome failureOf(Throwable error, boolean sent, Duration timeout) {
+		if (sent) {
+			String reason = (rootCause(error) instanceof ReadTimeoutException)
+					? "no answer within " + timeout.toMillis() + " ms; the sidecar may still publish it"
+					: "the connection ended before the answer (" + describe(error) + "); the sidecar may have published it";
+			return PublishOutcome.of(PublishOutcome.Kind.UNKNOWN, reason);
 		}
+		return PublishOutcome.of(PublishOutcome.Kind.UNAVAILABLE, "Dapr sidecar unavailable: " + describe(error));
+	}
+
+	private static Throwable rootCause(Throwable error) {
 		Throwable cause = error;
-		while (cause.getCause() != null && !(cause instanceof ConnectException)) {
+		while (cause.getCause() != null && cause.getCause() != cause) {
 			cause = cause.getCause();
 		}
-		String reason = (cause instanceof ConnectException) ? "Dapr sidecar unavailable: " + cause.getMessage()
-				: "Dapr sidecar unavailable: " + error;
-		return Mono.just(PublishOutcome.of(PublishOutcome.Kind.UNAVAILABLE, reason));
+		return cause;
+	}
+
+	/** One line: the innermost cause's type and message, never a stack trace. */
+	static String describe(Throwable error) {
+		Throwable cause = rootCause(error);
+		return cause.getClass().getSimpleName() + ((cause.getMessage() != null) ? ": " + cause.getMessage() : "");
 	}
 
 	@Override

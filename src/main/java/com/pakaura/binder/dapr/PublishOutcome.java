@@ -22,11 +22,15 @@ record PublishOutcome(Kind kind, int status, @Nullable String errorCode, @Nullab
 		/** The sidecar refused the event (any status but 2xx). */
 		HTTP_ERROR,
 
-		/** The sidecar did not answer: not listening, connection reset. */
+		/** The sidecar could not be reached: the request was never sent (not listening, refused). */
 		UNAVAILABLE,
 
-		/** No answer within the timeout. */
-		TIMEOUT,
+		/**
+		 * The request was sent but no answer came (none in time, or the connection ended
+		 * first): the sidecar may have published the event. Never retried, so never sent twice
+		 * by the binder.
+		 */
+		UNKNOWN,
 
 		/** The buffer was full; the event was never sent. */
 		DROPPED,
@@ -56,9 +60,10 @@ record PublishOutcome(Kind kind, int status, @Nullable String errorCode, @Nullab
 	}
 
 	/**
-	 * Worth another attempt: the sidecar was not there, or failed on the broker's side (5xx,
-	 * e.g. {@code ERR_PUBSUB_PUBLISH_MESSAGE}). A 4xx (wrong pubsub, topic not allowed, bad
-	 * metadata or token) will fail the same way again.
+	 * Worth another attempt: the request never reached the sidecar, or the sidecar answered
+	 * that the broker failed (5xx, e.g. {@code ERR_PUBSUB_PUBLISH_MESSAGE}). A 4xx (wrong
+	 * pubsub, topic not allowed, bad metadata or token) will fail the same way again, and an
+	 * {@link Kind#UNKNOWN} outcome may already be published.
 	 */
 	boolean transientFailure() {
 		return this.kind == Kind.UNAVAILABLE

@@ -17,6 +17,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.integration.config.GlobalChannelInterceptor;
 import org.springframework.integration.support.context.NamedComponent;
@@ -25,6 +26,7 @@ import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.support.ChannelInterceptor;
 
 import com.pakaura.api.database.R2dbcDerivedJdbcConnectionDetails;
+import com.pakaura.api.events.PublisherProbe;
 
 /**
  * Records every message the application hands to the three event bindings, in the order
@@ -37,6 +39,16 @@ public class PublishedEvents implements ChannelInterceptor {
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final List<Published> published = new CopyOnWriteArrayList<>();
+
+	private final Runnable awaitHandedOver;
+
+	/**
+	 * @param awaitHandedOver returns once every change committed so far has had its events
+	 * handed to the binder (the publisher hands them over on a thread of its own)
+	 */
+	public PublishedEvents(Runnable awaitHandedOver) {
+		this.awaitHandedOver = awaitHandedOver;
+	}
 
 	/**
 	 * One message as it was handed over.
@@ -67,15 +79,19 @@ public class PublishedEvents implements ChannelInterceptor {
 	}
 
 	public void clear() {
+		this.awaitHandedOver.run();
 		this.published.clear();
 	}
 
+	/** Everything handed over for the changes committed so far, in order. */
 	public List<Published> all() {
+		this.awaitHandedOver.run();
 		return List.copyOf(this.published);
 	}
 
 	/** What was published for one task, in order. */
 	public List<Published> forTask(String taskId) {
+		this.awaitHandedOver.run();
 		return this.published.stream().filter((event) -> event.taskId().equals(taskId)).toList();
 	}
 
@@ -110,8 +126,8 @@ public class PublishedEvents implements ChannelInterceptor {
 
 		@Bean
 		@GlobalChannelInterceptor(patterns = { "task-events", "task-updates", "reminders" })
-		PublishedEvents publishedEvents() {
-			return new PublishedEvents();
+		PublishedEvents publishedEvents(ApplicationContext application) {
+			return new PublishedEvents(() -> PublisherProbe.awaitHandedOver(application));
 		}
 
 	}

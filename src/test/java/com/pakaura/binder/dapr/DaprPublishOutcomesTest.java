@@ -33,6 +33,9 @@ class DaprPublishOutcomesTest extends FakeSidecarTest {
 	private static final byte[] EVENT = "{\"specversion\":\"1.0\",\"id\":\"e-1\",\"source\":\"test\",\"type\":\"t\",\"traceid\":\"c\"}"
 		.getBytes(StandardCharsets.UTF_8);
 
+	/** Guards against hangs only. */
+	private static final Duration PATIENCE = Duration.ofSeconds(60);
+
 	/** Key-values in plain-text logs; the assertions below hold for JSON logs as well. */
 	private static final String KV_PATTERN = "logging.pattern.console=%5level %logger{20} : %msg %kvp%n";
 
@@ -42,7 +45,7 @@ class DaprPublishOutcomesTest extends FakeSidecarTest {
 			assertThat(app.meters().find("dapr.publish").tag("binding", "orders").tag("topic", "orders").counters())
 				.extracting((counter) -> counter.getId().getTag("outcome"), (counter) -> counter.count())
 				.containsExactlyInAnyOrder(tuple("success", 0.0), tuple("http_error", 0.0), tuple("unavailable", 0.0),
-						tuple("timeout", 0.0), tuple("dropped", 0.0), tuple("too_large", 0.0));
+						tuple("unknown", 0.0), tuple("dropped", 0.0), tuple("too_large", 0.0));
 		}
 	}
 
@@ -50,7 +53,7 @@ class DaprPublishOutcomesTest extends FakeSidecarTest {
 	void a204IsASuccessLoggedAtDebug(CapturedOutput output) {
 		try (DaprBinderApplication app = start("logging.level.com.pakaura.binder.dapr=DEBUG")) {
 			send(app, "orders");
-			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("success") == 1);
+			await().atMost(PATIENCE).until(() -> app.published("success") == 1);
 			assertThat(app.meters().find("dapr.publish.latency").tag("outcome", "success").timer().count()).isEqualTo(1);
 			await().untilAsserted(() -> assertThat(output.getOut()).contains("DEBUG").contains("Published to Dapr"));
 		}
@@ -61,7 +64,7 @@ class DaprPublishOutcomesTest extends FakeSidecarTest {
 		this.sidecar.pubsubs("some-other-pubsub");
 		try (DaprBinderApplication app = start()) {
 			send(app, "orders");
-			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("http_error") == 1);
+			await().atMost(PATIENCE).until(() -> app.published("http_error") == 1);
 			assertThat(this.sidecar.requests()).hasSize(1);
 			await().untilAsserted(() -> assertThat(output.getOut()).contains("ERROR").contains("Dapr refused the event")
 				.contains("dapr_status").contains("404").contains("dapr_error_code").contains("ERR_PUBSUB_NOT_FOUND")
@@ -75,7 +78,7 @@ class DaprPublishOutcomesTest extends FakeSidecarTest {
 		try (DaprBinderApplication app = start("spring.cloud.stream.dapr.bindings.raw.producer.metadata.rawPayload=maybe")) {
 			send(app, "secret-topic");
 			send(app, "raw");
-			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("http_error") == 2);
+			await().atMost(PATIENCE).until(() -> app.published("http_error") == 2);
 			assertThat(this.sidecar.requests()).extracting(FakeDaprSidecar.Request::status).containsExactlyInAnyOrder(403, 400);
 		}
 	}
@@ -85,7 +88,7 @@ class DaprPublishOutcomesTest extends FakeSidecarTest {
 		this.sidecar.failNextPublishes(2);
 		try (DaprBinderApplication app = start()) {
 			send(app, "orders");
-			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("success") == 1);
+			await().atMost(PATIENCE).until(() -> app.published("success") == 1);
 			assertThat(this.sidecar.requests()).extracting(FakeDaprSidecar.Request::status).containsExactly(500, 500, 204);
 			assertThat(this.sidecar.delivered()).hasSize(1);
 		}
@@ -96,7 +99,7 @@ class DaprPublishOutcomesTest extends FakeSidecarTest {
 		this.sidecar.failNextPublishes(Integer.MAX_VALUE);
 		try (DaprBinderApplication app = start("spring.cloud.stream.dapr.binder.timeout=500ms")) {
 			send(app, "orders");
-			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("http_error") == 1);
+			await().atMost(PATIENCE).until(() -> app.published("http_error") == 1);
 			assertThat(this.sidecar.requests()).hasSizeGreaterThan(1).allSatisfy((request) -> assertThat(request.status()).isEqualTo(500));
 			await().untilAsserted(() -> assertThat(output.getOut()).contains("dapr_error_code").contains("ERR_PUBSUB_PUBLISH_MESSAGE")
 				.contains("client has run out of available brokers"));
@@ -104,24 +107,57 @@ class DaprPublishOutcomesTest extends FakeSidecarTest {
 	}
 
 	@Test
-	void aSidecarThatStallsPastTheTimeoutIsATimeoutLoggedAtWarn(CapturedOutput output) {
+	void aSidecarThatStallsPastTheTimeoutLeavesTheOutcomeUnknownAndIsNotAskedAgain(CapturedOutput output) {
 		this.sidecar.stall(true);
 		try (DaprBinderApplication app = start("spring.cloud.stream.dapr.binder.timeout=300ms")) {
 			send(app, "orders");
-			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("timeout") == 1);
-			await().untilAsserted(() -> assertThat(output.getOut()).contains("WARN").contains("Dapr publish timed out"));
+			await().atMost(PATIENCE).until(() -> app.published("unknown") == 1);
+			await().atMost(PATIENCE).untilAsserted(() -> assertThat(output.getOut()).contains("WARN")
+				.contains("Dapr publish outcome unknown").contains("no answer within"));
+			assertThat(this.sidecar.requests()).isEmpty(); // still stalled: none answered, and no second request
+			assertThat(app.published("success") + app.published("unavailable")).isZero();
 		}
 	}
 
 	@Test
-	void aSidecarThatIsNotListeningIsUnavailableLoggedAtWarn(CapturedOutput output) {
+	void aConnectionResetAfterTheSidecarPublishedIsUnknownAndNeverSentTwice(CapturedOutput output) {
+		this.sidecar.resetAfterPublishing(true);
+		try (DaprBinderApplication app = start()) {
+			send(app, "orders");
+			await().atMost(PATIENCE).until(() -> app.published("unknown") == 1);
+			assertThat(this.sidecar.requests()).hasSize(1);
+			assertThat(this.sidecar.delivered()).hasSize(1);
+			await().atMost(PATIENCE).untilAsserted(() -> assertThat(output.getOut()).contains("the connection ended before the answer"));
+		}
+	}
+
+	@Test
+	void aSidecarThatAnswersBeforeReadingTheBodyIsCountedAsItAnswered(CapturedOutput output) {
+		this.sidecar.answerBeforeReading(503);
+		try (DaprBinderApplication app = start("spring.cloud.stream.dapr.binder.timeout=500ms")) {
+			for (int i = 0; i < 5; i++) {
+				send(app, "orders");
+			}
+			await().atMost(PATIENCE).until(() -> app.published("http_error") + app.published("unknown")
+					+ app.published("unavailable") == 5);
+			assertThat(this.sidecar.delivered()).isEmpty();
+		}
+		assertThat(output.getOut()).doesNotContain("onErrorDropped").doesNotContain("\tat ").doesNotContain("\n\tat");
+	}
+
+	@Test
+	void aSidecarThatIsNotListeningIsUnavailableInOneWarnLineWithoutStackTraces(CapturedOutput output) {
 		int closedPort = freePort();
 		try (DaprBinderApplication app = DaprBinderApplication.start(closedPort, "spring.cloud.stream.dapr.binder.timeout=300ms",
-				KV_PATTERN)) {
-			assertThatNoException().isThrownBy(() -> send(app, "orders"));
-			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("unavailable") == 1);
-			await().untilAsserted(() -> assertThat(output.getOut()).contains("WARN").contains("Dapr sidecar unavailable"));
+				"spring.cloud.stream.dapr.binder.startup-wait=1s", KV_PATTERN)) {
+			for (int i = 0; i < 20; i++) {
+				assertThatNoException().isThrownBy(() -> send(app, "orders"));
+			}
+			await().atMost(PATIENCE).until(() -> app.published("unavailable") == 20);
+			await().atMost(PATIENCE).untilAsserted(() -> assertThat(output.getOut()).contains("WARN").contains("Dapr sidecar unavailable"));
 		}
+		assertThat(output.getOut()).doesNotContain("onErrorDropped").doesNotContain("ERROR").doesNotContain("\tat ")
+			.doesNotContain("\n\tat").doesNotContainPattern("\n\s+at [a-z]");
 	}
 
 	@Test
@@ -129,7 +165,7 @@ class DaprPublishOutcomesTest extends FakeSidecarTest {
 		try (DaprBinderApplication app = start("spring.cloud.stream.dapr.binder.max-body-size=1KB")) {
 			byte[] large = ("{\"data\":\"" + "x".repeat(2000) + "\"}").getBytes(StandardCharsets.UTF_8);
 			app.streamBridge().send("orders", MessageBuilder.withPayload(large).build());
-			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("too_large") == 1);
+			await().atMost(PATIENCE).until(() -> app.published("too_large") == 1);
 			assertThat(this.sidecar.requests()).isEmpty();
 			await().untilAsserted(() -> assertThat(output.getOut()).contains("ERROR").contains("Event too large for Dapr"));
 		}
@@ -142,7 +178,7 @@ class DaprPublishOutcomesTest extends FakeSidecarTest {
 			List<Message<?>> errors = new CopyOnWriteArrayList<>();
 			app.context().getBean("errorChannel", PublishSubscribeChannel.class).subscribe(errors::add);
 			send(app, "orders");
-			await().atMost(Duration.ofSeconds(5)).until(() -> !errors.isEmpty());
+			await().atMost(PATIENCE).until(() -> !errors.isEmpty());
 			assertThat(errors.get(0)).isInstanceOf(ErrorMessage.class);
 			assertThat(((ErrorMessage) errors.get(0)).getPayload().getMessage()).contains("404").contains("ERR_PUBSUB_NOT_FOUND");
 		}

@@ -18,6 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import org.jspecify.annotations.Nullable;
@@ -95,6 +96,10 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	private volatile boolean stalled;
 
+	private volatile boolean resetAfterPublishing;
+
+	private volatile int answerBeforeReading;
+
 	private volatile boolean outboundReady = true;
 
 	private volatile boolean legacyTraceOverwrite;
@@ -162,6 +167,25 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		return this;
 	}
 
+	/**
+	 * Publishes each event, then resets the connection instead of answering: the client cannot
+	 * know that the event went out.
+	 */
+	public FakeDaprSidecar resetAfterPublishing(boolean reset) {
+		this.resetAfterPublishing = reset;
+		return this;
+	}
+
+	/**
+	 * Answers every publish with this status at once, without reading the body, and closes
+	 * the connection (a proxy or a broken sidecar; daprd itself reads the whole body first).
+	 * 0 turns it off.
+	 */
+	public FakeDaprSidecar answerBeforeReading(int status) {
+		this.answerBeforeReading = status;
+		return this;
+	}
+
 	public FakeDaprSidecar outboundReady(boolean ready) {
 		this.outboundReady = ready;
 		return this;
@@ -188,7 +212,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	}
 
-	/** Every publish request as it arrived, whatever was answered. */
+	/** Every publish request as it arrived, whatever was answered (status 0: none, the connection was reset). */
 	public record Request(String method, String path, Map<String, String> query, Map<String, String> headers,
 			byte[] body, int status) {
 
@@ -232,6 +256,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		this.minLatency = Duration.ZERO;
 		this.maxLatency = Duration.ZERO;
 		this.stalled = false;
+		this.resetAfterPublishing = false;
+		this.answerBeforeReading = 0;
 		this.outboundReady = true;
 		this.legacyTraceOverwrite = false;
 	}
@@ -252,6 +278,12 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	}
 
 	private Publisher<Void> publish(HttpServerRequest request, HttpServerResponse response) {
+		int early = this.answerBeforeReading;
+		if (early != 0) {
+			this.requests.add(new Request(request.method().name(), request.uri(), query(request.uri()), Map.of(), new byte[0],
+					early));
+			return response.status(early).header("Connection", "close").send();
+		}
 		return request.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0]).flatMap((body) -> {
 			String pubsub = request.param("pubsub");
 			String path = new QueryStringDecoder(request.uri()).path();
@@ -286,6 +318,14 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		Map<String, String> headers = new LinkedHashMap<>();
 		request.requestHeaders().forEach((header) -> headers.put(header.getKey().toLowerCase(), header.getValue()));
 		int status = decide(headers, pubsub, topic, query, body);
+		if (status == 204 && this.resetAfterPublishing) {
+			this.requests.add(new Request(request.method().name(), request.uri(), query, headers, body, 0));
+			this.delivered.add(deliver(pubsub, topic, query, headers, body));
+			return response.withConnection((connection) -> {
+				connection.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+				connection.channel().close();
+			}).then();
+		}
 		this.requests.add(new Request(request.method().name(), request.uri(), query, headers, body, status));
 		String metadataError = "failed deserializing metadata. Error: rawPayload value must be a valid boolean: actual is '"
 				+ query.get("metadata.rawPayload") + "'";
