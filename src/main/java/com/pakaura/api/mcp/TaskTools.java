@@ -98,7 +98,9 @@ class TaskTools {
 						(caller, arguments) -> transition(caller, arguments, false)),
 				tool(json, "delete_task", "Delete task", "Delete a task for good.", taskIdOnly(),
 						new ToolAnnotations("Delete task", false, true, true, false, null), this::deleteTask),
-				tool(json, "clear_completed", "Clear completed tasks", "Delete all of the user's completed tasks for good.",
+				tool(json, "clear_completed", "Clear completed tasks",
+						"Delete the user's completed tasks for good, at most " + TaskService.CLEAR_COMPLETED_LIMIT
+								+ " per call; the result says how many remain.",
 						"""
 								{"type": "object", "properties": {}, "additionalProperties": false}""",
 						new ToolAnnotations("Clear completed tasks", false, true, true, false, null), this::clearCompleted));
@@ -155,9 +157,15 @@ class TaskTools {
 
 	private Mono<CallToolResult> clearCompleted(String caller, Map<String, Object> raw) {
 		ToolArguments.of(raw, Set.of());
-		return this.tasks.clearCompleted(caller).map((changes) -> result(
-				(changes.isEmpty() ? "No completed tasks to clear." : "Deleted " + changes.size() + " completed task(s)."),
-				Map.of("deleted", changes.stream().map((change) -> change.task().id()).toList(), "count", changes.size())));
+		return this.tasks.clearCompleted(caller).map((cleared) -> {
+			List<TaskChange> changes = cleared.deleted();
+			String text = (changes.isEmpty() ? "No completed tasks to clear."
+					: "Deleted " + changes.size() + " completed task(s).")
+					+ ((cleared.remaining() > 0) ? " " + cleared.remaining()
+							+ " more remain: call clear_completed again to delete them." : "");
+			return result(text, Map.of("deleted", changes.stream().map((change) -> change.task().id()).toList(), "count",
+					changes.size(), "remaining", cleared.remaining()));
+		});
 	}
 
 	/**

@@ -86,14 +86,23 @@ class TaskRepository {
 			.one();
 	}
 
-	/** Deletes all of the user's completed tasks; emits each with the time of deletion. */
-	Flux<TaskChange> deleteCompleted(String userId) {
-		return this.db
-			.sql("DELETE FROM tasks WHERE user_id = :userId AND completed RETURNING %s, statement_timestamp() AS deleted_at"
-				.formatted(COLUMNS))
+	/** Deletes up to {@code limit} of the user's completed tasks, oldest first; emits each with the time of deletion. */
+	Flux<TaskChange> deleteCompleted(String userId, int limit) {
+		return this.db.sql("""
+				DELETE FROM tasks WHERE id IN (
+				  SELECT id FROM tasks WHERE user_id = :userId AND completed ORDER BY created_at, id LIMIT :limit FOR UPDATE)
+				RETURNING %s, statement_timestamp() AS deleted_at""".formatted(COLUMNS))
 			.bind("userId", userId)
+			.bind("limit", limit)
 			.map((row) -> TaskChange.deleted(toTask(row), row.get("deleted_at", Instant.class)))
 			.all();
+	}
+
+	Mono<Long> countCompleted(String userId) {
+		return this.db.sql("SELECT count(*) AS n FROM tasks WHERE user_id = :userId AND completed")
+			.bind("userId", userId)
+			.map((row) -> row.get("n", Long.class))
+			.one();
 	}
 
 	/** One page of a user's tasks, newest first, starting after the cursor's position. */

@@ -20,6 +20,9 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 @Service
 public class TaskService {
 
+	/** The most completed tasks one {@link #clearCompleted} deletes. */
+	public static final int CLEAR_COMPLETED_LIMIT = 1000;
+
 	private final TaskRepository tasks;
 
 	private final TransactionalOperator transaction;
@@ -80,15 +83,27 @@ public class TaskService {
 	}
 
 	/**
-	 * Deletes every completed task of the user in one transaction; each deletion is then told
-	 * to the listener like a single delete.
+	 * Deletes up to {@link #CLEAR_COMPLETED_LIMIT} completed tasks of the user, oldest first,
+	 * in one transaction; each deletion is then told to the listener like a single delete. The
+	 * limit keeps one call's transaction, and its burst of two or three events per task, bounded
+	 * whatever the number of tasks.
 	 */
-	public Mono<List<TaskChange>> clearCompleted(String userId) {
-		return this.tasks.deleteCompleted(userId)
+	public Mono<ClearedTasks> clearCompleted(String userId) {
+		return this.tasks.deleteCompleted(userId, CLEAR_COMPLETED_LIMIT)
 			.collectList()
-			.flatMap((changes) -> announceBeforeCommit(changes).thenReturn(changes))
+			.flatMap((changes) -> announceBeforeCommit(changes)
+				.then(this.tasks.countCompleted(userId))
+				.map((remaining) -> new ClearedTasks(changes, remaining)))
 			.as(this.transaction::transactional)
 			.as(TaskService::runToItsEnd);
+	}
+
+	/**
+	 * @param deleted one change per deleted task
+	 * @param remaining completed tasks left for another call
+	 */
+	public record ClearedTasks(List<TaskChange> deleted, long remaining) {
+
 	}
 
 	private Mono<TaskChange> setCompleted(String userId, UUID taskId, boolean completed) {

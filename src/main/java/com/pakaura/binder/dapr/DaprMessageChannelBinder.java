@@ -78,7 +78,7 @@ public class DaprMessageChannelBinder extends
 				: destination.getName();
 		this.outcomes.registerBinding(binding, destination.getName());
 		DaprPublishingHandler handler = new DaprPublishingHandler(binding, destination.getName(), pubsub, partitionKey,
-				dapr.getMetadata(), this.publisher, this.outcomes, this.properties.maxBodySize().toBytes(), errorChannel);
+				getEvaluationContext(), dapr.getMetadata(), this.publisher, this.outcomes, this.properties.maxBodySize().toBytes(), errorChannel);
 		handler.setBeanFactory(getBeanFactory());
 		return handler;
 	}

@@ -9,7 +9,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.stream.binder.BinderHeaders;
 import org.springframework.expression.EvaluationContext;
 import org.springframework.expression.Expression;
-import org.springframework.expression.spel.support.StandardEvaluationContext;
 import org.springframework.integration.IntegrationMessageHeaderAccessor;
 import org.springframework.integration.handler.AbstractMessageHandler;
 import org.springframework.messaging.Message;
@@ -45,15 +44,21 @@ final class DaprPublishingHandler extends AbstractMessageHandler {
 
 	private final @Nullable MessageChannel errorChannel;
 
-	private final EvaluationContext evaluation = new StandardEvaluationContext();
+	private final EvaluationContext evaluation;
 
+	/**
+	 * @param partitionKey parsed once, when the binding is created
+	 * @param evaluation the binder's evaluation context, so that the expression can reach beans
+	 * ({@code @name}) and Spring Integration's functions, as in the other binders
+	 */
 	DaprPublishingHandler(String binding, String topic, String pubsub, @Nullable Expression partitionKey,
-			Map<String, String> metadata, DaprPublisher publisher, DaprPublishOutcomes outcomes, long maxBodyBytes,
-			@Nullable MessageChannel errorChannel) {
+			EvaluationContext evaluation, Map<String, String> metadata, DaprPublisher publisher,
+			DaprPublishOutcomes outcomes, long maxBodyBytes, @Nullable MessageChannel errorChannel) {
 		this.binding = binding;
 		this.topic = topic;
 		this.pubsub = pubsub;
 		this.partitionKey = partitionKey;
+		this.evaluation = evaluation;
 		this.metadata = Map.copyOf(metadata);
 		this.publisher = publisher;
 		this.outcomes = outcomes;

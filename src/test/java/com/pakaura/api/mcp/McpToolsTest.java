@@ -37,6 +37,7 @@ import com.pakaura.api.support.PublishedEvents.Published;
 import com.pakaura.api.support.TaskRows;
 import com.pakaura.api.support.Tokens;
 import com.pakaura.api.support.UserSession;
+import com.pakaura.api.task.TaskService;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -146,7 +147,22 @@ class McpToolsTest {
 		assertThat(this.published.forTask(doneWithDate)).extracting(Published::type)
 			.containsExactly("task.deleted", "sync.task", "reminder.cancelled");
 		assertThat(this.published.all()).allSatisfy((event) -> assertThat(event.cloudEvent().getExtension("traceid")).isEqualTo(CORRELATION_ID));
-		assertThat(structured(call("clear_completed", Map.of()))).containsEntry("count", 0);
+		assertThat(structured(call("clear_completed", Map.of()))).containsEntry("count", 0).containsEntry("remaining", 0);
+	}
+
+	@Test
+	void clearCompletedAnswersPromptlyForThousandsOfTasksAndSaysHowManyRemain() {
+		int many = TaskService.CLEAR_COMPLETED_LIMIT + 3;
+		this.db.sql("""
+				INSERT INTO tasks (id, user_id, title, completed, version, created_at, updated_at)
+				SELECT gen_random_uuid(), :user, 'done ' || n, true, 2, now(), now() FROM generate_series(1, :many) AS n""")
+			.bind("user", this.user).bind("many", many).then().block();
+
+		Map<String, Object> first = structured(call("clear_completed", Map.of()));
+		assertThat(first).containsEntry("count", TaskService.CLEAR_COMPLETED_LIMIT).containsEntry("remaining", 3);
+		assertThat(text(call("clear_completed", Map.of()))).isEqualTo("Deleted 3 completed task(s).");
+		assertThat(new TaskRows(this.db).of(this.user)).isEmpty();
+		assertThat(this.published.all()).hasSize(2 * many);
 	}
 
 	@Test
@@ -238,7 +254,7 @@ class McpToolsTest {
 			web.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
 		}
 		return McpClient.sync(WebClientStreamableHttpTransport.builder(web).endpoint("/mcp").build())
-			.requestTimeout(Duration.ofSeconds(10))
+			.requestTimeout(Duration.ofSeconds(60))
 			.build();
 	}
 

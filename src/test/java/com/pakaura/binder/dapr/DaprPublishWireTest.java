@@ -35,7 +35,7 @@ class DaprPublishWireTest extends FakeSidecarTest {
 				.doesNotContainKey("dapr-api-token");
 			assertThat(request.bodyText()).isEqualTo(EVENT);
 			assertThat(request.status()).isEqualTo(204);
-			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("success") == 1);
+			await().atMost(Duration.ofSeconds(60)).until(() -> app.published("success") == 1);
 		}
 	}
 
@@ -54,7 +54,7 @@ class DaprPublishWireTest extends FakeSidecarTest {
 				"spring.cloud.stream.dapr.binder.api-token=wrong")) {
 			app.streamBridge().send("orders", event("k").build());
 			assertThat(awaitRequests(1).get(0).status()).isEqualTo(401);
-			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("http_error") == 1);
+			await().atMost(Duration.ofSeconds(60)).until(() -> app.published("http_error") == 1);
 			assertThat(this.sidecar.delivered()).isEmpty();
 		}
 	}
@@ -70,7 +70,7 @@ class DaprPublishWireTest extends FakeSidecarTest {
 			app.streamBridge().send("audit", event("ignored").setHeader("tenant", "acme").build());
 			app.streamBridge().send("orders", event("k-1").build());
 
-			await().atMost(Duration.ofSeconds(5)).until(() -> this.sidecar.delivered().size() == 2);
+			await().atMost(Duration.ofSeconds(60)).until(() -> this.sidecar.delivered().size() == 2);
 			assertThat(this.sidecar.delivered("audit-log")).singleElement().satisfies((delivered) -> {
 				assertThat(delivered.pubsub()).isEqualTo("pubsub-audit");
 				assertThat(delivered.key()).isEqualTo("acme");
@@ -85,10 +85,22 @@ class DaprPublishWireTest extends FakeSidecarTest {
 	}
 
 	@Test
+	void thePartitionKeyExpressionReachesBeansThroughTheBindersEvaluationContext() {
+		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(), "test.default-tenant=globex",
+				"spring.cloud.stream.dapr.bindings.audit.producer.partition-key-expression="
+						+ "headers['tenant'] ?: @environment.getProperty('test.default-tenant')")) {
+			app.streamBridge().send("audit", event("ignored").build());
+
+			await().atMost(Duration.ofSeconds(60)).until(() -> this.sidecar.delivered().size() == 1);
+			assertThat(this.sidecar.delivered().get(0).key()).isEqualTo("globex");
+		}
+	}
+
+	@Test
 	void aMessageCanNameAnotherTopicThanItsBindings() {
 		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port())) {
 			app.streamBridge().send("orders", event("k").setHeader("scst_targetDestination", "orders-priority").build());
-			await().atMost(Duration.ofSeconds(5)).until(() -> this.sidecar.delivered().size() == 1);
+			await().atMost(Duration.ofSeconds(60)).until(() -> this.sidecar.delivered().size() == 1);
 			assertThat(this.sidecar.delivered("orders-priority")).hasSize(1);
 		}
 	}
@@ -97,7 +109,7 @@ class DaprPublishWireTest extends FakeSidecarTest {
 	void consumersReceiveTheEventWithTheSidecarsFieldsAndOurTraceAndCorrelationIds() {
 		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port())) {
 			app.streamBridge().send("orders", event("k").setHeader("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").build());
-			await().atMost(Duration.ofSeconds(5)).until(() -> this.sidecar.delivered().size() == 1);
+			await().atMost(Duration.ofSeconds(60)).until(() -> this.sidecar.delivered().size() == 1);
 			JsonNode event = this.sidecar.delivered().get(0).event();
 			assertThat(event.get("topic").stringValue()).isEqualTo("orders");
 			assertThat(event.get("pubsubname").stringValue()).isEqualTo("pubsub-kafka");
@@ -115,7 +127,7 @@ class DaprPublishWireTest extends FakeSidecarTest {
 	}
 
 	private List<Request> awaitRequests(int count) {
-		await().atMost(Duration.ofSeconds(5)).until(() -> this.sidecar.requests().size() >= count);
+		await().atMost(Duration.ofSeconds(60)).until(() -> this.sidecar.requests().size() >= count);
 		return this.sidecar.requests();
 	}
 
