@@ -14,6 +14,7 @@ import org.springframework.ai.mcp.server.webflux.transport.WebFluxStatelessServe
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
 
 import com.pakaura.api.correlation.CorrelationId;
 import com.pakaura.api.correlation.TraceContext;
@@ -52,9 +53,11 @@ class McpServerConfiguration {
 			.build();
 	}
 
+	/** The transport's routes, behind a gate that answers malformed JSON-RPC as JSON-RPC errors. */
 	@Bean
-	RouterFunction<?> mcpRoutes(WebFluxStatelessServerTransport transport) {
-		return transport.getRouterFunction();
+	@SuppressWarnings("unchecked") // the transport's routes answer ServerResponse; its signature does not say so
+	RouterFunction<ServerResponse> mcpRoutes(WebFluxStatelessServerTransport transport) {
+		return ((RouterFunction<ServerResponse>) transport.getRouterFunction()).filter(new JsonRpcGate());
 	}
 
 	@Bean(destroyMethod = "close")
