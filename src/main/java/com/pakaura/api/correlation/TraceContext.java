@@ -21,6 +21,10 @@ public record TraceContext(String traceparent, @Nullable String tracestate) {
 
 	public static final String TRACESTATE = "tracestate";
 
+	static final int TRACESTATE_MAX_LENGTH = 512;
+
+	static final int TRACESTATE_MAX_MEMBERS = 32;
+
 	/** Key in the Reactor context. */
 	public static final String CONTEXT_KEY = "trace_context";
 
@@ -32,7 +36,19 @@ public record TraceContext(String traceparent, @Nullable String tracestate) {
 		if (traceparent == null || !TRACEPARENT_FORMAT.matcher(traceparent).matches() || traceparent.startsWith("ff")) {
 			return Optional.empty();
 		}
-		return Optional.of(new TraceContext(traceparent, (tracestate == null || tracestate.isBlank()) ? null : tracestate));
+		return Optional.of(new TraceContext(traceparent, withinLimits(tracestate) ? tracestate : null));
+	}
+
+	/**
+	 * W3C Trace Context: a tracestate holds at most 32 list members, and a platform needs to
+	 * pass on only 512 characters of it. One over either limit is dropped whole, so that a
+	 * caller cannot copy kilobytes into every event the request causes.
+	 */
+	private static boolean withinLimits(@Nullable String tracestate) {
+		if (tracestate == null || tracestate.isBlank() || tracestate.length() > TRACESTATE_MAX_LENGTH) {
+			return false;
+		}
+		return tracestate.chars().filter((c) -> c == ',').count() < TRACESTATE_MAX_MEMBERS;
 	}
 
 	public static Optional<TraceContext> in(ContextView context) {

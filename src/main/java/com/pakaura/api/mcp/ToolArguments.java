@@ -7,6 +7,8 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
+import com.pakaura.api.task.CanonicalUuid;
+
 /**
  * A tool call's arguments, read with the same care as a REST body: unknown names and wrong
  * types are refused with a message that names the argument. Absent and {@code null} stay
@@ -59,7 +61,7 @@ final class ToolArguments {
 			throw new ToolInputException("task_id is required");
 		}
 		try {
-			return UUID.fromString(text);
+			return CanonicalUuid.parse(text);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new ToolInputException("task_id must be a UUID, such as 3f2b8c1d-9e4a-4b7c-a1d2-e3f4a5b6c7d8");

@@ -23,6 +23,8 @@ final class TaskRules {
 	/** PostgreSQL keeps microseconds; values are cut there so what is returned is what is stored. */
 	private static final ChronoUnit STORED_PRECISION = ChronoUnit.MICROS;
 
+	private static final String NOT_UNICODE = "must be Unicode text: it has a lone UTF-16 surrogate (an escape such as \\ud800 without its pair)";
+
 	private static final Instant EARLIEST_DUE_DATE = Instant.parse("0001-01-01T00:00:00Z");
 
 	private static final Instant LATEST_DUE_DATE = Instant.parse("9999-12-31T23:59:59.999999Z");
@@ -33,8 +35,11 @@ final class TaskRules {
 		if (raw == null) {
 			return reject("title", "is required");
 		}
+		if (!UnicodeText.isWellFormed(raw)) {
+			return reject("title", NOT_UNICODE);
+		}
 		String title = raw.strip();
-		if (title.isEmpty()) {
+		if (UnicodeText.isBlank(title)) {
 			return reject("title", "must not be blank");
 		}
 		if (title.codePointCount(0, title.length()) > TITLE_MAX) {
@@ -50,6 +55,9 @@ final class TaskRules {
 	@Nullable String description(@Nullable String raw) {
 		if (raw == null || raw.isEmpty()) {
 			return null;
+		}
+		if (!UnicodeText.isWellFormed(raw)) {
+			return reject("description", NOT_UNICODE);
 		}
 		if (raw.codePointCount(0, raw.length()) > DESCRIPTION_MAX) {
 			return reject("description", "must be at most " + DESCRIPTION_MAX + " characters");

@@ -1,6 +1,8 @@
 package com.pakaura.api.web;
 
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -39,6 +41,9 @@ import com.pakaura.api.task.TaskValidationException.FieldError;
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
 	private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+	/** How Jackson's strict duplicate detection names the repeated field. */
+	private static final Pattern DUPLICATE_FIELD = Pattern.compile("Duplicate Object property \"([^\"]*)\"");
 
 	@ExceptionHandler
 	Mono<ResponseEntity<Object>> invalidTask(TaskValidationException ex, ServerWebExchange exchange) {
@@ -134,6 +139,12 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 			String message = Problems.describe(mismatch.getTargetType());
 			message = (message != null) ? message : "has the wrong type";
 			return Problems.invalid("Invalid request: " + field + " " + message, List.of(new FieldError(field, message)));
+		}
+		Matcher duplicate = DUPLICATE_FIELD.matcher(String.valueOf(json.getOriginalMessage()));
+		if (duplicate.find()) {
+			String name = (field.isEmpty() ? "" : field + ".") + duplicate.group(1);
+			return Problems.invalid("Invalid request: " + name + " is given more than once",
+					List.of(new FieldError(name, "is given more than once")));
 		}
 		return Problems.of(HttpStatus.BAD_REQUEST, "The request body is not well-formed JSON");
 	}

@@ -1,5 +1,6 @@
 package com.pakaura.api.web;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -50,13 +51,27 @@ class Problems {
 	/** Adds what every problem of this API carries. */
 	static ProblemDetail enrich(ProblemDetail problem, ServerWebExchange exchange) {
 		if (problem.getInstance() == null) {
-			problem.setInstance(exchange.getRequest().getURI().resolve(exchange.getRequest().getPath().value()));
+			problem.setInstance(instanceOf(exchange));
 		}
 		CorrelationId correlationId = exchange.getAttribute(CorrelationId.CONTEXT_KEY);
 		if (correlationId != null) {
 			problem.setProperty(CorrelationId.CONTEXT_KEY, correlationId.value());
 		}
 		return problem;
+	}
+
+	/**
+	 * The request's path, as a relative URI: never built from the Host header, which the caller
+	 * chooses ({@code Host: evil.example} must not turn up in an answer).
+	 */
+	private static @Nullable URI instanceOf(ServerWebExchange exchange) {
+		try {
+			// the raw path, still percent-encoded as it arrived
+			return URI.create(exchange.getRequest().getPath().value());
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
+		}
 	}
 
 	/** Writes the problem as the whole response, outside of any controller. */

@@ -14,6 +14,7 @@ import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.oauth2.server.resource.BearerTokenError;
 import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
@@ -52,6 +53,17 @@ class SecurityConfiguration {
 				.accessDeniedHandler(forbidden))
 			.addFilterAfter(AuthenticatedCaller.recorder(), SecurityWebFiltersOrder.AUTHENTICATION)
 			.build();
+	}
+
+	/**
+	 * Spring Security's firewall refuses some requests before any route sees them (an encoded
+	 * NUL or slash in the path, {@code TRACE}, unknown methods): they get a problem too, with
+	 * the correlation id, instead of a bare 400.
+	 */
+	@Bean
+	ServerExchangeRejectedHandler problemForRejectedExchange(Problems problems) {
+		return (exchange, ex) -> problems.write(exchange, Problems.of(HttpStatus.BAD_REQUEST,
+				"The request was refused: its method or the characters of its URL are not allowed"));
 	}
 
 	private static Mono<Void> challenge(ServerWebExchange exchange, AuthenticationException ex, Problems problems) {

@@ -1,6 +1,7 @@
 package com.pakaura.api.support;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.function.Consumer;
 
+import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
@@ -78,6 +80,26 @@ public final class Tokens {
 		String payload = base64.encodeToString(("{\"sub\":\"" + subject + "\",\"exp\":"
 				+ Instant.now().plusSeconds(600).getEpochSecond() + "}").getBytes(StandardCharsets.UTF_8));
 		return header + "." + payload + ".";
+	}
+
+	/**
+	 * A valid HS256 token whose {@code sub} is this JSON string literal as written, escapes and
+	 * all ({@code "mallory\\ud800"}): JSON libraries would not write a lone surrogate escape.
+	 */
+	public static String withSubjectJson(String subjectLiteral) {
+		Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
+		long now = Instant.now().getEpochSecond();
+		String header = base64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+		String claims = "{\"sub\":" + subjectLiteral + ",\"iat\":" + now + ",\"exp\":" + (now + 600) + "}";
+		String signingInput = header + "." + base64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+		try {
+			Mac mac = Mac.getInstance("HmacSHA256");
+			mac.init(key(SECRET));
+			return signingInput + "." + base64.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private static String hs256(String secret, Consumer<JwtClaimsSet.Builder> claims) {

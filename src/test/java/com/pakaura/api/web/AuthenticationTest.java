@@ -40,7 +40,14 @@ class AuthenticationTest {
 				Arguments.of("unsigned (alg none)", Tokens.unsigned(user)),
 				Arguments.of("without exp", Tokens.withoutExpiry(user)),
 				Arguments.of("without sub", Tokens.withoutSubject()),
-				Arguments.of("not a JWT", "not-a-jwt"));
+				Arguments.of("not a JWT", "not-a-jwt"),
+				// a lone surrogate would be stored as '?', making "mallory\ud800" the user "mallory?"
+				Arguments.of("sub with a lone surrogate", Tokens.withSubjectJson("\"mallory\\ud800\"")),
+				Arguments.of("sub with a lone low surrogate", Tokens.withSubjectJson("\"\\udc00mallory\"")),
+				Arguments.of("sub with NUL", Tokens.withSubjectJson("\"mal\\u0000lory\"")),
+				Arguments.of("sub with a control character", Tokens.withSubjectJson("\"mal\\u0007lory\"")),
+				Arguments.of("sub of no-break spaces", Tokens.withSubjectJson("\"\\u00a0\\u00a0\"")),
+				Arguments.of("sub of a zero-width space", Tokens.withSubjectJson("\"\\u200b\"")));
 	}
 
 	@Test

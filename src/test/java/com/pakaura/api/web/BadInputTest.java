@@ -127,6 +127,32 @@ class BadInputTest {
 		expectFieldErrors(create("{\"title\": \"a\\u0000b\"}"), "title", "must not contain NUL characters");
 	}
 
+	@Test
+	void aLoneSurrogateIsRefusedRatherThanStoredAsAQuestionMark() {
+		String notUnicode = "must be Unicode text: it has a lone UTF-16 surrogate (an escape such as \\ud800 without its pair)";
+		expectFieldErrors(create("{\"title\": \"a\\ud800b\"}"), "title", notUnicode);
+		expectFieldErrors(create("{\"title\": \"ok\", \"description\": \"\\udfffz\"}"), "description", notUnicode);
+		expectFieldErrors(patch("{\"title\": \"x\\udbff\"}"), "title", notUnicode);
+		// a surrogate pair is one character, and welcome
+		String id = this.alice.createTask(Map.of("title", "Pair \ud83d\ude00"));
+		assertThat(this.alice.read(id)).containsEntry("title", "Pair \ud83d\ude00");
+		this.alice.delete().uri("/api/tasks/{id}", id).exchange().expectStatus().isNoContent();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "\\u00a0\\u00a0", "\\u200b", "\\u2007\\u202f", "\\ufeff", "\\u3000\\u200d", "\\u3164" })
+	void aTitleThatShowsNothingIsBlank(String escapes) {
+		expectFieldErrors(create("{\"title\": \"" + escapes + "\"}"), "title", "must not be blank");
+		expectFieldErrors(patch("{\"title\": \"" + escapes + "\"}"), "title", "must not be blank");
+	}
+
+	@Test
+	void aFieldGivenTwiceIsRefusedNotSilentlyOverwritten() {
+		expectFieldErrors(create("{\"title\": \"a\", \"title\": \"b\"}"), "title", "is given more than once");
+		expectFieldErrors(patch("{\"due_date\": null, \"title\": \"a\", \"due_date\": null}"), "due_date",
+				"is given more than once");
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "tomorrow", "2026-12-01", "2026-12-01T10:00:00", "2026-13-01T10:00:00Z", "01/12/2026 10:00" })
 	void aDueDateThatIsNotAnRfc3339TimestampIs400(String dueDate) {
@@ -159,6 +185,11 @@ class BadInputTest {
 			expectFieldErrors(request.contentType(MediaType.APPLICATION_JSON).bodyValue("{}"), "id", "must be a UUID");
 		}
 		expectFieldErrors(this.alice.post().uri("/api/tasks/12345/complete"), "id", "must be a UUID");
+		// UUID.fromString would pad these into some task's id
+		for (String lax : List.of("1-1-1-1-1", "0-0-0-0-0", "0001-0001-0001-0001-000000000001", "+1-1-1-1-1")) {
+			expectFieldErrors(this.alice.get().uri("/api/tasks/" + lax), "id", "must be a UUID");
+		}
+		this.alice.get().uri("/api/tasks/" + this.taskId.toUpperCase()).exchange().expectStatus().isOk();
 	}
 
 	@Test
@@ -167,6 +198,12 @@ class BadInputTest {
 		expectFieldErrors(this.alice.get().uri("/api/tasks?limit=201"), "limit", "must be between 1 and 200");
 		expectFieldErrors(this.alice.get().uri("/api/tasks?limit=ten"), "limit", "must be a whole number");
 		expectFieldErrors(this.alice.get().uri("/api/tasks?completed=maybe"), "completed", "must be true or false");
+		for (String lax : List.of("1", "0", "yes", "no", "on", "off", "TRUE", "False")) {
+			expectFieldErrors(this.alice.get().uri("/api/tasks?completed=" + lax), "completed", "must be true or false");
+		}
+		for (String lax : List.of("0x10", "#10", "1e1", "10.0", "0x0A")) {
+			expectFieldErrors(this.alice.get().uri("/api/tasks?limit={limit}", lax), "limit", "must be a whole number");
+		}
 		expectFieldErrors(this.alice.get().uri("/api/tasks?cursor=bm90LWEtY3Vyc29y"), "cursor",
 				"is not a cursor from a previous page of this list");
 		expectFieldErrors(this.alice.get().uri("/api/tasks?cursor=%%%"), "cursor",
@@ -219,6 +256,44 @@ class BadInputTest {
 			.exchange()
 			.expectHeader()
 			.value(HttpHeaders.ALLOW, (allow) -> assertThat(allow).contains("PATCH").contains("DELETE"));
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "/api/tasks/%00", "/api/tasks/..%2f..%2fetc", "/api/tasks%2f", "/api/tasks/a%5cb",
+			"/api/tasks/%2e%2e/x" })
+	void aUrlTheFirewallRefusesIsAProblemWithTheCorrelationId(String path) throws Exception {
+		assertRawProblem("GET " + path + " HTTP/1.1", path);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "TRACE", "FOO", "PROPFIND" })
+	void aMethodTheFirewallRefusesIsAProblemWithTheCorrelationId(String method) throws Exception {
+		assertRawProblem(method + " /api/tasks HTTP/1.1", "/api/tasks");
+	}
+
+	@Test
+	void theProblemsInstanceIsThePathWhateverTheHostHeaderSays() throws Exception {
+		String answer = rawRequest("GET /api/tasks/not-a-uuid HTTP/1.1", "Host: evil.example",
+				"Authorization: Bearer " + tokenOf(this.alice));
+		assertThat(answer).startsWith("HTTP/1.1 400").contains("\"instance\":\"/api/tasks/not-a-uuid\"")
+			.doesNotContain("evil.example");
+	}
+
+	/** Sends the request line as written, byte for byte: a client library would normalize it. */
+	private void assertRawProblem(String requestLine, String path) throws Exception {
+		String answer = rawRequest(requestLine, "Host: localhost", "X-Correlation-ID: firewall-1");
+		assertThat(answer).startsWith("HTTP/1.1 400").containsIgnoringCase("content-type: application/problem+json")
+			.contains("\"correlation_id\":\"firewall-1\"").contains("\"status\":400")
+			.containsIgnoringCase("x-correlation-id: firewall-1");
+	}
+
+	private String rawRequest(String requestLine, String... headers) throws Exception {
+		try (java.net.Socket socket = new java.net.Socket("127.0.0.1", this.port)) {
+			socket.setSoTimeout(60_000);
+			String request = requestLine + "\r\n" + String.join("\r\n", headers) + "\r\nConnection: close\r\n\r\n";
+			socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+			return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+		}
 	}
 
 	@Test
