@@ -49,6 +49,17 @@ public record R2dbcDerivedJdbcConnectionDetails(String jdbcUrl, @Nullable String
 				asString(options.getValue(ConnectionFactoryOptions.PASSWORD)));
 	}
 
+	/** These coordinates with each of the given settings in place of the derived one; {@code null} or empty keeps it. */
+	public R2dbcDerivedJdbcConnectionDetails overriddenBy(@Nullable String url, @Nullable String user,
+			@Nullable String password) {
+		return new R2dbcDerivedJdbcConnectionDetails(hasText(url) ? url : this.jdbcUrl, hasText(user) ? user : this.username,
+				hasText(password) ? password : this.password);
+	}
+
+	private static boolean hasText(@Nullable String value) {
+		return value != null && !value.isEmpty();
+	}
+
 	private static @Nullable String asString(@Nullable Object value) {
 		return (value != null) ? value.toString() : null;
 	}

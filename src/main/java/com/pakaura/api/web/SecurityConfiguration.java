@@ -5,6 +5,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
@@ -22,9 +23,9 @@ import org.springframework.security.web.server.savedrequest.NoOpServerRequestCac
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Stateless bearer-token security: every route needs a valid JWT except the health probes and
- * the metrics scrape. Refusals are problem+json with the {@code WWW-Authenticate} challenge
- * of RFC 6750.
+ * Stateless bearer-token security: every route needs a valid JWT except the health probes, the
+ * metrics scrape and the Dapr sidecar's subscription query. Refusals are problem+json with the
+ * {@code WWW-Authenticate} challenge of RFC 6750.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -43,6 +44,9 @@ class SecurityConfiguration {
 			.securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
 			.authorizeExchange((routes) -> routes
 				.pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info")
+				.permitAll()
+				// the Dapr sidecar asks for the subscriptions at start, without a user token
+				.pathMatchers(HttpMethod.GET, "/dapr/subscribe")
 				.permitAll()
 				.anyExchange()
 				.authenticated())

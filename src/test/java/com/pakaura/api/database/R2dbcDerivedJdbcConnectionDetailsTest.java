@@ -3,6 +3,10 @@ package com.pakaura.api.database;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
+import org.springframework.boot.r2dbc.autoconfigure.R2dbcConnectionDetails;
+import org.springframework.mock.env.MockEnvironment;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
@@ -31,6 +35,23 @@ class R2dbcDerivedJdbcConnectionDetailsTest {
 		R2dbcDerivedJdbcConnectionDetails jdbc = R2dbcDerivedJdbcConnectionDetails
 			.from(ConnectionFactoryOptions.parse("r2dbc:postgresql://db:5432/pakaura?sslMode=VERIFY_FULL"));
 		assertThat(jdbc.getJdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/pakaura?sslmode=verify_full");
+	}
+
+	@Test
+	void bootsOwnFlywayConnectionSettingsWinOneByOne() {
+		R2dbcConnectionDetails r2dbc = () -> ConnectionFactoryOptions.parse("r2dbc:postgresql://app:s3cret@db:5432/pakaura");
+		MockEnvironment environment = new MockEnvironment().withProperty("spring.flyway.user", "migrator")
+			.withProperty("spring.flyway.password", "ddl-rights");
+		JdbcConnectionDetails jdbc = new MigrationConnectionConfiguration().migrationConnectionDetails(r2dbc, environment);
+		assertThat(jdbc.getJdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/pakaura");
+		assertThat(jdbc.getUsername()).isEqualTo("migrator");
+		assertThat(jdbc.getPassword()).isEqualTo("ddl-rights");
+
+		environment.setProperty("spring.flyway.url", "jdbc:postgresql://primary:5433/pakaura");
+		jdbc = new MigrationConnectionConfiguration().migrationConnectionDetails(r2dbc, environment);
+		assertThat(jdbc.getJdbcUrl()).isEqualTo("jdbc:postgresql://primary:5433/pakaura");
+		assertThat(new MigrationConnectionConfiguration().migrationConnectionDetails(r2dbc, new MockEnvironment())
+			.getUsername()).isEqualTo("app");
 	}
 
 	@Test
