@@ -289,7 +289,7 @@ abstract class TaskEventsContract {
 	private void assertEverythingArrivedInOrder(List<Published> events, String taskId) {
 		for (String destination : List.of("task-events", "task-updates", "reminders")) {
 			List<JsonNode> handed = events.stream().filter((event) -> event.binding().equals(destination)).map(Published::json).toList();
-			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(arrivedFor(destination, taskId)).hasSameSizeAs(handed));
+			await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(arrivedFor(destination, taskId)).hasSameSizeAs(handed));
 			List<Arrived> arrived = arrivedFor(destination, taskId);
 			assertThat(arrived).extracting(Arrived::event).as(destination).containsExactlyElementsOf(handed);
 			assertThat(arrived).extracting(Arrived::key).as(destination).containsOnly(taskId);

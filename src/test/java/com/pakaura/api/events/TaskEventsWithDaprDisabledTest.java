@@ -39,7 +39,7 @@ class TaskEventsWithDaprDisabledTest {
 			.exchange().expectStatus().isCreated()
 			.expectBody(UserSession.JSON_OBJECT).returnResult().getResponseBody().get("id");
 
-		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
 			assertThat(output.getOut().lines().filter((line) -> line.contains("Event handed to the binder")
 					&& line.contains("\"correlation_id\":\"disabled-dapr-1\"")))
 				.hasSize(3)

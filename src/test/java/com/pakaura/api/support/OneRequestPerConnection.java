@@ -25,7 +25,8 @@ public class OneRequestPerConnection {
 
 	@Bean
 	WebTestClientBuilderCustomizer oneRequestPerConnection() {
-		return (builder) -> builder.clientConnector(connector());
+		// A client timeout guards against hangs only (5 s by default, too short for a busy machine).
+		return (builder) -> builder.clientConnector(connector()).responseTimeout(GenerousTimeouts.PATIENCE);
 	}
 
 	/** For clients a test builds itself, such as the MCP client's {@code WebClient}. */

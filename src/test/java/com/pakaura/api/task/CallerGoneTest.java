@@ -69,10 +69,10 @@ class CallerGoneTest {
 
 		cancelDuringCommit(this.tasks.create(user, new NewTask(SLOW, null, null)), "gone-create");
 
-		List<Map<String, Object>> rows = await().atMost(Duration.ofSeconds(10))
+		List<Map<String, Object>> rows = await().atMost(Duration.ofSeconds(60))
 			.until(() -> new TaskRows(this.db).of(user), (found) -> !found.isEmpty());
 		String taskId = rows.get(0).get("id").toString();
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(this.events.forTask(taskId))
+		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(this.events.forTask(taskId))
 			.extracting(PublishedEvents.Published::type)
 			.containsExactly("task.created", "sync.task"));
 		assertThat(this.events.forTask(taskId))
@@ -89,9 +89,9 @@ class CallerGoneTest {
 
 		cancelDuringCommit(this.tasks.clearCompleted(user), "gone-clear");
 
-		await().atMost(Duration.ofSeconds(10)).until(() -> new TaskRows(this.db).of(user).isEmpty());
+		await().atMost(Duration.ofSeconds(60)).until(() -> new TaskRows(this.db).of(user).isEmpty());
 		for (TaskChange created : List.of(slow, other)) {
-			await().atMost(Duration.ofSeconds(10))
+			await().atMost(Duration.ofSeconds(60))
 				.untilAsserted(() -> assertThat(this.events.forTask(created.task().id().toString()))
 					.filteredOn((event) -> event.json().get("traceid").stringValue().equals("gone-clear"))
 					.extracting(PublishedEvents.Published::type)
@@ -102,7 +102,7 @@ class CallerGoneTest {
 	/** Subscribes as a request would, then cancels once PostgreSQL is busy committing. */
 	private void cancelDuringCommit(Mono<?> mutation, String correlationId) {
 		Disposable request = mutation.contextWrite(Context.of(CorrelationId.CONTEXT_KEY, correlationId)).subscribe();
-		await().atMost(Duration.ofSeconds(10)).until(this::aCommitIsRunning);
+		await().atMost(Duration.ofSeconds(60)).until(this::aCommitIsRunning);
 		request.dispose();
 	}
 

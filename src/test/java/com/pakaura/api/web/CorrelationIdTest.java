@@ -77,7 +77,7 @@ class CorrelationIdTest {
 		// The failure is logged from the database driver's thread, the access line from the
 		// server's once the exchange completes (possibly just after the client has its answer):
 		// both carry the id through the Reactor context.
-		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
 				output.getOut().lines().filter((line) -> line.contains("\"correlation_id\":\"" + id + "\"")))
 			.anySatisfy((line) -> assertThat(line).contains("Request failed unexpectedly"))
 			.anySatisfy((line) -> assertThat(line).contains("Request handled").contains("\"http_status\":500")));

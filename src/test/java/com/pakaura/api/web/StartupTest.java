@@ -16,6 +16,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.pakaura.api.PakauraApplication;
+import com.pakaura.api.support.GenerousTimeouts;
 import com.pakaura.api.support.TestDatabaseConfiguration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,6 +65,7 @@ class StartupTest {
 			int port = ((WebServerApplicationContext) app).getWebServer().getPort();
 			WebTestClient.bindToServer()
 				.baseUrl("http://localhost:" + port)
+				.responseTimeout(GenerousTimeouts.PATIENCE)
 				.build()
 				.get()
 				.uri("/api/tasks")

@@ -43,7 +43,7 @@ class DaprHealthIndicatorTest {
 	}
 
 	private static Health check(DaprHealthIndicator indicator) {
-		return indicator.health().block(Duration.ofSeconds(5));
+		return indicator.health().block(Duration.ofSeconds(60));
 	}
 
 	private static DaprBinderConfigurationProperties properties(boolean enabled, int port) {

@@ -81,7 +81,7 @@ class DaprPublishFlowTest extends FakeSidecarTest {
 					send(app, "key-" + i, i);
 				}
 			});
-			await().atMost(Duration.ofSeconds(5)).until(() -> app.published("dropped") == 14);
+			await().atMost(Duration.ofSeconds(60)).until(() -> app.published("dropped") == 14);
 			assertThat(app.meters().get("dapr.publish.queued").gauge().value()).isEqualTo(5);
 			assertThat(app.meters().get("dapr.publish.in.flight").gauge().value()).isEqualTo(1);
 			MeterRegistry meters = app.meters();
@@ -99,7 +99,7 @@ class DaprPublishFlowTest extends FakeSidecarTest {
 		for (int n = 0; n < 5; n++) {
 			send(app, "one-key", n);
 		}
-		await().atMost(Duration.ofSeconds(5)).until(() -> this.sidecar.maxConcurrent() == 1);
+		await().atMost(Duration.ofSeconds(60)).until(() -> this.sidecar.maxConcurrent() == 1);
 		MeterRegistry meters = app.meters();
 		app.close();
 
@@ -108,7 +108,7 @@ class DaprPublishFlowTest extends FakeSidecarTest {
 		assertThat(meters.get("dapr.publish.queued").gauge().value()).isZero();
 		// nothing is sent once the application has stopped, even when the sidecar answers again
 		this.sidecar.stall(false);
-		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> this.sidecar.requests().isEmpty());
+		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(30)).until(() -> this.sidecar.requests().isEmpty());
 	}
 
 	@Test
@@ -121,7 +121,7 @@ class DaprPublishFlowTest extends FakeSidecarTest {
 		Thread.sleep(300);
 		app.close();
 
-		await().atMost(Duration.ofSeconds(5))
+		await().atMost(Duration.ofSeconds(60))
 			.until(() -> meters.get("dapr.publish").tag("outcome", "unavailable").counter().count() == 1);
 		// no attempt is made on the client's event loop once it has been shut down
 		Thread.sleep(1000);
@@ -159,7 +159,7 @@ class DaprPublishFlowTest extends FakeSidecarTest {
 			assertThat(this.sidecar.requests()).isEmpty();
 			// ...and then they are
 			this.sidecar.outboundReady(true);
-			await().atMost(Duration.ofSeconds(10)).until(() -> this.sidecar.delivered().size() == 5);
+			await().atMost(Duration.ofSeconds(60)).until(() -> this.sidecar.delivered().size() == 5);
 			assertThat(this.sidecar.delivered()).extracting((event) -> event.event().get("n").intValue()).containsExactly(0, 1, 2, 3, 4);
 			assertThat(app.published("success")).isEqualTo(5);
 			assertThat(app.published("unavailable")).isZero();
@@ -171,7 +171,7 @@ class DaprPublishFlowTest extends FakeSidecarTest {
 		try (DaprBinderApplication app = DaprBinderApplication.start(freePort(), "spring.cloud.stream.dapr.binder.startup-wait=300ms",
 				"spring.cloud.stream.dapr.binder.timeout=200ms")) {
 			send(app, "k", 0);
-			await().atMost(Duration.ofSeconds(10)).until(() -> app.published("unavailable") == 1);
+			await().atMost(Duration.ofSeconds(60)).until(() -> app.published("unavailable") == 1);
 		}
 	}
 
