@@ -30,8 +30,10 @@ import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
  * {@code startup-wait} passes), publications wait instead of failing against a sidecar that
  * is still starting.</li>
  * <li>Persistent within bounds: a transient failure (sidecar not reachable, 5xx) is retried
- * with backoff until the publication's {@code timeout} is spent. A request that was sent but
- * got no answer is never retried: the sidecar may have published it.</li>
+ * with backoff until the publication's {@code timeout} is spent. A request that reached the
+ * sidecar is waited for up to {@code response-timeout}, however slow the broker, so that a late
+ * publish cannot be overtaken by its key's next event; without an answer even then, it is
+ * {@code unknown} and never retried, since the sidecar may have published it.</li>
  * <li>Drained on close: what is queued or in flight gets up to {@code shutdown-timeout}.</li>
  * </ul>
  * State is guarded by one lock whose sections only move references; HTTP runs outside it, on
@@ -152,8 +154,7 @@ final class DaprPublishDispatcher implements DaprPublisher {
 	}
 
 	private Mono<PublishOutcome> attempt(DaprPublication publication, long deadline, Duration backoff) {
-		long remaining = Math.max(deadline - System.nanoTime(), Duration.ofMillis(1).toNanos());
-		return this.sidecar.publish(publication, Duration.ofNanos(remaining)).flatMap((outcome) -> {
+		return this.sidecar.publish(publication, this.properties.responseTimeout()).flatMap((outcome) -> {
 			if (!outcome.transientFailure() || deadline - System.nanoTime() <= backoff.toNanos()) {
 				return Mono.just(outcome);
 			}
@@ -224,8 +225,8 @@ final class DaprPublishDispatcher implements DaprPublisher {
 			this.waiting = 0;
 		}
 		if (!abandoned.isEmpty() || stillInFlight > 0) {
-			log.warn("Shutdown timeout {} passed with {} events queued and {} in flight; they are lost",
-					this.properties.shutdownTimeout(), abandoned.size(), stillInFlight);
+			log.warn("Shutdown timeout {} passed with {} events queued, which are dropped, and {} in flight, whose outcome"
+					+ " stays unknown", this.properties.shutdownTimeout(), abandoned.size(), stillInFlight);
 		}
 		abandoned.forEach((publication) -> this.outcomes.record(publication,
 				PublishOutcome.of(PublishOutcome.Kind.DROPPED, "not sent before the shutdown timeout")));

@@ -109,13 +109,43 @@ class DaprPublishOutcomesTest extends FakeSidecarTest {
 	@Test
 	void aSidecarThatStallsPastTheTimeoutLeavesTheOutcomeUnknownAndIsNotAskedAgain(CapturedOutput output) {
 		this.sidecar.stall(true);
-		try (DaprBinderApplication app = start("spring.cloud.stream.dapr.binder.timeout=300ms")) {
+		try (DaprBinderApplication app = start("spring.cloud.stream.dapr.binder.response-timeout=300ms")) {
 			send(app, "orders");
 			await().atMost(PATIENCE).until(() -> app.published("unknown") == 1);
 			await().atMost(PATIENCE).untilAsserted(() -> assertThat(output.getOut()).contains("WARN")
 				.contains("Dapr publish outcome unknown").contains("no answer within"));
 			assertThat(this.sidecar.requests()).isEmpty(); // still stalled: none answered, and no second request
 			assertThat(app.published("success") + app.published("unavailable")).isZero();
+		}
+	}
+
+	@Test
+	void aSlowBrokerIsWaitedForSoTheKeysNextEventCannotOvertakeIt() {
+		this.sidecar.brokerDelay(Duration.ofMillis(1500));
+		try (DaprBinderApplication app = start("spring.cloud.stream.dapr.binder.timeout=300ms")) {
+			send(app, "orders", "first");
+			send(app, "orders", "second");
+			await().atMost(PATIENCE).until(() -> app.published("success") == 2);
+			assertThat(app.published("unknown")).isZero();
+			assertThat(this.sidecar.delivered()).extracting((event) -> event.event().get("id").stringValue())
+				.containsExactly("first", "second");
+		}
+	}
+
+	@Test
+	void pastTheResponseTimeoutTheOutcomeIsUnknownAndTheLateEventMayArriveAfterItsSuccessor() {
+		this.sidecar.brokerDelay(Duration.ofMillis(1500));
+		try (DaprBinderApplication app = start("spring.cloud.stream.dapr.binder.response-timeout=300ms")) {
+			send(app, "orders", "first");
+			await().atMost(PATIENCE).until(() -> app.published("unknown") == 1);
+			this.sidecar.brokerDelay(Duration.ZERO);
+			send(app, "orders", "second");
+			await().atMost(PATIENCE).until(() -> this.sidecar.delivered().size() == 2);
+			// daprd published the abandoned request after all, behind its successor: this is why
+			// consumers order by sequence and why the outcome is "unknown", not a loss
+			assertThat(this.sidecar.delivered()).extracting((event) -> event.event().get("id").stringValue())
+				.containsExactly("second", "first");
+			assertThat(this.sidecar.requests()).hasSize(2);
 		}
 	}
 
@@ -188,6 +218,13 @@ class DaprPublishOutcomesTest extends FakeSidecarTest {
 		String[] all = Stream.concat(Stream.of(KV_PATTERN), Stream.of(properties))
 			.toArray(String[]::new);
 		return DaprBinderApplication.start(this.sidecar.port(), all);
+	}
+
+	private static void send(DaprBinderApplication app, String binding, String id) {
+		byte[] event = ("{\"specversion\":\"1.0\",\"id\":\"" + id + "\",\"source\":\"test\",\"type\":\"t\",\"traceid\":\"c\"}")
+			.getBytes(StandardCharsets.UTF_8);
+		assertThat(app.streamBridge().send(binding, MessageBuilder.withPayload(event).setHeader("partitionKey", "k").build()))
+			.isTrue();
 	}
 
 	private static void send(DaprBinderApplication app, String binding) {

@@ -98,6 +98,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	private volatile boolean resetAfterPublishing;
 
+	private volatile Duration brokerDelay = Duration.ZERO;
+
 	private volatile int answerBeforeReading;
 
 	private volatile boolean outboundReady = true;
@@ -164,6 +166,16 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	/** The next publishes fail as a broker outage does: 500 ERR_PUBSUB_PUBLISH_MESSAGE. */
 	public FakeDaprSidecar failNextPublishes(int count) {
 		this.failuresToInject.set(count);
+		return this;
+	}
+
+	/**
+	 * The broker takes this long to acknowledge each publish, and the event is published then
+	 * even if the client has given up and left, as daprd's Kafka producer does: it ignores the
+	 * request's context. {@link Duration#ZERO} turns it off.
+	 */
+	public FakeDaprSidecar brokerDelay(Duration delay) {
+		this.brokerDelay = delay;
 		return this;
 	}
 
@@ -257,6 +269,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		this.maxLatency = Duration.ZERO;
 		this.stalled = false;
 		this.resetAfterPublishing = false;
+		this.brokerDelay = Duration.ZERO;
 		this.answerBeforeReading = 0;
 		this.outboundReady = true;
 		this.legacyTraceOverwrite = false;
@@ -306,34 +319,59 @@ public final class FakeDaprSidecar implements AutoCloseable {
 					}
 				}
 			};
-			Mono<Void> answer = this.stalled ? Mono.never()
-					: Mono.delay(latency()).then(Mono.fromRunnable(finish))
-						.then(Mono.defer(() -> answer(request, response, pubsub, topic, query, body)));
-			return answer.doFinally((signal) -> finish.run());
+			Map<String, String> headers = new LinkedHashMap<>();
+			request.requestHeaders().forEach((header) -> headers.put(header.getKey().toLowerCase(), header.getValue()));
+			String method = request.method().name();
+			String uri = request.uri();
+			if (this.stalled) {
+				return Mono.<Void>never().doFinally((signal) -> finish.run());
+			}
+			Duration brokerDelay = this.brokerDelay;
+			if (!brokerDelay.isZero()) {
+				// daprd ignores the request's context: the producer writes the event whether or
+				// not the client still waits (dapr-fidelity row 2.13), so this runs detached.
+				Mono<Integer> published = Mono.delay(brokerDelay)
+					.map((tick) -> publishAndRecord(method, uri, headers, pubsub, topic, query, body))
+					.doOnNext((status) -> finish.run())
+					.cache();
+				published.subscribe();
+				return published.flatMap((status) -> write(response, status, pubsub, topic, query)).doFinally((signal) -> finish.run());
+			}
+			return Mono.delay(latency())
+				.map((tick) -> publishAndRecord(method, uri, headers, pubsub, topic, query, body))
+				.doOnNext((status) -> finish.run())
+				.flatMap((status) -> write(response, status, pubsub, topic, query))
+				.doFinally((signal) -> finish.run());
 		});
 	}
 
-	private Mono<Void> answer(HttpServerRequest request, HttpServerResponse response, String pubsub, String topic,
+	/**
+	 * Decides the answer as daprd would, records the request, and hands a published event to
+	 * the broker (the {@link #delivered()} list). Status 0: published, then the connection is reset.
+	 */
+	private int publishAndRecord(String method, String uri, Map<String, String> headers, String pubsub, String topic,
 			Map<String, String> query, byte[] body) {
-		Map<String, String> headers = new LinkedHashMap<>();
-		request.requestHeaders().forEach((header) -> headers.put(header.getKey().toLowerCase(), header.getValue()));
 		int status = decide(headers, pubsub, topic, query, body);
 		if (status == 204 && this.resetAfterPublishing) {
-			this.requests.add(new Request(request.method().name(), request.uri(), query, headers, body, 0));
-			this.delivered.add(deliver(pubsub, topic, query, headers, body));
-			return response.withConnection((connection) -> {
-				connection.channel().config().setOption(ChannelOption.SO_LINGER, 0);
-				connection.channel().close();
-			}).then();
+			status = 0;
 		}
-		this.requests.add(new Request(request.method().name(), request.uri(), query, headers, body, status));
+		this.requests.add(new Request(method, uri, query, headers, body, status));
+		if (status == 204 || status == 0) {
+			this.delivered.add(deliver(pubsub, topic, query, headers, body));
+		}
+		return status;
+	}
+
+	private Mono<Void> write(HttpServerResponse response, int status, String pubsub, String topic,
+			Map<String, String> query) {
 		String metadataError = "failed deserializing metadata. Error: rawPayload value must be a valid boolean: actual is '"
 				+ query.get("metadata.rawPayload") + "'";
 		return switch (status) {
-			case 204 -> {
-				this.delivered.add(deliver(pubsub, topic, query, headers, body));
-				yield response.status(HttpResponseStatus.NO_CONTENT).send().then();
-			}
+			case 0 -> response.withConnection((connection) -> {
+				connection.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+				connection.channel().close();
+			}).then();
+			case 204 -> response.status(HttpResponseStatus.NO_CONTENT).send().then();
 			case 401 -> response.status(401).header("Content-Type", "text/plain").sendString(Mono.just("invalid api token")).then();
 			case 404 -> error(response, 404, "ERR_PUBSUB_NOT_FOUND", "pubsub " + pubsub + " is not found");
 			case 403 -> error(response, 403, "ERR_PUBSUB_FORBIDDEN", "topic " + topic + " is not allowed for app id " + APP_ID);

@@ -20,9 +20,13 @@ import org.springframework.util.unit.DataSize;
  * Dapr)
  * @param pubsubName the Dapr pub/sub component to publish to, unless a binding names another
  * (env {@code DAPR_PUBSUB_NAME})
- * @param timeout how long one event may take to be accepted by the sidecar, retries of
- * transient failures included; the sidecar has no publish timeout of its own (env
+ * @param timeout how long the binder keeps trying to hand one event to the sidecar: no new
+ * attempt (after a refused connection or a 5xx) starts once it has passed (env
  * {@code DAPR_PUBLISH_TIMEOUT}; a bare number means seconds)
+ * @param responseTimeout how long a request that reached the sidecar waits for its answer.
+ * daprd has no publish timeout: its Kafka producer may still write the event up to about a
+ * minute later (10 s per attempt, up to 6 attempts), so the event's key waits that long rather
+ * than let its next event overtake it. Past this the outcome is {@code unknown}
  * @param apiToken sent as {@code dapr-api-token} when set (env {@code DAPR_API_TOKEN})
  * @param maxInFlight how many publish requests may be under way at once, across all keys
  * @param bufferSize how many events may wait for the sidecar; past that the newest is dropped
@@ -37,7 +41,8 @@ import org.springframework.util.unit.DataSize;
 public record DaprBinderConfigurationProperties(@DefaultValue("false") boolean enabled,
 		@DefaultValue("localhost") String host, @DefaultValue("3500") int httpPort,
 		@DefaultValue("pubsub-kafka") String pubsubName,
-		@DefaultValue("2s") @DurationUnit(ChronoUnit.SECONDS) Duration timeout, @Nullable String apiToken,
+		@DefaultValue("2s") @DurationUnit(ChronoUnit.SECONDS) Duration timeout,
+		@DefaultValue("65s") @DurationUnit(ChronoUnit.SECONDS) Duration responseTimeout, @Nullable String apiToken,
 		@DefaultValue("64") int maxInFlight, @DefaultValue("10000") int bufferSize,
 		@DefaultValue("4MB") DataSize maxBodySize, @DefaultValue("10s") Duration startupWait,
 		@DefaultValue("10s") Duration shutdownTimeout) {
@@ -51,6 +56,9 @@ public record DaprBinderConfigurationProperties(@DefaultValue("false") boolean e
 		}
 		if (timeout.isNegative() || timeout.isZero()) {
 			throw new IllegalArgumentException("spring.cloud.stream.dapr.binder.timeout must be positive");
+		}
+		if (responseTimeout.isNegative() || responseTimeout.isZero()) {
+			throw new IllegalArgumentException("spring.cloud.stream.dapr.binder.response-timeout must be positive");
 		}
 	}
 
