@@ -23,8 +23,11 @@ import com.pakaura.api.correlation.TraceContext;
 
 /**
  * Wraps a {@link TaskEvent} in a CloudEvents 1.0 envelope (built with the CloudEvents SDK)
- * and serializes it in structured mode: the whole event as one JSON object, which is what the
- * Dapr sidecar and every other consumer receive byte for byte.
+ * and serializes it in structured mode: the whole event as one JSON object, which the Dapr
+ * sidecar receives as written. Consumers get the same event, not the same bytes: daprd decodes
+ * it, adds {@code topic} and {@code pubsubname}, and writes it again with Go's
+ * {@code encoding/json} (sorted keys, {@code <>&} escaped), so a consumer must parse it rather
+ * than compare bytes.
  */
 @Component
 class CloudEventEnvelopes {

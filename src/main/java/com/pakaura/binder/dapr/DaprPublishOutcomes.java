@@ -110,7 +110,7 @@ final class DaprPublishOutcomes {
 			case UNAVAILABLE -> "Dapr sidecar unavailable";
 			case UNKNOWN -> "Dapr publish outcome unknown: the event may have been published";
 			case DROPPED -> "Dapr publish buffer full: event dropped";
-			case TOO_LARGE -> "Event too large for Dapr: not sent";
+			case TOO_LARGE -> "Event too large for Dapr";
 		});
 	}
 

@@ -146,7 +146,23 @@ final class DaprSidecarClient implements AutoCloseable {
 		catch (RuntimeException notJson) {
 			// plain-text answer, kept as the message
 		}
-		return new PublishOutcome(PublishOutcome.Kind.HTTP_ERROR, status, errorCode, message);
+		PublishOutcome.Kind kind = tooLarge(message) ? PublishOutcome.Kind.TOO_LARGE : PublishOutcome.Kind.HTTP_ERROR;
+		return new PublishOutcome(kind, status, errorCode, message);
+	}
+
+	/**
+	 * daprd reports an event over its body limit, or over the Kafka producer's, in the error
+	 * class of a broker failure (500 {@code ERR_PUBSUB_PUBLISH_MESSAGE}; 400 text/plain before
+	 * 1.14.5), so only the message tells it apart. No retry changes a size.
+	 * <ul>
+	 * <li>"stream too large": dapr/kit {@code streams.LimitReadCloser}, behind daprd's
+	 * {@code --max-body-size} (pkg/api/http {@code MaxBodySizeMiddleware})</li>
+	 * <li>"...larger than configured Producer.MaxMessageBytes...": IBM/sarama
+	 * {@code async_producer.go}, behind the component's {@code maxMessageBytes}</li>
+	 * </ul>
+	 */
+	private static boolean tooLarge(@Nullable String message) {
+		return message != null && (message.contains("stream too large") || message.contains("Producer.MaxMessageBytes"));
 	}
 
 	private static @Nullable String text(@Nullable JsonNode node) {

@@ -35,7 +35,10 @@ record PublishOutcome(Kind kind, int status, @Nullable String errorCode, @Nullab
 		/** The buffer was full; the event was never sent. */
 		DROPPED,
 
-		/** Larger than the sidecar accepts; never sent. */
+		/**
+		 * Larger than the binder's {@code max-body-size} (never sent), or refused as too large by
+		 * the sidecar or its Kafka producer. Never retried.
+		 */
 		TOO_LARGE;
 
 		String tag() {

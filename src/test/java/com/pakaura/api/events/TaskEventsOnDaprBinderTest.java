@@ -79,6 +79,19 @@ class TaskEventsOnDaprBinderTest extends TaskEventsContract {
 	}
 
 	@Test
+	void consumersGetDaprsReSerializedBytesAndReadTheTitleBackUnchanged() {
+		String title = "<script>alert('x')</script> & \u00e9t\u00e9 \u4efb\u52a1 \ud83d\udcdd";
+		String id = create(Map.of("title", title));
+		await().until(() -> SIDECAR.delivered().size() == 2);
+		Delivered created = SIDECAR.delivered("task-events").get(0);
+		// Go's encoding/json, as daprd re-marshals the event: sorted keys, <>& escaped
+		assertThat(created.text()).startsWith("{\"correlationid\":").contains("\\u003cscript\\u003e")
+			.contains("\\u0026").doesNotContain("<script>");
+		assertThat(created.event().get("data").get("title").stringValue()).isEqualTo(title);
+		assertThat(created.event().get("subject").stringValue()).isEqualTo(id);
+	}
+
+	@Test
 	void aSidecarBefore112OverwritesTraceidButCorrelationidSurvives() {
 		SIDECAR.legacyTraceOverwrite(true);
 		create(Map.of("title", "Traced through an old Dapr"));

@@ -202,6 +202,23 @@ class DaprPublishOutcomesTest extends FakeSidecarTest {
 	}
 
 	@Test
+	void aBodyOverTheSidecarsOrTheBrokersLimitIsTooLargeAndNotRetried() {
+		byte[] large = ("{\"specversion\":\"1.0\",\"id\":\"big\",\"source\":\"s\",\"type\":\"t\",\"traceid\":\"c\","
+				+ "\"data\":\"" + "x".repeat(2000) + "\"}").getBytes(StandardCharsets.UTF_8);
+		this.sidecar.maxBodySize(1024);
+		try (DaprBinderApplication app = start()) {
+			app.streamBridge().send("orders", MessageBuilder.withPayload(large).build());
+			await().atMost(PATIENCE).until(() -> app.published("too_large") == 1);
+			this.sidecar.maxBodySize(4L * 1024 * 1024).brokerMaxMessageBytes(1000);
+			app.streamBridge().send("orders", MessageBuilder.withPayload(large).build());
+			await().atMost(PATIENCE).until(() -> app.published("too_large") == 2);
+		}
+		// daprd answers both as a 500 broker failure; a retry could never succeed
+		assertThat(this.sidecar.requests()).hasSize(2).allSatisfy((request) -> assertThat(request.status()).isIn(413, 507));
+		assertThat(this.sidecar.delivered()).isEmpty();
+	}
+
+	@Test
 	void withTheErrorChannelEnabledFailuresAreSentThere() {
 		this.sidecar.pubsubs("another");
 		try (DaprBinderApplication app = start("spring.cloud.stream.bindings.orders.producer.error-channel-enabled=true")) {

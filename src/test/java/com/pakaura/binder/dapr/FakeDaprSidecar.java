@@ -65,6 +65,12 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	private static final long DEFAULT_MAX_BODY = 4L * 1024 * 1024;
 
+	/**
+	 * ErrorInfo reasons where they do not follow the error code (dapr {@code pkg/messages/errorcodes/errorcodes.go}).
+	 */
+	private static final Map<String, String> REASONS = Map.of("ERR_PUBSUB_CLOUD_EVENTS_SER",
+			"DAPR_PUBSUB_CLOUD_EVENT_CREATION", "ERR_PUBSUB_REQUEST_METADATA", "DAPR_PUBSUB_METADATA_DESERIALIZATION");
+
 	/** Its own event loop: an application context closing disposes Reactor Netty's global one. */
 	private final LoopResources loops = LoopResources.create("fake-dapr", 2, true);
 
@@ -99,6 +105,10 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	private volatile boolean resetAfterPublishing;
 
 	private volatile Duration brokerDelay = Duration.ZERO;
+
+	private volatile long maxBodySize = DEFAULT_MAX_BODY;
+
+	private volatile long brokerMaxMessageBytes = Long.MAX_VALUE;
 
 	private volatile int answerBeforeReading;
 
@@ -169,6 +179,22 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		return this;
 	}
 
+	/** daprd's {@code --max-body-size} ({@code dapr.io/max-body-size}); 4 MiB by default. */
+	public FakeDaprSidecar maxBodySize(long bytes) {
+		this.maxBodySize = bytes;
+		return this;
+	}
+
+	/**
+	 * The Kafka component's {@code maxMessageBytes} (Sarama's {@code Producer.MaxMessageBytes},
+	 * 1,000,000 by default in daprd 1.14): a larger record fails in the producer, after daprd
+	 * accepted the request. Unlimited by default here.
+	 */
+	public FakeDaprSidecar brokerMaxMessageBytes(long bytes) {
+		this.brokerMaxMessageBytes = bytes;
+		return this;
+	}
+
 	/**
 	 * The broker takes this long to acknowledge each publish, and the event is published then
 	 * even if the client has given up and left, as daprd's Kafka producer does: it ignores the
@@ -220,7 +246,12 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	 * @param event the stored envelope
 	 */
 	public record Delivered(String pubsub, String topic, @Nullable String key, Map<String, String> metadata,
-			JsonNode event) {
+			JsonNode event, byte[] bytes) {
+
+		/** The record value as a consumer reads it. */
+		public String text() {
+			return new String(this.bytes, StandardCharsets.UTF_8);
+		}
 
 	}
 
@@ -270,6 +301,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		this.stalled = false;
 		this.resetAfterPublishing = false;
 		this.brokerDelay = Duration.ZERO;
+		this.maxBodySize = DEFAULT_MAX_BODY;
+		this.brokerMaxMessageBytes = Long.MAX_VALUE;
 		this.answerBeforeReading = 0;
 		this.outboundReady = true;
 		this.legacyTraceOverwrite = false;
@@ -300,7 +333,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		return request.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0]).flatMap((body) -> {
 			String pubsub = request.param("pubsub");
 			String path = new QueryStringDecoder(request.uri()).path();
-			String topic = path.substring(("/v1.0/publish/" + pubsub + "/").length());
+			// daprd unescapes the topic as a query value: %XX decoded, '+' a space
+			String topic = QueryStringDecoder.decodeComponent(path.substring(("/v1.0/publish/" + pubsub + "/").length()));
 			Map<String, String> query = query(request.uri());
 			String key = query.get("metadata.partitionKey");
 			AtomicInteger perKey = (key != null) ? this.concurrentPerKey.computeIfAbsent(key, (k) -> new AtomicInteger()) : null;
@@ -372,19 +406,24 @@ public final class FakeDaprSidecar implements AutoCloseable {
 				connection.channel().close();
 			}).then();
 			case 204 -> response.status(HttpResponseStatus.NO_CONTENT).send().then();
-			case 401 -> response.status(401).header("Content-Type", "text/plain").sendString(Mono.just("invalid api token")).then();
+			// Go's http.Error: text/plain; charset=utf-8, a trailing newline (dapr middlewares.go APITokenAuthMiddleware)
+			case 401 -> response.status(401).header("Content-Type", "text/plain; charset=utf-8")
+				.header("X-Content-Type-Options", "nosniff").sendString(Mono.just("invalid api token\n")).then();
 			case 404 -> error(response, 404, "ERR_PUBSUB_NOT_FOUND", "pubsub " + pubsub + " is not found");
 			case 403 -> error(response, 403, "ERR_PUBSUB_FORBIDDEN", "topic " + topic + " is not allowed for app id " + APP_ID);
 			case 400 -> error(response, 400, "ERR_PUBSUB_REQUEST_METADATA", metadataError);
 			case 413 -> error(response, 500, "ERR_PUBSUB_PUBLISH_MESSAGE",
 					"error when publishing to topic " + topic + " in pubsub " + pubsub + ": stream too large");
 			case 422 -> error(response, 500, "ERR_PUBSUB_CLOUD_EVENTS_SER", "cannot create cloudevent");
+			case 507 -> error(response, 500, "ERR_PUBSUB_PUBLISH_MESSAGE", "error when publishing to topic " + topic
+					+ " in pubsub " + pubsub + ": kafka: invalid configuration (Attempt to produce message larger than"
+					+ " configured Producer.MaxMessageBytes)");
 			default -> error(response, 500, "ERR_PUBSUB_PUBLISH_MESSAGE", "error when publishing to topic " + topic
 					+ " in pubsub " + pubsub + ": kafka: client has run out of available brokers to talk to");
 		};
 	}
 
-	/** The status daprd would answer, in the order it checks (413/422 stand for 500 variants). */
+	/** The status daprd would answer, in the order it checks (413, 422 and 507 stand for 500 variants). */
 	private int decide(Map<String, String> headers, String pubsub, String topic, Map<String, String> query, byte[] body) {
 		if (this.apiToken != null && !this.apiToken.equals(headers.get("dapr-api-token"))) {
 			return 401;
@@ -393,17 +432,20 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			return 404;
 		}
 		String rawPayload = query.get("metadata.rawPayload");
-		if (rawPayload != null && !rawPayload.equalsIgnoreCase("true") && !rawPayload.equalsIgnoreCase("false")) {
+		if (rawPayload != null && !rawPayload.isEmpty() && goParseBool(rawPayload) == null) {
 			return 400;
 		}
 		if (this.forbiddenTopics.contains(topic)) {
 			return 403;
 		}
-		if (body.length > DEFAULT_MAX_BODY) {
+		if (body.length > this.maxBodySize) {
 			return 413;
 		}
-		if (isCloudEvent(headers) && !"true".equalsIgnoreCase(rawPayload) && !isJsonObject(body)) {
+		if (isCloudEvent(headers) && !isRawPayload(query) && !isJsonObject(body)) {
 			return 422;
+		}
+		if (body.length > this.brokerMaxMessageBytes) {
+			return 507;
 		}
 		if (this.failuresToInject.getAndUpdate((left) -> Math.max(0, left - 1)) > 0) {
 			return 500;
@@ -419,6 +461,11 @@ public final class FakeDaprSidecar implements AutoCloseable {
 				metadata.put(name.substring("metadata.".length()), value);
 			}
 		});
+		if (isRawPayload(query)) {
+			// no envelope at all: the body goes to the broker as it came (onPublish: if !rawPayload {...})
+			JsonNode raw = isJson(body) ? JSON.readTree(body) : JSON.getNodeFactory().stringNode(new String(body, StandardCharsets.UTF_8));
+			return new Delivered(pubsub, topic, key(metadata), metadata, raw, body);
+		}
 		String sidecarTrace = headers.getOrDefault("traceparent", "");
 		String traceState = headers.getOrDefault("tracestate", "");
 		ObjectNode event;
@@ -459,12 +506,86 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		}
 		event.put("topic", topic);
 		event.put("pubsubname", pubsub);
-		String ttl = metadata.get("ttlInSeconds");
-		if (ttl != null && ttl.matches("\\d+")) {
-			event.put("expiration", Instant.now().plusSeconds(Long.parseLong(ttl)).atOffset(ZoneOffset.UTC)
-				.truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+		Duration ttl = ttlOf(metadata);
+		if (ttl != null) {
+			event.put("expiration", Instant.now().plus(ttl).atOffset(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS)
+				.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
 		}
-		return new Delivered(pubsub, topic, metadata.get("partitionKey"), metadata, event);
+		// daprd sends json.Marshal of the envelope: Go's bytes, not the application's
+		byte[] bytes = GoJson.marshal(event);
+		return new Delivered(pubsub, topic, key(metadata), metadata, JSON.readTree(bytes), bytes);
+	}
+
+	/**
+	 * The Kafka record key: {@code partitionKey} or {@code __key} (components-contrib
+	 * {@code common/component/kafka/metadata.go}: {@code key}, {@code keyMetadataKey}).
+	 */
+	private static @Nullable String key(Map<String, String> metadata) {
+		return (metadata.get("partitionKey") != null) ? metadata.get("partitionKey") : metadata.get("__key");
+	}
+
+	/** dapr {@code metadata/utils.go} {@code IsRawPayload}: Go's {@code strconv.ParseBool}, "" meaning not raw. */
+	private static boolean isRawPayload(Map<String, String> query) {
+		String value = query.get("metadata.rawPayload");
+		return value != null && !value.isEmpty() && Boolean.TRUE.equals(goParseBool(value));
+	}
+
+	/** Go's {@code strconv.ParseBool}: null for what it refuses (such as {@code tRuE} or {@code yes}). */
+	static @Nullable Boolean goParseBool(String value) {
+		return switch (value) {
+			case "1", "t", "T", "TRUE", "true", "True" -> Boolean.TRUE;
+			case "0", "f", "F", "FALSE", "false", "False" -> Boolean.FALSE;
+			default -> null;
+		};
+	}
+
+	/**
+	 * dapr {@code metadata/utils.go} {@code TryGetTTL}: {@code ttlInSeconds} or {@code ttl}, any
+	 * case; whole seconds or a Go duration ({@code 90s}, {@code 1h30m}); none when not positive
+	 * or not readable.
+	 */
+	static @Nullable Duration ttlOf(Map<String, String> metadata) {
+		String value = metadata.entrySet().stream()
+			.filter((entry) -> entry.getKey().equalsIgnoreCase("ttlInSeconds") || entry.getKey().equalsIgnoreCase("ttl"))
+			.map(Map.Entry::getValue)
+			.findFirst()
+			.orElse(null);
+		if (value == null || value.isEmpty()) {
+			return null;
+		}
+		Duration ttl;
+		if (value.matches("[+-]?\\d+")) {
+			ttl = Duration.ofSeconds(Long.parseLong(value));
+		}
+		else {
+			ttl = goDuration(value);
+		}
+		return (ttl != null && !ttl.isNegative() && !ttl.isZero()) ? ttl : null;
+	}
+
+	/** Go's {@code time.ParseDuration}, for the units it knows; null when it would fail. */
+	private static @Nullable Duration goDuration(String value) {
+		java.util.regex.Matcher part = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)")
+			.matcher(value.startsWith("-") || value.startsWith("+") ? value.substring(1) : value);
+		double nanos = 0;
+		int end = 0;
+		while (part.lookingAt()) {
+			double amount = Double.parseDouble(part.group(1));
+			nanos += amount * switch (part.group(2)) {
+				case "ns" -> 1;
+				case "us", "µs" -> 1e3;
+				case "ms" -> 1e6;
+				case "s" -> 1e9;
+				case "m" -> 60e9;
+				default -> 3600e9;
+			};
+			end = part.end();
+			part.region(end, part.regionEnd());
+		}
+		if (end == 0 || end != part.regionEnd()) {
+			return null;
+		}
+		return Duration.ofNanos((long) (value.startsWith("-") ? -nanos : nanos));
 	}
 
 	private Duration latency() {
@@ -479,7 +600,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		body.put("message", message);
 		ObjectNode info = body.putArray("details").addObject();
 		info.put("@type", "type.googleapis.com/google.rpc.ErrorInfo");
-		info.put("reason", errorCode.replaceFirst("^ERR_", "DAPR_"));
+		info.put("reason", REASONS.getOrDefault(errorCode, errorCode.replaceFirst("^ERR_", "DAPR_")));
 		info.put("domain", "dapr.io");
 		return response.status(status).header("Content-Type", "application/json").sendString(Mono.just(body.toString())).then();
 	}
