@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -67,6 +68,12 @@ final class DaprPublishDispatcher implements DaprPublisher {
 
 	private int inFlight;
 
+	/**
+	 * The publications with the sidecar, each with its last attempt's outcome ({@code null}
+	 * during the first), so that a shutdown can count what it abandons.
+	 */
+	private final Map<DaprPublication, @Nullable PublishOutcome> sending = new IdentityHashMap<>();
+
 	private boolean open;
 
 	private boolean closed;
@@ -122,7 +129,9 @@ final class DaprPublishDispatcher implements DaprPublisher {
 				lane.sending = true;
 				this.waiting--;
 				this.inFlight++;
-				starts.add(new Start(lane, lane.pending.poll()));
+				DaprPublication next = lane.pending.poll();
+				this.sending.put(next, null);
+				starts.add(new Start(lane, next));
 			}
 		}
 		for (Start start : starts) {
@@ -131,7 +140,14 @@ final class DaprPublishDispatcher implements DaprPublisher {
 	}
 
 	private void finished(Lane lane, DaprPublication publication, PublishOutcome outcome) {
-		this.outcomes.record(publication, outcome);
+		boolean abandoned;
+		synchronized (this.lock) {
+			abandoned = !this.sending.containsKey(publication);
+			this.sending.remove(publication);
+		}
+		if (!abandoned) {
+			this.outcomes.record(publication, outcome);
+		}
 		synchronized (this.lock) {
 			this.inFlight--;
 			lane.sending = false;
@@ -155,6 +171,9 @@ final class DaprPublishDispatcher implements DaprPublisher {
 
 	private Mono<PublishOutcome> attempt(DaprPublication publication, long deadline, Duration backoff) {
 		return this.sidecar.publish(publication, this.properties.responseTimeout()).flatMap((outcome) -> {
+			synchronized (this.lock) {
+				this.sending.replace(publication, outcome);
+			}
 			if (!outcome.transientFailure() || deadline - System.nanoTime() <= backoff.toNanos()) {
 				return Mono.just(outcome);
 			}
@@ -200,7 +219,7 @@ final class DaprPublishDispatcher implements DaprPublisher {
 		this.readinessGate.dispose();
 		openGate();
 		List<DaprPublication> abandoned = new ArrayList<>();
-		int stillInFlight;
+		Map<DaprPublication, @Nullable PublishOutcome> stillSending;
 		synchronized (this.lock) {
 			long deadline = System.nanoTime() + this.properties.shutdownTimeout().toNanos();
 			long remaining;
@@ -214,7 +233,8 @@ final class DaprPublishDispatcher implements DaprPublisher {
 				}
 			}
 			this.closed = true;
-			stillInFlight = this.inFlight;
+			stillSending = new IdentityHashMap<>(this.sending);
+			this.sending.clear();
 			// Waiting publications sit in lanes of the ready queue, and also behind the in-flight
 			// request of their key, in a lane that only the keyed map still reaches.
 			Stream.concat(this.ready.stream(), this.lanes.values().stream()).forEach((lane) -> {
@@ -224,10 +244,14 @@ final class DaprPublishDispatcher implements DaprPublisher {
 			this.ready.clear();
 			this.waiting = 0;
 		}
-		if (!abandoned.isEmpty() || stillInFlight > 0) {
-			log.warn("Shutdown timeout {} passed with {} events queued, which are dropped, and {} in flight, whose outcome"
-					+ " stays unknown", this.properties.shutdownTimeout(), abandoned.size(), stillInFlight);
+		if (!abandoned.isEmpty() || !stillSending.isEmpty()) {
+			log.warn("Shutdown timeout {} passed with {} events queued, which are dropped, and {} in flight, which end"
+					+ " with their last attempt's outcome", this.properties.shutdownTimeout(), abandoned.size(),
+					stillSending.size());
 		}
+		// A request still under way may yet be published; one between attempts ends as it last did.
+		stillSending.forEach((publication, last) -> this.outcomes.record(publication, (last != null) ? last
+				: PublishOutcome.of(PublishOutcome.Kind.UNKNOWN, "still under way when the shutdown timeout passed")));
 		abandoned.forEach((publication) -> this.outcomes.record(publication,
 				PublishOutcome.of(PublishOutcome.Kind.DROPPED, "not sent before the shutdown timeout")));
 		this.sidecar.close();

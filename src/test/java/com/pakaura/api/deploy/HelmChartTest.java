@@ -3,16 +3,23 @@ package com.pakaura.api.deploy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
+
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,6 +49,7 @@ class HelmChartTest {
 			.containsEntry("dapr.io/app-port", "8080")
 			.containsEntry("dapr.io/enable-api-logging", "false")
 			.containsKey("dapr.io/graceful-shutdown-seconds")
+			.containsKey("dapr.io/block-shutdown-duration")
 			.doesNotContainKey("dapr.io/api-token-secret");
 
 		Map<String, Object> container = container(deployment);
@@ -71,6 +79,49 @@ class HelmChartTest {
 
 		assertThat(list(rendered.one("Service"), "spec.ports")).hasSize(1);
 		assertThat(rendered.all("Component")).as("the component is managed outside this chart in production").isEmpty();
+	}
+
+	/**
+	 * daprd stops accepting connections as soon as its own shutdown starts (dapr
+	 * pkg/api/http/server.go Close: srv.Shutdown), which without dapr.io/block-shutdown-duration
+	 * is at SIGTERM. The sidecar must outlive everything the app does after SIGTERM, and the pod
+	 * must outlive both.
+	 */
+	@Test
+	void theSidecarOutlivesTheApplicationsWholeStopAndThePodOutlivesBoth() throws IOException {
+		for (String file : List.of("values.yaml", "values-local.yaml")) {
+			Map<String, Object> deployment = render(file).one("Deployment");
+			Map<String, Object> annotations = map(deployment, "spec.template.metadata.annotations");
+			long block = Duration.parse("PT" + annotations.get("dapr.io/block-shutdown-duration").toString().toUpperCase())
+				.toSeconds();
+			long daprGraceful = Long.parseLong(annotations.get("dapr.io/graceful-shutdown-seconds").toString());
+			long preStop = ((Number) value(container(deployment), "lifecycle.preStop.sleep.seconds")).longValue();
+			long podGrace = ((Number) value(deployment, "spec.template.spec.terminationGracePeriodSeconds")).longValue();
+
+			String k8sProfile = Files.readString(Path.of("application-profiles", "application-k8s.yaml"));
+			Matcher phase = Pattern.compile("timeout-per-shutdown-phase:\\s*(\\d+)s").matcher(k8sProfile);
+			assertThat(phase.find()).isTrue();
+			long shutdownPhase = Long.parseLong(phase.group(1));
+			DaprBinderConfigurationProperties binderDefaults = new Binder(new MapConfigurationPropertySource(Map.of()))
+				.bindOrCreate("spring.cloud.stream.dapr.binder", DaprBinderConfigurationProperties.class);
+			long binderDrain = binderDefaults.shutdownTimeout().toSeconds();
+			long publisherDrain = 10; // TaskEventPublisher's drain of its own backlog
+
+			assertThat(block).as(file + ": block-shutdown-duration covers the app's stop")
+				.isGreaterThanOrEqualTo(preStop + shutdownPhase + publisherDrain + binderDrain);
+			assertThat(podGrace).as(file + ": the pod outlives the sidecar").isGreaterThanOrEqualTo(block + daprGraceful);
+		}
+	}
+
+	@Test
+	void theBindersSizeLimitIsTheKafkaComponentsRecordLimit() {
+		Rendered rendered = render("values-local.yaml");
+		Map<String, Object> config = map(rendered.one("ConfigMap"), "data");
+		String componentLimit = componentMetadata(rendered.one("Component")).get("maxMessageBytes").toString();
+		assertThat(config).containsEntry("SPRING_CLOUD_STREAM_DAPR_BINDER_MAXBODYSIZE", componentLimit + "B");
+		DaprBinderConfigurationProperties binderDefaults = new Binder(new MapConfigurationPropertySource(Map.of()))
+			.bindOrCreate("spring.cloud.stream.dapr.binder", DaprBinderConfigurationProperties.class);
+		assertThat(binderDefaults.maxBodySize().toBytes()).isEqualTo(Long.parseLong(componentLimit));
 	}
 
 	@Test

@@ -39,7 +39,7 @@ class DaprPropertiesTest {
 		assertThat(binder.apiToken()).isNull();
 		assertThat(binder.maxInFlight()).isEqualTo(64);
 		assertThat(binder.bufferSize()).isEqualTo(10_000);
-		assertThat(binder.maxBodySize()).isEqualTo(DataSize.ofMegabytes(4));
+		assertThat(binder.maxBodySize()).isEqualTo(DataSize.ofMegabytes(1));
 	}
 
 	@Test

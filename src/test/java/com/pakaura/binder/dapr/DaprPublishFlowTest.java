@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -142,6 +143,31 @@ class DaprPublishFlowTest extends FakeSidecarTest {
 		assertThat(this.sidecar.delivered()).hasSize(20);
 		assertThat(this.sidecar.delivered().stream().filter((event) -> event.key().equals("a")).map((event) -> event.event().get("n").intValue()))
 			.containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+	}
+
+	@Test
+	void aSidecarThatShutsDownBeforeTheApplicationHasDrainedLeavesEveryEventCountedNoneSilent() {
+		this.sidecar.latency(Duration.ofMillis(50), Duration.ofMillis(50));
+		DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
+				"spring.cloud.stream.dapr.binder.max-in-flight=1", "spring.cloud.stream.dapr.binder.timeout=300ms",
+				"spring.cloud.stream.dapr.binder.shutdown-timeout=2s");
+		MeterRegistry meters = app.meters();
+		for (int n = 0; n < 30; n++) {
+			send(app, "k", n);
+		}
+		await().atMost(Duration.ofSeconds(60)).until(() -> this.sidecar.delivered().size() >= 3);
+		// SIGTERM reaches the sidecar and the application together; without block-shutdown-duration
+		// the sidecar stops listening at once while the application still drains
+		this.sidecar.shutdown();
+		app.close();
+
+		double counted = Stream.of("success", "unavailable", "unknown", "dropped")
+			.mapToDouble((outcome) -> DaprBinderApplication.published(meters, outcome))
+			.sum();
+		assertThat(counted).isEqualTo(30);
+		assertThat(DaprBinderApplication.published(meters, "success")).isEqualTo(this.sidecar.delivered().size());
+		assertThat(DaprBinderApplication.published(meters, "unavailable") + DaprBinderApplication.published(meters, "dropped"))
+			.isPositive();
 	}
 
 	@Test

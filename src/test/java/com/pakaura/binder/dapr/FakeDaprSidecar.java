@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
@@ -103,6 +104,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	private volatile boolean stalled;
 
 	private volatile boolean resetAfterPublishing;
+
+	private volatile boolean shuttingDown;
 
 	private volatile Duration brokerDelay = Duration.ZERO;
 
@@ -308,6 +311,18 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		this.legacyTraceOverwrite = false;
 	}
 
+	/**
+	 * daprd's own shutdown, as it starts at SIGTERM unless {@code dapr.io/block-shutdown-duration}
+	 * is set (dapr pkg/api/http/server.go {@code Close}: Go's {@code srv.Shutdown}; pkg/runtime/
+	 * runtime.go {@code Run}): the listener closes, so new connections are refused; requests under
+	 * way are answered, each on a connection that then closes; a kept-alive connection is not
+	 * read again, so a request sent on it is never answered.
+	 */
+	public void shutdown() {
+		this.shuttingDown = true;
+		this.server.dispose();
+	}
+
 	@Override
 	public void close() {
 		this.server.disposeNow(Duration.ofSeconds(1));
@@ -324,6 +339,9 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	}
 
 	private Publisher<Void> publish(HttpServerRequest request, HttpServerResponse response) {
+		if (this.shuttingDown) {
+			return response.withConnection(Connection::dispose).then();
+		}
 		int early = this.answerBeforeReading;
 		if (early != 0) {
 			this.requests.add(new Request(request.method().name(), request.uri(), query(request.uri()), Map.of(), new byte[0],
@@ -405,7 +423,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 				connection.channel().config().setOption(ChannelOption.SO_LINGER, 0);
 				connection.channel().close();
 			}).then();
-			case 204 -> response.status(HttpResponseStatus.NO_CONTENT).send().then();
+			case 204 -> response.status(HttpResponseStatus.NO_CONTENT)
+				.header("Connection", this.shuttingDown ? "close" : "keep-alive").send().then();
 			// Go's http.Error: text/plain; charset=utf-8, a trailing newline (dapr middlewares.go APITokenAuthMiddleware)
 			case 401 -> response.status(401).header("Content-Type", "text/plain; charset=utf-8")
 				.header("X-Content-Type-Options", "nosniff").sendString(Mono.just("invalid api token\n")).then();

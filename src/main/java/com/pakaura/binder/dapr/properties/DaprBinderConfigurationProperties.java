@@ -30,8 +30,10 @@ import org.springframework.util.unit.DataSize;
  * @param apiToken sent as {@code dapr-api-token} when set (env {@code DAPR_API_TOKEN})
  * @param maxInFlight how many publish requests may be under way at once, across all keys
  * @param bufferSize how many events may wait for the sidecar; past that the newest is dropped
- * @param maxBodySize bodies larger than this are refused before sending (the sidecar's
- * default {@code --max-body-size} is 4 MiB)
+ * @param maxBodySize bodies larger than this are refused before sending. The default is the
+ * Kafka record limit this project's chart gives the component ({@code maxMessageBytes}, 1 MiB),
+ * which is below daprd's own {@code --max-body-size} (4 MiB); an event between the two would
+ * pass daprd and fail in its Kafka producer
  * @param startupWait at start, how long events wait for {@code /v1.0/healthz/outbound} to
  * answer 204 before they are sent anyway (the sidecar may start after the application)
  * @param shutdownTimeout on graceful stop, how long queued and in-flight events may take to
@@ -44,7 +46,7 @@ public record DaprBinderConfigurationProperties(@DefaultValue("false") boolean e
 		@DefaultValue("2s") @DurationUnit(ChronoUnit.SECONDS) Duration timeout,
 		@DefaultValue("65s") @DurationUnit(ChronoUnit.SECONDS) Duration responseTimeout, @Nullable String apiToken,
 		@DefaultValue("64") int maxInFlight, @DefaultValue("10000") int bufferSize,
-		@DefaultValue("4MB") DataSize maxBodySize, @DefaultValue("10s") Duration startupWait,
+		@DefaultValue("1MB") DataSize maxBodySize, @DefaultValue("10s") Duration startupWait,
 		@DefaultValue("10s") Duration shutdownTimeout) {
 
 	public DaprBinderConfigurationProperties {

@@ -25,8 +25,11 @@ public class DaprProducerProperties {
 
 	/**
 	 * SpEL over the message that yields its partition key, sent as
-	 * {@code metadata.partitionKey} (the Kafka record key) and used to keep one key's
-	 * messages in order. Empty: no key.
+	 * {@code metadata.partitionKey} and used to keep one key's messages in order (one request
+	 * at a time per key). Empty: no key. Only some Dapr pub/sub components route by it: Kafka
+	 * (the record key), Pulsar (the message key) and Azure Event Hubs (the partition key).
+	 * RabbitMQ routes by {@code routingKey} (set it in {@code metadata}), Redis Streams ignores
+	 * it, and on those the binder's per-key order is all the order there is.
 	 */
 	private String partitionKeyExpression = DEFAULT_PARTITION_KEY_EXPRESSION;
 
