@@ -67,10 +67,12 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	private static final long DEFAULT_MAX_BODY = 4L * 1024 * 1024;
 
 	/**
-	 * ErrorInfo reasons where they do not follow the error code (dapr {@code pkg/messages/errorcodes/errorcodes.go}).
+	 * ErrorInfo reasons where they do not follow the error code (dapr v1.16.19
+	 * pkg/messages/errorcodes/errorcodes.go).
 	 */
 	private static final Map<String, String> REASONS = Map.of("ERR_PUBSUB_CLOUD_EVENTS_SER",
-			"DAPR_PUBSUB_CLOUD_EVENT_CREATION", "ERR_PUBSUB_REQUEST_METADATA", "DAPR_PUBSUB_METADATA_DESERIALIZATION");
+			"DAPR_PUBSUB_CLOUD_EVENT_CREATION", "ERR_PUBSUB_REQUEST_METADATA", "DAPR_PUBSUB_METADATA_DESERIALIZATION",
+			"ERR_PUBSUB_EMPTY", "DAPR_PUBSUB_NAME_EMPTY", "ERR_TOPIC_NAME_EMPTY", "DAPR_PUBSUB_TOPIC_NAME_EMPTY");
 
 	/** Its own event loop: an application context closing disposes Reactor Netty's global one. */
 	private final LoopResources loops = LoopResources.create("fake-dapr", 2, true);
@@ -106,6 +108,10 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	private volatile boolean resetAfterPublishing;
 
 	private volatile boolean shuttingDown;
+
+	private volatile boolean bodyReadByAdaptor;
+
+	private volatile boolean componentGone;
 
 	private volatile Duration brokerDelay = Duration.ZERO;
 
@@ -179,6 +185,25 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	/** The next publishes fail as a broker outage does: 500 ERR_PUBSUB_PUBLISH_MESSAGE. */
 	public FakeDaprSidecar failNextPublishes(int count) {
 		this.failuresToInject.set(count);
+		return this;
+	}
+
+	/**
+	 * daprd 1.14.0-1.14.4, whose fasthttp adaptor read the whole body before any check but the
+	 * token, and answered one over the limit with 400 text/plain (dapr v1.14.4
+	 * pkg/nethttpadaptor/nethttpadaptor.go {@code NewNetHTTPHandlerFunc}).
+	 */
+	public FakeDaprSidecar before1145(boolean fasthttpAdaptor) {
+		this.bodyReadByAdaptor = fasthttpAdaptor;
+		return this;
+	}
+
+	/**
+	 * The component disappears between daprd's lookup and the publish: 400
+	 * {@code ERR_PUBSUB_NOT_FOUND} (dapr pkg/api/errors/pubsub.go {@code TestNotFound}).
+	 */
+	public FakeDaprSidecar componentGone(boolean gone) {
+		this.componentGone = gone;
 		return this;
 	}
 
@@ -260,7 +285,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	/** Every publish request as it arrived, whatever was answered (status 0: none, the connection was reset). */
 	public record Request(String method, String path, Map<String, String> query, Map<String, String> headers,
-			byte[] body, int status) {
+			byte[] body, int status, @Nullable String errorCode) {
 
 		public String bodyText() {
 			return new String(this.body, StandardCharsets.UTF_8);
@@ -306,6 +331,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		this.brokerDelay = Duration.ZERO;
 		this.maxBodySize = DEFAULT_MAX_BODY;
 		this.brokerMaxMessageBytes = Long.MAX_VALUE;
+		this.bodyReadByAdaptor = false;
+		this.componentGone = false;
 		this.answerBeforeReading = 0;
 		this.outboundReady = true;
 		this.legacyTraceOverwrite = false;
@@ -345,7 +372,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		int early = this.answerBeforeReading;
 		if (early != 0) {
 			this.requests.add(new Request(request.method().name(), request.uri(), query(request.uri()), Map.of(), new byte[0],
-					early));
+					early, null));
 			return response.status(early).header("Connection", "close").send();
 		}
 		return request.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0]).flatMap((body) -> {
@@ -382,17 +409,17 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			if (!brokerDelay.isZero()) {
 				// daprd ignores the request's context: the producer writes the event whether or
 				// not the client still waits (dapr-fidelity row 2.13), so this runs detached.
-				Mono<Integer> published = Mono.delay(brokerDelay)
+				Mono<Answer> published = Mono.delay(brokerDelay)
 					.map((tick) -> publishAndRecord(method, uri, headers, pubsub, topic, query, body))
-					.doOnNext((status) -> finish.run())
+					.doOnNext((answer) -> finish.run())
 					.cache();
 				published.subscribe();
-				return published.flatMap((status) -> write(response, status, pubsub, topic, query)).doFinally((signal) -> finish.run());
+				return published.flatMap((answer) -> write(response, answer)).doFinally((signal) -> finish.run());
 			}
 			return Mono.delay(latency())
 				.map((tick) -> publishAndRecord(method, uri, headers, pubsub, topic, query, body))
-				.doOnNext((status) -> finish.run())
-				.flatMap((status) -> write(response, status, pubsub, topic, query))
+				.doOnNext((answer) -> finish.run())
+				.flatMap((answer) -> write(response, answer))
 				.doFinally((signal) -> finish.run());
 		});
 	}
@@ -401,75 +428,125 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	 * Decides the answer as daprd would, records the request, and hands a published event to
 	 * the broker (the {@link #delivered()} list). Status 0: published, then the connection is reset.
 	 */
-	private int publishAndRecord(String method, String uri, Map<String, String> headers, String pubsub, String topic,
+	private Answer publishAndRecord(String method, String uri, Map<String, String> headers, String pubsub, String topic,
 			Map<String, String> query, byte[] body) {
-		int status = decide(headers, pubsub, topic, query, body);
-		if (status == 204 && this.resetAfterPublishing) {
-			status = 0;
+		Answer answer = decide(headers, pubsub, topic, query, body);
+		if (answer.status() == 204 && this.resetAfterPublishing) {
+			answer = Answer.RESET;
 		}
-		this.requests.add(new Request(method, uri, query, headers, body, status));
-		if (status == 204 || status == 0) {
+		this.requests.add(new Request(method, uri, query, headers, body, answer.status(), answer.errorCode()));
+		if (answer.published()) {
 			this.delivered.add(deliver(pubsub, topic, query, headers, body));
 		}
-		return status;
+		return answer;
 	}
 
-	private Mono<Void> write(HttpServerResponse response, int status, String pubsub, String topic,
-			Map<String, String> query) {
-		String metadataError = "failed deserializing metadata. Error: rawPayload value must be a valid boolean: actual is '"
-				+ query.get("metadata.rawPayload") + "'";
-		return switch (status) {
-			case 0 -> response.withConnection((connection) -> {
+	private Mono<Void> write(HttpServerResponse response, Answer answer) {
+		if (answer == Answer.RESET) {
+			return response.withConnection((connection) -> {
 				connection.channel().config().setOption(ChannelOption.SO_LINGER, 0);
 				connection.channel().close();
 			}).then();
-			case 204 -> response.status(HttpResponseStatus.NO_CONTENT)
-				.header("Connection", this.shuttingDown ? "close" : "keep-alive").send().then();
-			// Go's http.Error: text/plain; charset=utf-8, a trailing newline (dapr middlewares.go APITokenAuthMiddleware)
-			case 401 -> response.status(401).header("Content-Type", "text/plain; charset=utf-8")
-				.header("X-Content-Type-Options", "nosniff").sendString(Mono.just("invalid api token\n")).then();
-			case 404 -> error(response, 404, "ERR_PUBSUB_NOT_FOUND", "pubsub " + pubsub + " is not found");
-			case 403 -> error(response, 403, "ERR_PUBSUB_FORBIDDEN", "topic " + topic + " is not allowed for app id " + APP_ID);
-			case 400 -> error(response, 400, "ERR_PUBSUB_REQUEST_METADATA", metadataError);
-			case 413 -> error(response, 500, "ERR_PUBSUB_PUBLISH_MESSAGE",
-					"error when publishing to topic " + topic + " in pubsub " + pubsub + ": stream too large");
-			case 422 -> error(response, 500, "ERR_PUBSUB_CLOUD_EVENTS_SER", "cannot create cloudevent");
-			case 507 -> error(response, 500, "ERR_PUBSUB_PUBLISH_MESSAGE", "error when publishing to topic " + topic
-					+ " in pubsub " + pubsub + ": kafka: invalid configuration (Attempt to produce message larger than"
-					+ " configured Producer.MaxMessageBytes)");
-			default -> error(response, 500, "ERR_PUBSUB_PUBLISH_MESSAGE", "error when publishing to topic " + topic
-					+ " in pubsub " + pubsub + ": kafka: client has run out of available brokers to talk to");
-		};
+		}
+		if (answer.status() == 204) {
+			return response.status(HttpResponseStatus.NO_CONTENT)
+				.header("Connection", this.shuttingDown ? "close" : "keep-alive")
+				.send()
+				.then();
+		}
+		if (answer.errorCode() == null) {
+			// Go's http.Error: text/plain; charset=utf-8, the message and a newline
+			return response.status(answer.status())
+				.header("Content-Type", "text/plain; charset=utf-8")
+				.header("X-Content-Type-Options", "nosniff")
+				.sendString(Mono.just(answer.message() + "\n"))
+				.then();
+		}
+		return error(response, answer.status(), answer.errorCode(), answer.message());
 	}
 
-	/** The status daprd would answer, in the order it checks (413, 422 and 507 stand for 500 variants). */
-	private int decide(Map<String, String> headers, String pubsub, String topic, Map<String, String> query, byte[] body) {
+	/**
+	 * What daprd answers, in the order it checks (dapr v1.16.19 pkg/api/http/http.go
+	 * {@code onPublish} and {@code validateAndGetPubsubAndTopic}; the API token before routing in
+	 * middlewares.go {@code APITokenAuthMiddleware}; before 1.14.5 the fasthttp adaptor read the
+	 * body first, pkg/nethttpadaptor/nethttpadaptor.go). contracts/dapr-publish-api.md lists the
+	 * rules, and {@code DaprSidecarRulesTest} holds this method to that list.
+	 */
+	private Answer decide(Map<String, String> headers, String pubsub, String topic, Map<String, String> query,
+			byte[] body) {
+		String publishError = "error when publishing to topic " + topic + " in pubsub " + pubsub + ": ";
 		if (this.apiToken != null && !this.apiToken.equals(headers.get("dapr-api-token"))) {
-			return 401;
+			return Answer.plain(401, "invalid api token");
+		}
+		if (this.bodyReadByAdaptor && body.length > this.maxBodySize) {
+			return Answer.plain(400, "error reading request body: stream too large");
+		}
+		if (this.pubsubs.isEmpty()) {
+			return Answer.error(400, "ERR_PUBSUB_NOT_CONFIGURED", "pubsub " + pubsub + " is not configured");
+		}
+		if (pubsub.isEmpty()) {
+			return Answer.error(404, "ERR_PUBSUB_EMPTY", "pubsub name is empty");
 		}
 		if (!this.pubsubs.contains(pubsub)) {
-			return 404;
+			return Answer.error(404, "ERR_PUBSUB_NOT_FOUND", "pubsub " + pubsub + " is not found");
+		}
+		if (topic.isEmpty()) {
+			return Answer.error(404, "ERR_TOPIC_NAME_EMPTY", "topic is empty in pubsub " + pubsub);
+		}
+		if (body.length > this.maxBodySize) {
+			return Answer.error(500, "ERR_PUBSUB_PUBLISH_MESSAGE", publishError + "stream too large");
 		}
 		String rawPayload = query.get("metadata.rawPayload");
 		if (rawPayload != null && !rawPayload.isEmpty() && goParseBool(rawPayload) == null) {
-			return 400;
-		}
-		if (this.forbiddenTopics.contains(topic)) {
-			return 403;
-		}
-		if (body.length > this.maxBodySize) {
-			return 413;
+			return Answer.error(400, "ERR_PUBSUB_REQUEST_METADATA",
+					"failed deserializing metadata. Error: rawPayload value must be a valid boolean: actual is '"
+							+ rawPayload + "'");
 		}
 		if (isCloudEvent(headers) && !isRawPayload(query) && !isJsonObject(body)) {
-			return 422;
+			return Answer.error(500, "ERR_PUBSUB_CLOUD_EVENTS_SER", "cannot create cloudevent");
+		}
+		if (this.componentGone) {
+			return Answer.error(400, "ERR_PUBSUB_NOT_FOUND", "pubsub '" + pubsub + "' not found");
+		}
+		if (this.forbiddenTopics.contains(topic)) {
+			return Answer.error(403, "ERR_PUBSUB_FORBIDDEN", "topic " + topic + " is not allowed for app id " + APP_ID);
 		}
 		if (body.length > this.brokerMaxMessageBytes) {
-			return 507;
+			return Answer.error(500, "ERR_PUBSUB_PUBLISH_MESSAGE", publishError + "kafka: invalid configuration (Attempt"
+					+ " to produce message larger than configured Producer.MaxMessageBytes: " + body.length + " > "
+					+ this.brokerMaxMessageBytes + ")");
 		}
 		if (this.failuresToInject.getAndUpdate((left) -> Math.max(0, left - 1)) > 0) {
-			return 500;
+			return Answer.error(500, "ERR_PUBSUB_PUBLISH_MESSAGE",
+					publishError + "kafka: client has run out of available brokers to talk to");
 		}
-		return 204;
+		return Answer.PUBLISHED;
+	}
+
+	/**
+	 * One answer of daprd's publish route.
+	 *
+	 * @param status 204, an error status, or 0 for a reset connection
+	 * @param errorCode the JSON body's errorCode; {@code null} for a plain-text body
+	 */
+	record Answer(int status, @Nullable String errorCode, String message) {
+
+		static final Answer PUBLISHED = new Answer(204, null, "");
+
+		static final Answer RESET = new Answer(0, null, "");
+
+		static Answer error(int status, String errorCode, String message) {
+			return new Answer(status, errorCode, message);
+		}
+
+		static Answer plain(int status, String message) {
+			return new Answer(status, null, message);
+		}
+
+		boolean published() {
+			return this == PUBLISHED || this == RESET;
+		}
+
 	}
 
 	private Delivered deliver(String pubsub, String topic, Map<String, String> query, Map<String, String> headers,
@@ -619,7 +696,9 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		body.put("message", message);
 		ObjectNode info = body.putArray("details").addObject();
 		info.put("@type", "type.googleapis.com/google.rpc.ErrorInfo");
-		info.put("reason", REASONS.getOrDefault(errorCode, errorCode.replaceFirst("^ERR_", "DAPR_")));
+		// the component vanishing before the publish has a reason of its own (errorcodes.go PubSubTestNotFound)
+		info.put("reason", (status == 400 && errorCode.equals("ERR_PUBSUB_NOT_FOUND")) ? "DAPR_PUBSUB_TEST_NOT_FOUND"
+				: REASONS.getOrDefault(errorCode, errorCode.replaceFirst("^ERR_", "DAPR_")));
 		info.put("domain", "dapr.io");
 		return response.status(status).header("Content-Type", "application/json").sendString(Mono.just(body.toString())).then();
 	}

@@ -1,0 +1,147 @@
+package com.pakaura.binder.dapr;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The fake sidecar against the rule table of contracts/dapr-publish-api.md: each row's request,
+ * sent as the binder would send it, gets the answer daprd gives. The table is the fake's
+ * specification; a change to either that the other does not follow fails here.
+ */
+class DaprSidecarRulesTest {
+
+	static final Path CONTRACT = Path.of("specs", "004-backend-event-publishing", "contracts", "dapr-publish-api.md");
+
+	private static final String HEADING = "## The sidecar's rules, as the tests' fake sidecar keeps them";
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
+
+	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(60)).build();
+
+	/** One row of the table. */
+	record Rule(String number, List<String> setUp, String method, String path, String body, String answer) {
+
+		@Override
+		public String toString() {
+			return "rule " + this.number + ": " + this.method + " " + this.path + " " + this.body + " -> " + this.answer;
+		}
+
+	}
+
+	static List<Rule> rules() throws IOException {
+		List<String> lines = Files.readAllLines(CONTRACT);
+		int start = lines.indexOf(HEADING);
+		assertThat(start).as("the rule table's heading in %s", CONTRACT).isNotNegative();
+		List<Rule> rules = new ArrayList<>();
+		for (String line : lines.subList(start + 1, lines.size())) {
+			if (line.startsWith("## ")) {
+				break;
+			}
+			if (!line.matches("\\| \\d+ \\|.*")) {
+				continue;
+			}
+			String[] cells = Arrays.stream(line.split("\\|", -1)).map(String::strip).toArray(String[]::new);
+			String[] request = unquote(cells[3]).split(" ", 2);
+			List<String> setUp = cells[2].isEmpty() ? List.of()
+					: Arrays.stream(cells[2].split(",")).map(String::strip).map(DaprSidecarRulesTest::unquote).toList();
+			rules.add(new Rule(cells[1], setUp, request[0], request[1], unquote(cells[4]), unquote(cells[5])));
+		}
+		return rules;
+	}
+
+	@Test
+	void theTableHoldsEveryRule() throws IOException {
+		assertThat(rules()).hasSizeGreaterThanOrEqualTo(20);
+	}
+
+	@ParameterizedTest
+	@MethodSource("rules")
+	void theFakeAnswersAsTheTableSays(Rule rule) throws Exception {
+		SIDECAR.reset();
+		for (String setUp : rule.setUp()) {
+			apply(setUp);
+		}
+		HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SIDECAR.port() + rule.path()))
+			.method(rule.method(), HttpRequest.BodyPublishers.ofByteArray(body(rule.body())))
+			.header("Content-Type", "application/cloudevents+json")
+			.timeout(Duration.ofSeconds(60))
+			.build(), HttpResponse.BodyHandlers.ofString());
+
+		String[] answer = rule.answer().split(" ", 3);
+		assertThat(response.statusCode()).as(rule.toString()).isEqualTo(Integer.parseInt(answer[0]));
+		if (answer.length == 1) {
+			assertThat(response.body()).as(rule.toString()).isEmpty();
+		}
+		else if (answer[1].equals("text")) {
+			assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith("text/plain");
+			assertThat(response.body()).as(rule.toString()).isEqualTo(answer[2] + "\n");
+		}
+		else {
+			JsonNode error = JSON.readTree(response.body());
+			assertThat(error.get("errorCode").stringValue()).as(rule.toString()).isEqualTo(answer[1]);
+			assertThat(error.get("message").stringValue()).isNotBlank();
+			assertThat(error.get("details").get(0).get("reason").stringValue()).startsWith("DAPR_PUBSUB_");
+		}
+		assertThat(SIDECAR.delivered()).as(rule.toString()).hasSize(answer[0].equals("204") ? 1 : 0);
+	}
+
+	@AfterAll
+	static void stopSidecar() {
+		SIDECAR.close();
+	}
+
+	private static void apply(String setUp) {
+		String[] parts = setUp.split("=", 2);
+		switch (parts[0]) {
+			case "token" -> SIDECAR.apiToken("the-right-token");
+			case "no-components" -> SIDECAR.pubsubs();
+			case "max-body" -> SIDECAR.maxBodySize(bytes(parts[1]));
+			case "before-1.14.5" -> SIDECAR.before1145(true);
+			case "component-gone" -> SIDECAR.componentGone(true);
+			case "forbid" -> SIDECAR.forbidTopics(parts[1]);
+			case "broker-max" -> SIDECAR.brokerMaxMessageBytes(Long.parseLong(parts[1]));
+			case "broker-down" -> SIDECAR.failNextPublishes(1);
+			default -> throw new IllegalArgumentException("No such set-up in the rule table: " + setUp);
+		}
+	}
+
+	private static byte[] body(String kind) {
+		String event = "{\"specversion\":\"1.0\",\"id\":\"r-1\",\"source\":\"rules\",\"type\":\"t\",\"traceid\":\"c\"";
+		return switch (kind) {
+			case "ce" -> (event + "}").getBytes(StandardCharsets.UTF_8);
+			case "ce-2KiB" -> (event + ",\"data\":\"" + "x".repeat(2048) + "\"}").getBytes(StandardCharsets.UTF_8);
+			case "not-json" -> "definitely not json".getBytes(StandardCharsets.UTF_8);
+			default -> throw new IllegalArgumentException("No such body in the rule table: " + kind);
+		};
+	}
+
+	private static long bytes(String size) {
+		return Long.parseLong(size.replace("KiB", "")) * 1024;
+	}
+
+	private static String unquote(String cell) {
+		return cell.replace("`", "").strip();
+	}
+
+}
