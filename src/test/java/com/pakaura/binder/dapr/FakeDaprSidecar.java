@@ -35,26 +35,29 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * An in-test stand-in for the Dapr sidecar's HTTP API, behaving as daprd's code does (see
- * shared/notes/dapr.md, which cites dapr/dapr and dapr/components-contrib):
+ * An in-test stand-in for the Dapr sidecar's HTTP API that answers as daprd 1.14-1.16 does, each
+ * rule taken from Dapr's source at the release tags (dapr/dapr v1.14.5, v1.15.14, v1.16.19;
+ * dapr/components-contrib v1.14.7, v1.15.7, v1.16.13), cited where it is modelled:
  * <ul>
- * <li>{@code POST|PUT /v1.0/publish/{pubsub}/{topic}}: 204 on success; 401 text/plain
- * {@code invalid api token}; 404 {@code ERR_PUBSUB_NOT_FOUND}; 403 {@code ERR_PUBSUB_FORBIDDEN};
- * 400 {@code ERR_PUBSUB_REQUEST_METADATA} for a non-boolean rawPayload; 500
- * {@code ERR_PUBSUB_CLOUD_EVENTS_SER} for a structured body that is not a JSON object; 500
- * {@code ERR_PUBSUB_PUBLISH_MESSAGE} for a body over the limit or a broker failure.</li>
- * <li>What reaches consumers: a structured CloudEvent goes through components-contrib's
- * {@code FromCloudEvent}: {@code topic} and {@code pubsubname} always overwritten;
- * {@code traceid}/{@code traceparent} kept when the event has {@code traceid} (Dapr 1.12+) and
- * otherwise set to the sidecar's span, which with no tracing exporter is the incoming
- * {@code traceparent} header ("" without one); before 1.12 always overwritten;
- * {@code time}, {@code source}, {@code type}, {@code specversion} defaulted only when absent;
- * {@code expiration} added for {@code ttlInSeconds}. Every {@code metadata.*} query parameter
- * becomes a record header; {@code partitionKey} becomes the record key.</li>
+ * <li>{@code POST|PUT /v1.0/publish/{pubsub}/{topic}}: the checks and answers of
+ * {@link #decide}, in daprd's order; the rule table in contracts/dapr-publish-api.md, which
+ * {@code DaprSidecarRulesTest} holds this class to.</li>
+ * <li>What reaches consumers ({@link #delivered()}): a structured CloudEvent goes through
+ * components-contrib {@code pubsub/envelope.go} {@code FromCloudEvent}: {@code topic} and
+ * {@code pubsubname} always overwritten; {@code traceid}/{@code traceparent} kept when the event
+ * has {@code traceid} (Dapr 1.12+) and otherwise set to the sidecar's span, which with no tracing
+ * exporter is the incoming {@code traceparent} header ("" without one); before 1.12 always
+ * overwritten; {@code time}, {@code source}, {@code type}, {@code specversion} defaulted only when
+ * absent; {@code expiration} added for a TTL ({@code TryGetTTL}). Then Go's {@code json.Marshal}
+ * writes the bytes consumers get ({@link GoJson}). A raw payload goes as it came. Every
+ * {@code metadata.*} query parameter becomes a record header; {@code partitionKey} or
+ * {@code __key} the record key.</li>
  * <li>{@code GET /v1.0/healthz/outbound}: 204 once ready, else 500
- * {@code ERR_OUTBOUND_HEALTH_NOT_READY}.</li>
+ * {@code ERR_OUTBOUND_HEALTH_NOT_READY} (dapr {@code pkg/api/http/healthz.go}).</li>
  * </ul>
- * Faults to inject: latency, a stall, failing publishes, a sidecar that is not ready yet.
+ * Faults to inject: latency, a broker that publishes after the client left, a stall, failing
+ * publishes, size limits, a reset after publishing, an answer before reading, a sidecar that is
+ * not ready yet, and daprd's own shutdown.
  */
 public final class FakeDaprSidecar implements AutoCloseable {
 
