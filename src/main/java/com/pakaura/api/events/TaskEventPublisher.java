@@ -18,9 +18,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
+import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.messaging.Message;
@@ -51,6 +53,7 @@ import com.pakaura.api.task.TaskChangeListener;
  * </ul>
  */
 @Component
+@ConditionalOnProperty(name = "pakaura.events.delivery", havingValue = "fire-and-forget", matchIfMissing = true)
 class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, DisposableBean {
 
 	static final String METRIC = "pakaura.events.publish";
@@ -99,7 +102,11 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, Disposab
 	}
 
 	@Override
-	public Completion changing(List<TaskChange> changes, ContextView request) {
+	public Mono<Completion> changing(List<TaskChange> changes, ContextView request) {
+		return Mono.just(place(changes, request));
+	}
+
+	private Completion place(List<TaskChange> changes, ContextView request) {
 		List<CommittedChange> publishable = changes.stream()
 			.filter(TaskChange::changedAnything)
 			.map((change) -> new CommittedChange(change, request))

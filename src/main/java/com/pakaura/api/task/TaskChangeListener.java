@@ -2,6 +2,7 @@ package com.pakaura.api.task;
 
 import java.util.List;
 
+import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
 /**
@@ -14,8 +15,9 @@ import reactor.util.context.ContextView;
  * transaction has ended, so this is the task's commit order. Then, through the returned
  * {@link Completion}, how that transaction ended. Both calls come on the database driver's
  * thread, the second from within the commit: implementations must neither block (they would
- * hold up the commit and every connection on that thread) nor throw (the request would fail
- * although its change may be committed).
+ * hold up the commit and every connection on that thread) nor throw from the second (the
+ * request would fail although its change is committed). An error from the first fails the
+ * transaction: nothing is committed.
  */
 @FunctionalInterface
 public interface TaskChangeListener {
@@ -25,9 +27,10 @@ public interface TaskChangeListener {
 	 * nothing is {@link TaskChange.Kind#UNCHANGED}
 	 * @param request the Reactor context of the request that made the changes (correlation
 	 * id, trace context)
-	 * @return what to tell once the transaction has ended
+	 * @return what to tell once the transaction has ended; work it does through the
+	 * application's {@code DatabaseClient} before it completes is part of the transaction
 	 */
-	Completion changing(List<TaskChange> changes, ContextView request);
+	Mono<Completion> changing(List<TaskChange> changes, ContextView request);
 
 	/** How the transaction of the announced changes ended. */
 	@FunctionalInterface

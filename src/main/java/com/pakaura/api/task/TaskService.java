@@ -141,9 +141,8 @@ public class TaskService {
 	 */
 	private Mono<Void> announceBeforeCommit(List<TaskChange> changes) {
 		return Mono.deferContextual((request) -> TransactionSynchronizationManager.forCurrentTransaction()
-			.doOnNext((synchronizations) -> {
-				TaskChangeListener.Completion completion = this.listener.changing(changes, request);
-				synchronizations.registerSynchronization(new TransactionSynchronization() {
+			.flatMap((synchronizations) -> this.listener.changing(changes, request)
+				.doOnNext((completion) -> synchronizations.registerSynchronization(new TransactionSynchronization() {
 
 					@Override
 					public Mono<Void> afterCompletion(int status) {
@@ -154,8 +153,7 @@ public class TaskService {
 						}));
 					}
 
-				});
-			})
+				})))
 			.then());
 	}
 

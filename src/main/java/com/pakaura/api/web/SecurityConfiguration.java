@@ -48,6 +48,9 @@ class SecurityConfiguration {
 				// the Dapr sidecar asks for the subscriptions at start, without a user token
 				.pathMatchers(HttpMethod.GET, "/dapr/subscribe")
 				.permitAll()
+				// operators only: the outbox's parked events and their resubmission
+				.pathMatchers("/actuator/outbox", "/actuator/outbox/**")
+				.hasAuthority("SCOPE_pakaura.admin")
 				.anyExchange()
 				.authenticated())
 			.oauth2ResourceServer((resourceServer) -> resourceServer.jwt((jwt) -> jwt.jwtDecoder(jwtDecoder))

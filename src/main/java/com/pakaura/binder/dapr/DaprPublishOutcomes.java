@@ -19,7 +19,8 @@ import org.springframework.messaging.support.ErrorMessage;
  * binding, topic, outcome), timed from hand-over ({@code dapr.publish.latency}), logged at the
  * level its outcome deserves (success DEBUG; sidecar unavailable, unknown outcome and drops WARN; a
  * refusal ERROR with the sidecar's status, errorCode and message), and, when the binding has
- * its error channel enabled, a failure goes there too. Nothing here throws.
+ * its error channel enabled, a failure goes there too; a sender that asked is told
+ * ({@link DaprPublishResult}). Nothing here throws.
  */
 final class DaprPublishOutcomes {
 
@@ -50,12 +51,15 @@ final class DaprPublishOutcomes {
 	 */
 	void registerBinding(String binding, String topic) {
 		for (PublishOutcome.Kind kind : PublishOutcome.Kind.values()) {
-			counter(binding, topic, kind);
+			if (kind != PublishOutcome.Kind.DISABLED) {
+				counter(binding, topic, kind);
+			}
 		}
 	}
 
 	void record(DaprPublication publication, PublishOutcome outcome) {
 		try {
+			DaprPublishResult.confirm(publication, outcome);
 			count(publication, outcome);
 			withCorrelationId(publication, () -> log(publication, outcome));
 			if (!outcome.succeeded() && publication.errorChannel() != null) {
@@ -86,7 +90,7 @@ final class DaprPublishOutcomes {
 	private static void log(DaprPublication publication, PublishOutcome outcome) {
 		LoggingEventBuilder line = switch (outcome.kind()) {
 			case SUCCESS -> log.atDebug();
-			case UNAVAILABLE, UNKNOWN, DROPPED -> log.atWarn();
+			case UNAVAILABLE, UNKNOWN, DROPPED, DISABLED -> log.atWarn();
 			case HTTP_ERROR, TOO_LARGE -> log.atError();
 		};
 		line = line.addKeyValue("binding", publication.binding())
@@ -109,6 +113,7 @@ final class DaprPublishOutcomes {
 			case HTTP_ERROR -> "Dapr refused the event";
 			case UNAVAILABLE -> "Dapr sidecar unavailable";
 			case UNKNOWN -> "Dapr publish outcome unknown: the event may have been published";
+			case DISABLED -> "Dapr is disabled: message not sent";
 			case DROPPED -> "Dapr publish buffer full: event dropped";
 			case TOO_LARGE -> "Event too large for Dapr";
 		});

@@ -13,6 +13,9 @@ final class DisabledDaprPublisher implements DaprPublisher {
 
 	@Override
 	public void submit(DaprPublication publication) {
+		// a sender that asked learns that nothing was sent, and why
+		DaprPublishResult.confirm(publication,
+				PublishOutcome.of(PublishOutcome.Kind.DISABLED, "spring.cloud.stream.dapr.binder.enabled is false"));
 		if (log.isDebugEnabled()) {
 			DaprPublishOutcomes.withCorrelationId(publication,
 					() -> log.atDebug()

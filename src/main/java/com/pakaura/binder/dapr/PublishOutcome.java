@@ -36,6 +36,12 @@ record PublishOutcome(Kind kind, int status, @Nullable String errorCode, @Nullab
 		DROPPED,
 
 		/**
+		 * The binder is disabled: nothing leaves the process, by the operator's choice. Only told
+		 * to a sender that asks; not counted.
+		 */
+		DISABLED,
+
+		/**
 		 * Larger than the binder's {@code max-body-size} (never sent), or refused as too large by
 		 * the sidecar or its Kafka producer. Never retried.
 		 */

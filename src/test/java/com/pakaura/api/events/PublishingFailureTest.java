@@ -116,6 +116,7 @@ class PublishingFailureTest {
 
 		assertThatNoException().isThrownBy(() -> this.publisher
 			.changing(List.of(inconsistent), Context.of(CorrelationId.CONTEXT_KEY, "unplannable-1"))
+			.block()
 			.ended(TransactionEnd.COMMITTED));
 
 		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(failed() - failedBefore).isEqualTo(1));

@@ -35,6 +35,11 @@ public final class Tokens {
 		return hs256(SECRET, (claims) -> claims.subject(subject));
 	}
 
+	/** A valid token with the operators' scope, {@code pakaura.admin}. */
+	public static String forOperator(String subject) {
+		return hs256(SECRET, (claims) -> claims.subject(subject).claim("scope", "pakaura.admin"));
+	}
+
 	public static String expired(String subject) {
 		Instant past = Instant.now().minus(Duration.ofHours(2));
 		return hs256(SECRET, (claims) -> claims.subject(subject).issuedAt(past.minusSeconds(60)).expiresAt(past));

@@ -1,0 +1,427 @@
+package com.pakaura.api.events;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.r2dbc.postgresql.api.PostgresqlConnection;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Readable;
+import io.r2dbc.spi.Wrapped;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.util.retry.Retry;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.cloud.stream.config.BindingServiceProperties;
+import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.integration.IntegrationMessageHeaderAccessor;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageHeaders;
+import org.springframework.messaging.support.MessageBuilder;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+import com.pakaura.api.correlation.TraceContext;
+import com.pakaura.binder.dapr.DaprPublishResult;
+
+/**
+ * Sends what {@link OutboxEventWriter} wrote, through the same bindings and binder as
+ * fire-and-forget, until the sidecar takes it.
+ *
+ * <ul>
+ * <li>One owner per task: a round locks the oldest pending row of up to {@code batch-size}
+ * tasks ({@code FOR UPDATE SKIP LOCKED}), so another relay, in this process or another, skips
+ * those tasks until the round commits. It then sends each task's pending events one at a time,
+ * in order, stopping at the first that fails; tasks go in parallel.</li>
+ * <li>Done only on the sidecar's 2xx, as the binder confirms it ({@link DaprPublishResult}); the
+ * CloudEvent {@code id} never changes, so a retry is a duplicate at worst.</li>
+ * <li>Retries with exponential backoff and jitter. A refusal no retry can change (4xx, too large)
+ * parks the event after {@code park-after-attempts}: logged at ERROR, counted, kept for an
+ * operator; the task's later events go on. A head that keeps failing holds back only its task.</li>
+ * <li>Woken by a commit in this process or a PostgreSQL notification from another; polling is
+ * only the safety net.</li>
+ * <li>On stop it starts no new round and lets the one under way finish: what is not sent stays
+ * in the table.</li>
+ * </ul>
+ */
+@Component
+@ConditionalOnProperty(name = "pakaura.events.delivery", havingValue = "outbox")
+class OutboxRelay implements SmartLifecycle {
+
+	static final String METRIC = "pakaura.outbox.sent";
+
+	private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+
+	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+
+	/** A task's events sent in one round at most: the rest wait for the next round. */
+	private static final int EVENTS_PER_TASK = 16;
+
+	private static final String COLUMNS = "id, event_id, task_id, sequence, event_type, binding, payload, correlation_id,"
+			+ " traceparent, tracestate, attempts";
+
+	/**
+	 * The oldest due row of each task that has no earlier pending row, oldest first; rows locked
+	 * by another round are skipped, and with them their task.
+	 */
+	static final String CLAIM_HEADS = """
+			SELECT %s FROM event_outbox o
+			WHERE o.delivered_at IS NULL AND o.parked_at IS NULL AND o.next_attempt_at <= statement_timestamp()
+			  AND NOT EXISTS (SELECT 1 FROM event_outbox e WHERE e.task_id = o.task_id AND e.id < o.id
+			                  AND e.delivered_at IS NULL AND e.parked_at IS NULL)
+			ORDER BY o.id
+			LIMIT :limit
+			FOR UPDATE OF o SKIP LOCKED""".formatted(COLUMNS);
+
+	/** The pending events of the claimed tasks, in each task's order. */
+	private static final String LINES = """
+			SELECT %s FROM (
+			  SELECT o.*, row_number() OVER (PARTITION BY o.task_id ORDER BY o.id) AS place FROM event_outbox o
+			  WHERE o.task_id = ANY(:tasks) AND o.delivered_at IS NULL AND o.parked_at IS NULL) AS line
+			WHERE place <= :perTask
+			ORDER BY task_id, id""".formatted(COLUMNS);
+
+	private final DatabaseClient db;
+
+	private final TransactionalOperator transaction;
+
+	private final StreamBridge streamBridge;
+
+	private final BindingServiceProperties bindings;
+
+	private final ConnectionFactory connections;
+
+	private final EventsProperties.Outbox settings;
+
+	private final MeterRegistry meters;
+
+	private final Sinks.Many<Boolean> wakes = Sinks.many().multicast().directBestEffort();
+
+	private final AtomicBoolean roundUnderWay = new AtomicBoolean();
+
+	private final AtomicLong pending = new AtomicLong();
+
+	private final AtomicLong oldestPendingSeconds = new AtomicLong();
+
+	private final AtomicLong parked = new AtomicLong();
+
+	private volatile boolean running;
+
+	private final List<Disposable> loops = new ArrayList<>();
+
+	OutboxRelay(DatabaseClient db, TransactionalOperator transaction, StreamBridge streamBridge,
+			BindingServiceProperties bindings, ConnectionFactory connections, EventsProperties properties,
+			MeterRegistry meters) {
+		this.db = db;
+		this.transaction = transaction;
+		this.streamBridge = streamBridge;
+		this.bindings = bindings;
+		this.connections = connections;
+		this.settings = properties.outbox();
+		this.meters = meters;
+		Gauge.builder("pakaura.outbox.pending", this.pending, AtomicLong::get)
+			.description("Events in the outbox not yet delivered or parked")
+			.register(meters);
+		Gauge.builder("pakaura.outbox.oldest.pending.age", this.oldestPendingSeconds, AtomicLong::get)
+			.description("Age in seconds of the oldest event not yet delivered or parked")
+			.baseUnit("seconds")
+			.register(meters);
+		Gauge.builder("pakaura.outbox.parked", this.parked, AtomicLong::get)
+			.description("Events set aside after permanent refusals, waiting for an operator")
+			.register(meters);
+		for (String outcome : List.of("delivered", "retried", "parked")) {
+			meters.counter(METRIC, "outcome", outcome);
+		}
+	}
+
+	/** What the last look at the table found: pending, the oldest pending's age in seconds, parked. */
+	Map<String, Long> state() {
+		return Map.of("pending", this.pending.get(), "oldest_pending_seconds", this.oldestPendingSeconds.get(), "parked",
+				this.parked.get());
+	}
+
+	/** A commit in this process wrote rows: look now rather than at the next poll. */
+	void wake() {
+		this.wakes.tryEmitNext(Boolean.TRUE);
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+		this.loops.add(Flux.merge(this.wakes.asFlux(), Flux.interval(Duration.ZERO, this.settings.pollInterval()),
+				notifications())
+			.onBackpressureLatest()
+			.concatMap((signal) -> drain().onErrorResume((ex) -> {
+				log.warn("Outbox relay round failed; it goes on at the next signal: {}", ex.toString());
+				return Mono.empty();
+			}), 1)
+			.subscribe());
+		this.loops.add(Flux.interval(Duration.ZERO, Duration.ofSeconds(5))
+			.concatMap((tick) -> refreshGauges().onErrorResume((ex) -> Mono.empty()), 1)
+			.subscribe());
+		this.loops.add(Flux.interval(this.settings.purgeInterval())
+			.concatMap((tick) -> purge().onErrorResume((ex) -> Mono.empty()), 1)
+			.subscribe());
+	}
+
+	/** Rounds until one finds nothing to do. */
+	private Mono<Void> drain() {
+		if (!this.running) {
+			return Mono.empty();
+		}
+		return Mono.defer(this::round).flatMap((sent) -> (sent > 0) ? drain() : Mono.empty());
+	}
+
+	/** One round in one transaction: claim, send in order, record. How many events it sent. */
+	private Mono<Integer> round() {
+		if (!this.running || !this.roundUnderWay.compareAndSet(false, true)) {
+			return Mono.just(0);
+		}
+		return this.db.sql(CLAIM_HEADS)
+			.bind("limit", this.settings.batchSize())
+			.map(OutboxRelay::rowOf)
+			.all()
+			.collectList()
+			.flatMap((heads) -> heads.isEmpty() ? Mono.just(0) : sendLines(heads))
+			.as(this.transaction::transactional)
+			.doFinally((signal) -> this.roundUnderWay.set(false));
+	}
+
+	private Mono<Integer> sendLines(List<Row> heads) {
+		UUID[] tasks = heads.stream().map(Row::taskId).distinct().toArray(UUID[]::new);
+		return this.db.sql(LINES)
+			.bind("tasks", tasks)
+			.bind("perTask", EVENTS_PER_TASK)
+			.map(OutboxRelay::rowOf)
+			.all()
+			.collectList()
+			.flatMap((rows) -> {
+				Map<UUID, List<Row>> lines = new LinkedHashMap<>();
+				rows.forEach((row) -> lines.computeIfAbsent(row.taskId(), (task) -> new ArrayList<>()).add(row));
+				return Flux.fromIterable(lines.values())
+					.flatMap(this::sendInOrder, Math.max(1, lines.size()))
+					.concatMap((sent) -> record(sent.row(), sent.result()).thenReturn(1))
+					.count()
+					.map(Long::intValue);
+			});
+	}
+
+	/** A task's events one at a time; the first that is not published ends its line for this round. */
+	private Flux<Sent> sendInOrder(List<Row> line) {
+		return Flux.fromIterable(line)
+			.concatMap((row) -> send(row).map((result) -> new Sent(row, result)))
+			.takeUntil((sent) -> !done(sent.result()));
+	}
+
+	private Mono<DaprPublishResult> send(Row row) {
+		CompletableFuture<DaprPublishResult> confirmation = new CompletableFuture<>();
+		MessageBuilder<byte[]> message = MessageBuilder.withPayload(row.payload())
+			.setHeader(MessageHeaders.CONTENT_TYPE, CloudEventEnvelopes.CLOUDEVENTS_JSON)
+			.setHeader(CloudEventEnvelopes.PARTITION_KEY_HEADER, row.taskId().toString())
+			.setHeader(IntegrationMessageHeaderAccessor.CORRELATION_ID, row.correlationId())
+			.setHeader(DaprPublishResult.CONFIRMATION_HEADER, confirmation);
+		if (row.traceparent() != null) {
+			message.setHeader(TraceContext.TRACEPARENT, row.traceparent());
+		}
+		if (row.tracestate() != null) {
+			message.setHeader(TraceContext.TRACESTATE, row.tracestate());
+		}
+		try {
+			if (!this.streamBridge.send(row.binding(), message.build())) {
+				return Mono.just(new DaprPublishResult("not_accepted", 0, null, "the binding did not accept the message"));
+			}
+		}
+		catch (RuntimeException ex) {
+			return Mono.just(new DaprPublishResult("not_accepted", 0, null, ex.toString()));
+		}
+		if (!confirms(row.binding())) {
+			// a binder that does not confirm took it synchronously: that is all it will say
+			confirmation.complete(new DaprPublishResult("success", 0, null, null));
+		}
+		return Mono.fromFuture(confirmation, true)
+			.timeout(this.settings.confirmTimeout(),
+					Mono.just(new DaprPublishResult("unknown", 0, null, "the binder did not confirm in time")));
+	}
+
+	/** Whether the binding's binder confirms sends: the dapr binder does. */
+	private boolean confirms(String binding) {
+		String binder = this.bindings.getBinder(binding);
+		return "dapr".equals((binder != null) ? binder : this.bindings.getDefaultBinder());
+	}
+
+	/** Published, or nothing will ever leave (the binder is disabled): the row is done. */
+	private static boolean done(DaprPublishResult result) {
+		return result.published() || "disabled".equals(result.outcome());
+	}
+
+	private Mono<Void> record(Row row, DaprPublishResult result) {
+		if (done(result)) {
+			this.meters.counter(METRIC, "outcome", "delivered").increment();
+			return this.db.sql("UPDATE event_outbox SET delivered_at = statement_timestamp(), attempts = attempts + 1,"
+					+ " last_error = NULL WHERE id = :id")
+				.bind("id", row.id())
+				.then();
+		}
+		int attempts = row.attempts() + 1;
+		boolean park = result.permanent() && attempts >= this.settings.parkAfterAttempts();
+		String error = result.outcome() + ((result.status() != 0) ? " " + result.status() : "")
+				+ ((result.errorCode() != null) ? " " + result.errorCode() : "")
+				+ ((result.message() != null) ? ": " + result.message() : "");
+		if (park) {
+			this.meters.counter(METRIC, "outcome", "parked").increment();
+			log.atError()
+				.addKeyValue("event_id", row.eventId())
+				.addKeyValue("event_type", row.eventType())
+				.addKeyValue("task_id", row.taskId())
+				.addKeyValue("attempts", attempts)
+				.addKeyValue("reason", error)
+				.log("Outbox event parked: the sidecar refuses it for good; resubmit it once the cause is fixed");
+		}
+		else {
+			this.meters.counter(METRIC, "outcome", "retried").increment();
+		}
+		return this.db.sql("""
+				UPDATE event_outbox SET attempts = :attempts, last_error = :error,
+				  next_attempt_at = statement_timestamp() + make_interval(secs => :delay),
+				  parked_at = CASE WHEN :park THEN statement_timestamp() END
+				WHERE id = :id""")
+			.bind("attempts", attempts)
+			.bind("error", error)
+			.bind("delay", backoff(attempts).toMillis() / 1000.0)
+			.bind("park", park)
+			.bind("id", row.id())
+			.then();
+	}
+
+	/** Exponential, capped, with jitter: between half and all of base * 2^(attempts-1). */
+	private Duration backoff(int attempts) {
+		long base = this.settings.retryBackoff().toMillis();
+		long max = this.settings.maxRetryBackoff().toMillis();
+		long exponential = (attempts >= 31) ? max : Math.min(max, base << Math.max(0, attempts - 1));
+		return Duration.ofMillis(ThreadLocalRandom.current().nextLong(exponential / 2, exponential + 1));
+	}
+
+	private Mono<Void> refreshGauges() {
+		return this.db.sql("""
+				SELECT count(*) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL) AS pending,
+				       count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked,
+				       coalesce(extract(epoch FROM statement_timestamp() - min(created_at)
+				         FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL)), 0)::bigint AS oldest
+				FROM event_outbox WHERE delivered_at IS NULL""")
+			.map((row) -> {
+				this.pending.set(row.get("pending", Long.class));
+				this.parked.set(row.get("parked", Long.class));
+				this.oldestPendingSeconds.set(row.get("oldest", Long.class));
+				return true;
+			})
+			.one()
+			.then();
+	}
+
+	private Mono<Void> purge() {
+		return this.db.sql("""
+				DELETE FROM event_outbox WHERE id IN (
+				  SELECT id FROM event_outbox WHERE delivered_at < statement_timestamp() - make_interval(secs => :retention)
+				  LIMIT 10000)""")
+			.bind("retention", (double) this.settings.retention().toSeconds())
+			.fetch()
+			.rowsUpdated()
+			.doOnNext((purged) -> log.atDebug().addKeyValue("rows", purged).log("Delivered outbox rows purged"))
+			.then();
+	}
+
+	/**
+	 * Wakes on another process's commits: {@code LISTEN} on a connection of its own. Reconnects
+	 * with backoff when it is lost; polling covers the gap.
+	 */
+	private Flux<Boolean> notifications() {
+		return Flux.usingWhen(Mono.from(this.connections.create()), (connection) -> {
+			PostgresqlConnection postgres = postgresOf(connection);
+			if (postgres == null) {
+				return Flux.<Boolean>never();
+			}
+			return postgres.createStatement("LISTEN " + OutboxEventWriter.CHANNEL)
+				.execute()
+				.flatMap((result) -> result.getRowsUpdated())
+				.thenMany(postgres.getNotifications().map((notification) -> Boolean.TRUE));
+		}, Connection::close)
+			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1)).maxBackoff(Duration.ofSeconds(30)));
+	}
+
+	private static @Nullable PostgresqlConnection postgresOf(Connection connection) {
+		Object candidate = connection;
+		while (!(candidate instanceof PostgresqlConnection) && candidate instanceof Wrapped<?> wrapped) {
+			candidate = wrapped.unwrap();
+		}
+		return (candidate instanceof PostgresqlConnection postgres) ? postgres : null;
+	}
+
+	/** Starts no new round and lets the one under way end; what is left stays in the table. */
+	@Override
+	public void stop() {
+		this.running = false;
+		long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+		while (this.roundUnderWay.get() && System.nanoTime() < deadline) {
+			try {
+				Thread.sleep(20);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+		}
+		this.loops.forEach(Disposable::dispose);
+		this.loops.clear();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/** After the web server has stopped taking requests, before the output bindings stop. */
+	@Override
+	public int getPhase() {
+		return 0;
+	}
+
+	private static Row rowOf(Readable row) {
+		ByteBuffer payload = row.get("payload", ByteBuffer.class);
+		byte[] bytes = new byte[payload.remaining()];
+		payload.get(bytes);
+		return new Row(row.get("id", Long.class), row.get("event_id", UUID.class), row.get("task_id", UUID.class),
+				row.get("event_type", String.class), row.get("binding", String.class), bytes,
+				row.get("correlation_id", String.class), row.get("traceparent", String.class),
+				row.get("tracestate", String.class), row.get("attempts", Integer.class));
+	}
+
+	/** One outbox row as the relay needs it. */
+	private record Row(long id, UUID eventId, UUID taskId, String eventType, String binding, byte[] payload,
+			@Nullable String correlationId, @Nullable String traceparent, @Nullable String tracestate, int attempts) {
+
+	}
+
+	private record Sent(Row row, DaprPublishResult result) {
+
+	}
+
+}

@@ -1,0 +1,153 @@
+package com.pakaura.api.events;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.publisher.Flux;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import com.pakaura.api.support.ServiceTest;
+import com.pakaura.api.support.Tokens;
+import com.pakaura.api.support.UserSession;
+import com.pakaura.binder.dapr.FakeDaprSidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Outbox delivery end to end: the events of a change are rows of its own transaction, the relay
+ * sends them through the dapr binder until the sidecar answers 2xx, and what the sidecar refuses
+ * for good is parked for an operator.
+ */
+@ServiceTest
+@ExtendWith(OutputCaptureExtension.class)
+class OutboxDeliveryTest {
+
+	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
+
+	@DynamicPropertySource
+	static void outbox(DynamicPropertyRegistry properties) {
+		properties.add("DAPR_ENABLED", () -> "true");
+		properties.add("DAPR_HTTP_PORT", SIDECAR::port);
+		properties.add("pakaura.events.delivery", () -> "outbox");
+		properties.add("pakaura.events.outbox.poll-interval", () -> "200ms");
+		properties.add("pakaura.events.outbox.retry-backoff", () -> "50ms");
+		properties.add("pakaura.events.outbox.max-retry-backoff", () -> "200ms");
+	}
+
+	@AfterAll
+	static void stopSidecar() {
+		SIDECAR.close();
+	}
+
+	@Autowired
+	private WebTestClient http;
+
+	@Autowired
+	private DatabaseClient db;
+
+	private UserSession user;
+
+	@BeforeEach
+	void freshUser() {
+		SIDECAR.reset();
+		this.user = new UserSession(this.http);
+	}
+
+	@Test
+	void aChangesEventsAreRowsOfItsTransactionAndLeaveOnlyOnceTheSidecarHasThem() {
+		String id = this.user.createTask(Map.of("title", "Durable", "due_date", "2026-12-01T08:00:00Z"));
+
+		await().until(() -> SIDECAR.delivered().size() == 3);
+		List<Map<String, Object>> rows = rowsOf(id);
+		assertThat(rows).hasSize(3).allSatisfy((row) -> assertThat(row.get("delivered_at")).isNotNull());
+		assertThat(SIDECAR.delivered()).extracting((event) -> event.event().get("id").stringValue())
+			.containsExactlyElementsOf(rows.stream().map((row) -> row.get("event_id").toString()).toList());
+		assertThat(SIDECAR.delivered()).extracting((event) -> event.event().get("type").stringValue())
+			.containsExactly("task.created", "sync.task", "reminder.scheduled");
+	}
+
+	@Test
+	void aSidecarThatIsDownDelaysEventsButLosesNone() {
+		SIDECAR.failNextPublishes(Integer.MAX_VALUE);
+		String id = this.user.createTask(Map.of("title", "Patient"));
+		this.user.patch().uri("/api/tasks/{id}", id).contentType(MediaType.APPLICATION_JSON).bodyValue("{\"title\":\"Still\"}")
+			.exchange().expectStatus().isOk();
+		await().until(() -> SIDECAR.requests().size() >= 5);
+		assertThat(SIDECAR.delivered()).isEmpty();
+
+		SIDECAR.failNextPublishes(0);
+		await().until(() -> SIDECAR.delivered().size() == 4);
+		assertThat(SIDECAR.delivered()).extracting((event) -> event.event().get("type").stringValue() + " "
+				+ Long.parseLong(event.event().get("sequence").stringValue()))
+			.containsExactly("task.created 1", "sync.task 1", "task.updated 2", "sync.task 2");
+	}
+
+	@Test
+	void anEventTheSidecarRefusesForGoodIsParkedForAnOperatorAndResubmittable(CapturedOutput output) {
+		SIDECAR.forbidTopics("task-updates");
+		String id = this.user.createTask(Map.of("title", "Refused in part"));
+
+		await().until(() -> rowsOf(id).stream().anyMatch((row) -> row.get("parked_at") != null));
+		await().until(() -> SIDECAR.delivered().size() == 1);
+		assertThat(SIDECAR.delivered().get(0).event().get("type").stringValue()).isEqualTo("task.created");
+		assertThat(output.getOut()).contains("Outbox event parked").contains("ERR_PUBSUB_FORBIDDEN");
+
+		WebTestClient operator = this.http.mutate().defaultHeader("Authorization", "Bearer " + Tokens.forOperator("ops")).build();
+		operator.get().uri("/actuator/outbox").exchange().expectStatus().isOk()
+			.expectBody().jsonPath("$.parked").isEqualTo(1).jsonPath("$.parked_events[0].event_type").isEqualTo("sync.task");
+		// an ordinary user's token may not touch it
+		this.user.get().uri("/actuator/outbox").exchange().expectStatus().isForbidden();
+
+		SIDECAR.forbidTopics();
+		operator.post().uri("/actuator/outbox").contentType(MediaType.APPLICATION_JSON).bodyValue("{}").exchange()
+			.expectStatus().isOk().expectBody().jsonPath("$.resubmitted").isEqualTo(1);
+		await().until(() -> SIDECAR.delivered().size() == 2);
+		assertThat(rowsOf(id)).allSatisfy((row) -> assertThat(row.get("delivered_at")).isNotNull());
+	}
+
+	@Test
+	void theRelaysQueryStaysAnIndexScanAtAMillionPendingRows() {
+		List<String> plan = this.db.inConnectionMany((connection) -> Flux
+			.from(connection.beginTransaction())
+			.thenMany(Flux.from(connection.createStatement("""
+					INSERT INTO event_outbox (event_id, task_id, sequence, event_type, binding, payload)
+					SELECT gen_random_uuid(), ('00000000-0000-4000-8000-' || lpad(to_hex(n % 200000), 12, '0'))::uuid,
+					       n / 200000 + 1, 'task.updated', 'task-events', '\\x7b7d'::bytea
+					FROM generate_series(1, 1000000) AS n""").execute()).flatMap((result) -> result.getRowsUpdated()))
+			.thenMany(Flux.from(connection.createStatement("ANALYZE event_outbox").execute())
+				.flatMap((result) -> result.getRowsUpdated()))
+			.thenMany(Flux.from(connection.createStatement("EXPLAIN " + OutboxRelay.CLAIM_HEADS.replace(":limit", "32"))
+				.execute()).flatMap((result) -> result.map((row) -> row.get(0, String.class))))
+			.collectList()
+			.flatMapMany((lines) -> Flux.from(connection.rollbackTransaction()).thenMany(Flux.fromIterable(lines))))
+			.collectList()
+			.block(Duration.ofMinutes(5));
+		String explained = String.join("\n", plan);
+		assertThat(explained).as(explained).contains("event_outbox_pending").doesNotContain("Seq Scan on event_outbox");
+	}
+
+	private List<Map<String, Object>> rowsOf(String taskId) {
+		return this.db.sql("SELECT * FROM event_outbox WHERE task_id = :task ORDER BY id")
+			.bind("task", UUID.fromString(taskId))
+			.fetch()
+			.all()
+			.collectList()
+			.block();
+	}
+
+}
