@@ -275,9 +275,11 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	 * @param metadata every {@code metadata.*} of the publish, as the Kafka component turns
 	 * them into record headers
 	 * @param event the stored envelope
+	 * @param bytes the record value, as a consumer reads it
+	 * @param receivedAt when the broker got it
 	 */
 	public record Delivered(String pubsub, String topic, @Nullable String key, Map<String, String> metadata,
-			JsonNode event, byte[] bytes) {
+			JsonNode event, byte[] bytes, Instant receivedAt) {
 
 		/** The record value as a consumer reads it. */
 		public String text() {
@@ -563,7 +565,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		if (isRawPayload(query)) {
 			// no envelope at all: the body goes to the broker as it came (onPublish: if !rawPayload {...})
 			JsonNode raw = isJson(body) ? JSON.readTree(body) : JSON.getNodeFactory().stringNode(new String(body, StandardCharsets.UTF_8));
-			return new Delivered(pubsub, topic, key(metadata), metadata, raw, body);
+			return new Delivered(pubsub, topic, key(metadata), metadata, raw, body, Instant.now());
 		}
 		String sidecarTrace = headers.getOrDefault("traceparent", "");
 		String traceState = headers.getOrDefault("tracestate", "");
@@ -612,7 +614,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		}
 		// daprd sends json.Marshal of the envelope: Go's bytes, not the application's
 		byte[] bytes = GoJson.marshal(event);
-		return new Delivered(pubsub, topic, key(metadata), metadata, JSON.readTree(bytes), bytes);
+		return new Delivered(pubsub, topic, key(metadata), metadata, JSON.readTree(bytes), bytes, Instant.now());
 	}
 
 	/**
