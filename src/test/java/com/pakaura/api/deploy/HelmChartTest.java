@@ -72,6 +72,7 @@ class HelmChartTest {
 		assertThat(config).containsEntry("DAPR_ENABLED", "true")
 			.containsEntry("SPRING_PROFILES_ACTIVE", "k8s")
 			.containsEntry("DAPR_PUBSUB_NAME", "pubsub-kafka")
+			.containsEntry("EVENTS_DELIVERY", "outbox")
 			.containsEntry("TOPIC_TASK_EVENTS", "task-events")
 			.containsEntry("TOPIC_TASK_UPDATES", "task-updates")
 			.containsEntry("TOPIC_REMINDERS", "reminders")
@@ -130,6 +131,7 @@ class HelmChartTest {
 		Map<String, Object> deployment = rendered.one("Deployment");
 		assertThat(value(deployment, "spec.replicas")).isEqualTo(1);
 		assertThat(map(deployment, "spec.template.metadata.annotations")).containsEntry("dapr.io/enable-api-logging", "true");
+		assertThat(map(rendered.one("ConfigMap"), "data")).containsEntry("EVENTS_DELIVERY", "fire-and-forget");
 
 		Map<String, Object> component = rendered.one("Component");
 		assertThat(value(component, "apiVersion")).isEqualTo("dapr.io/v1alpha1");
