@@ -47,6 +47,8 @@ class OutboxDeliveryTest {
 		properties.add("pakaura.events.outbox.poll-interval", () -> "200ms");
 		properties.add("pakaura.events.outbox.retry-backoff", () -> "50ms");
 		properties.add("pakaura.events.outbox.max-retry-backoff", () -> "200ms");
+		properties.add("pakaura.events.outbox.purge-interval", () -> "200ms");
+		properties.add("pakaura.events.outbox.retention", () -> "1h");
 	}
 
 	@AfterAll
@@ -118,6 +120,25 @@ class OutboxDeliveryTest {
 			.expectStatus().isOk().expectBody().jsonPath("$.resubmitted").isEqualTo(1);
 		await().until(() -> SIDECAR.delivered().size() == 2);
 		assertThat(rowsOf(id)).allSatisfy((row) -> assertThat(row.get("delivered_at")).isNotNull());
+	}
+
+	@Test
+	void deliveredRowsArePurgedAfterTheRetentionAndNothingElse() {
+		UUID task = UUID.randomUUID();
+		this.db.sql("""
+				INSERT INTO event_outbox (event_id, task_id, sequence, event_type, binding, payload, delivered_at, created_at,
+				                          next_attempt_at)
+				VALUES (gen_random_uuid(), :task, 1, 'task.created', 'task-events', '\\x7b7d'::bytea,
+				        now() - interval '2 hours', now() - interval '2 hours', now()),
+				       (gen_random_uuid(), :task, 2, 'task.updated', 'task-events', '\\x7b7d'::bytea,
+				        now() - interval '10 minutes', now() - interval '10 minutes', now()),
+				       (gen_random_uuid(), :task, 3, 'task.updated', 'task-events', '\\x7b7d'::bytea,
+				        NULL, now() - interval '3 hours', now() + interval '1 day')""")
+			.bind("task", task).then().block();
+		// the old pending row stays, whatever its age; so does the recently delivered one
+		await().until(() -> rowsOf(task.toString()).size() == 2);
+		assertThat(rowsOf(task.toString())).extracting((row) -> row.get("sequence")).containsExactly(2L, 3L);
+		this.db.sql("DELETE FROM event_outbox WHERE task_id = :task").bind("task", task).then().block();
 	}
 
 	@Test
