@@ -219,9 +219,8 @@ class OutboxRelay implements SmartLifecycle {
 				rows.forEach((row) -> lines.computeIfAbsent(row.taskId(), (task) -> new ArrayList<>()).add(row));
 				return Flux.fromIterable(lines.values())
 					.flatMap(this::sendInOrder, Math.max(1, lines.size()))
-					.concatMap((sent) -> record(sent.row(), sent.result()).thenReturn(1))
-					.count()
-					.map(Long::intValue);
+					.collectList()
+					.flatMap((sent) -> record(sent).thenReturn(sent.size()));
 			});
 	}
 
@@ -273,14 +272,21 @@ class OutboxRelay implements SmartLifecycle {
 		return result.published() || "disabled".equals(result.outcome());
 	}
 
-	private Mono<Void> record(Row row, DaprPublishResult result) {
-		if (done(result)) {
-			this.meters.counter(METRIC, "outcome", "delivered").increment();
-			return this.db.sql("UPDATE event_outbox SET delivered_at = statement_timestamp(), attempts = attempts + 1,"
-					+ " last_error = NULL WHERE id = :id")
-				.bind("id", row.id())
-				.then();
-		}
+	/** One statement for the delivered rows, one per failed row. */
+	private Mono<Void> record(List<Sent> sent) {
+		Long[] delivered = sent.stream().filter((one) -> done(one.result())).map((one) -> one.row().id()).toArray(Long[]::new);
+		Mono<Void> deliveries = (delivered.length == 0) ? Mono.empty()
+				: this.db.sql("UPDATE event_outbox SET delivered_at = statement_timestamp(), attempts = attempts + 1,"
+						+ " last_error = NULL WHERE id = ANY(:ids)")
+					.bind("ids", delivered)
+					.then()
+					.doOnSuccess((done) -> this.meters.counter(METRIC, "outcome", "delivered").increment(delivered.length));
+		return deliveries.thenMany(Flux.fromIterable(sent).filter((one) -> !done(one.result())))
+			.concatMap((failed) -> recordFailure(failed.row(), failed.result()))
+			.then();
+	}
+
+	private Mono<Void> recordFailure(Row row, DaprPublishResult result) {
 		int attempts = row.attempts() + 1;
 		boolean park = result.permanent() && attempts >= this.settings.parkAfterAttempts();
 		String error = result.outcome() + ((result.status() != 0) ? " " + result.status() : "")

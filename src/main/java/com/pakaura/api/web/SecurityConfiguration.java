@@ -45,8 +45,11 @@ class SecurityConfiguration {
 			.authorizeExchange((routes) -> routes
 				.pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info")
 				.permitAll()
-				// the Dapr sidecar asks for the subscriptions at start, without a user token
+				// the Dapr sidecar asks for the subscriptions at start and delivers to them, without a
+				// user token (with APP_API_TOKEN set, the binder checks the sidecar's)
 				.pathMatchers(HttpMethod.GET, "/dapr/subscribe")
+				.permitAll()
+				.pathMatchers(HttpMethod.POST, "/dapr/subscriptions/*")
 				.permitAll()
 				// operators only: the outbox's parked events and their resubmission
 				.pathMatchers("/actuator/outbox", "/actuator/outbox/**")

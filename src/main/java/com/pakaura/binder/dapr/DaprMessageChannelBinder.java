@@ -1,5 +1,7 @@
 package com.pakaura.binder.dapr;
 
+import java.util.Map;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 
@@ -25,10 +27,10 @@ import com.pakaura.binder.dapr.properties.DaprProducerProperties;
 import com.pakaura.binder.dapr.provisioning.DaprTopicProvisioner;
 
 /**
- * A Spring Cloud Stream binder that publishes every output binding's messages to the Dapr
- * sidecar's pub/sub HTTP API ({@code POST /v1.0/publish/{pubsub}/{topic}}), body and content
- * type as they are: a structured CloudEvent stays one. Publish only: subscriptions belong to
- * the sidecar.
+ * A Spring Cloud Stream binder on the Dapr sidecar's pub/sub HTTP API. Output bindings publish
+ * ({@code POST /v1.0/publish/{pubsub}/{topic}}), body and content type as they are: a structured
+ * CloudEvent stays one. Input bindings subscribe: each is a programmatic subscription the
+ * application announces, and the sidecar delivers its messages over HTTP.
  */
 public class DaprMessageChannelBinder extends
 		AbstractMessageChannelBinder<ExtendedConsumerProperties<DaprConsumerProperties>, ExtendedProducerProperties<DaprProducerProperties>, DaprTopicProvisioner>
@@ -40,6 +42,9 @@ public class DaprMessageChannelBinder extends
 
 	private final DaprPublishOutcomes outcomes;
 
+	/** Where input bindings become subscriptions; {@code null} outside a reactive web application. */
+	private final @Nullable DaprSubscriptions subscriptions;
+
 	private final SpelExpressionParser expressions = new SpelExpressionParser();
 
 	private DaprExtendedBindingProperties extendedBindingProperties = new DaprExtendedBindingProperties();
@@ -48,9 +53,10 @@ public class DaprMessageChannelBinder extends
 	 * @param meters where publish outcomes, latencies and the queue length are recorded
 	 */
 	public DaprMessageChannelBinder(DaprTopicProvisioner provisioner, DaprBinderConfigurationProperties properties,
-			MeterRegistry meters) {
+			MeterRegistry meters, @Nullable DaprSubscriptions subscriptions) {
 		super(new String[0], provisioner);
 		this.properties = properties;
+		this.subscriptions = subscriptions;
 		this.outcomes = new DaprPublishOutcomes(meters);
 		this.publisher = properties.enabled()
 				? new DaprPublishDispatcher(new DaprSidecarClient(properties), properties, this.outcomes)
@@ -83,10 +89,36 @@ public class DaprMessageChannelBinder extends
 		return handler;
 	}
 
+	/**
+	 * An input binding becomes a Dapr programmatic subscription, announced on
+	 * {@code GET /dapr/subscribe}; the sidecar delivers to its route. The consumer group is the
+	 * pub/sub component's ({@code consumerGroup}), not the binding's.
+	 */
 	@Override
 	protected MessageProducer createConsumerEndpoint(ConsumerDestination destination, String group,
 			ExtendedConsumerProperties<DaprConsumerProperties> properties) {
-		throw new UnsupportedOperationException("The dapr binder only publishes; subscribe through the sidecar");
+		if (this.subscriptions == null) {
+			throw new IllegalStateException("The dapr binder receives over HTTP: consumer bindings need a reactive web"
+					+ " application, where the sidecar can deliver");
+		}
+		DaprConsumerProperties dapr = properties.getExtension();
+		String binding = (properties.getBindingName() != null) ? properties.getBindingName() : destination.getName();
+		String pubsub = StringUtils.hasText(dapr.getPubsubName()) ? dapr.getPubsubName() : this.properties.pubsubName();
+		DaprInboundChannelAdapter adapter = new DaprInboundChannelAdapter(binding, destination.getName(),
+				buildRetryTemplate(properties), this.outcomes.meters());
+		adapter.setBeanFactory(getBeanFactory());
+		this.subscriptions.add(new DaprSubscriptions.Subscription(binding, pubsub, destination.getName(),
+				dapr.getDeadLetterTopic(), Map.copyOf(dapr.getMetadata()), adapter));
+		return adapter;
+	}
+
+	@Override
+	protected void afterUnbindConsumer(ConsumerDestination destination, String group,
+			ExtendedConsumerProperties<DaprConsumerProperties> properties) {
+		if (this.subscriptions != null) {
+			this.subscriptions.remove((properties.getBindingName() != null) ? properties.getBindingName()
+					: destination.getName());
+		}
 	}
 
 	@Override

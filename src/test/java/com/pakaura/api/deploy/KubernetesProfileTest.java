@@ -51,20 +51,22 @@ class KubernetesProfileTest {
 	private BindingService bindings;
 
 	@Test
-	void noFunctionBeanBecomesABindingSoTheBinderNeverRetriesAConsumer(CapturedOutput output) {
+	void onlyTheFunctionsMeantAsBindingsAreBoundSoTheBinderNeverRetriesAConsumer(CapturedOutput output) {
 		// forward-headers-strategy=framework makes a ForwardedHeaderTransformer, which is a Function
-		assertThat(this.bindings.getConsumerBindingNames()).isEmpty();
+		assertThat(this.bindings.getConsumerBindingNames()).containsExactly("taskUpdates-in-0");
 		assertThat(this.bindings.getProducerBindingNames()).containsExactlyInAnyOrder("task-events", "task-updates",
 				"reminders");
 		assertThat(output.getOut()).doesNotContain("\"level\":\"ERROR\"").doesNotContain("Failed to create consumer binding");
 	}
 
 	@Test
-	void theSidecarsSubscriptionQueryGetsAnEmptyListWithoutAToken() {
+	void theSidecarsSubscriptionQueryGetsTheInputBindingsWithoutAUserToken() {
 		this.http.get().uri("/dapr/subscribe").header("dapr-app-id", "pakaura-api").exchange()
 			.expectStatus().isOk()
 			.expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
-			.expectBody().json("[]");
+			.expectBody().json("""
+					[{"pubsubname": "pubsub-kafka-broadcast", "topic": "task-updates",
+					  "routes": {"default": "/dapr/subscriptions/taskUpdates-in-0"}}]""");
 	}
 
 	@Test

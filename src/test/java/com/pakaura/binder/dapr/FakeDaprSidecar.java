@@ -84,6 +84,9 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	private final List<Delivered> delivered = new CopyOnWriteArrayList<>();
 
+	/** daprd's subscriber half: delivers what is published to the application's subscriptions. */
+	private final FakeDaprSubscriber subscriber = new FakeDaprSubscriber();
+
 	private final List<Request> requests = new CopyOnWriteArrayList<>();
 
 	private final Map<String, AtomicInteger> concurrentPerKey = new ConcurrentHashMap<>();
@@ -344,6 +347,31 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	}
 
 	/**
+	 * Also act as the application's sidecar on the subscriber side: ask the application at this
+	 * port for its subscriptions, as daprd does at start, and deliver every event published from
+	 * now on to the subscriptions of its topic.
+	 */
+	public FakeDaprSidecar subscribeApp(int appPort, @Nullable String appApiToken) {
+		this.subscriber.subscribe(appPort, appApiToken, this.pubsubs);
+		return this;
+	}
+
+	/** The subscriptions the application announced, as the sidecar took them. */
+	public List<FakeDaprSubscriber.Subscription> subscriptions() {
+		return this.subscriber.subscriptions();
+	}
+
+	/** What the application answered to each delivery, in order. */
+	public List<FakeDaprSubscriber.AppDelivery> appDeliveries() {
+		return this.subscriber.deliveries();
+	}
+
+	/** Delivers this record value to the application's subscriptions of the topic, as if it had been published. */
+	public void deliverToApp(String pubsub, String topic, byte[] value) {
+		this.subscriber.offer(new Delivered(pubsub, topic, null, Map.of(), JSON.createObjectNode(), value, Instant.now()));
+	}
+
+	/**
 	 * daprd's own shutdown, as it starts at SIGTERM unless {@code dapr.io/block-shutdown-duration}
 	 * is set (dapr pkg/api/http/server.go {@code Close}: Go's {@code srv.Shutdown}; pkg/runtime/
 	 * runtime.go {@code Run}): the listener closes, so new connections are refused; requests under
@@ -357,6 +385,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	@Override
 	public void close() {
+		this.subscriber.close();
 		this.server.disposeNow(Duration.ofSeconds(1));
 		this.loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
 	}
@@ -441,7 +470,9 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		}
 		this.requests.add(new Request(method, uri, query, headers, body, answer.status(), answer.errorCode()));
 		if (answer.published()) {
-			this.delivered.add(deliver(pubsub, topic, query, headers, body));
+			Delivered published = deliver(pubsub, topic, query, headers, body);
+			this.delivered.add(published);
+			this.subscriber.offer(published);
 		}
 		return answer;
 	}

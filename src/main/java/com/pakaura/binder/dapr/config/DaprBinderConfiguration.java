@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import com.pakaura.binder.dapr.DaprMessageChannelBinder;
+import com.pakaura.binder.dapr.DaprSubscriptions;
 import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
 import com.pakaura.binder.dapr.properties.DaprExtendedBindingProperties;
 import com.pakaura.binder.dapr.provisioning.DaprTopicProvisioner;
@@ -30,14 +31,15 @@ public class DaprBinderConfiguration {
 	}
 
 	/**
-	 * Metrics go to the application's registry (the parent context's) when there is one.
+	 * Metrics go to the application's registry (the parent context's) when there is one; so do
+	 * the subscriptions, which the application's web server announces and serves.
 	 */
 	@Bean
 	DaprMessageChannelBinder daprMessageChannelBinder(DaprTopicProvisioner provisioner,
 			DaprBinderConfigurationProperties properties, DaprExtendedBindingProperties extendedBindingProperties,
-			ObjectProvider<MeterRegistry> meters) {
+			ObjectProvider<MeterRegistry> meters, ObjectProvider<DaprSubscriptions> subscriptions) {
 		DaprMessageChannelBinder binder = new DaprMessageChannelBinder(provisioner, properties,
-				meters.getIfAvailable(SimpleMeterRegistry::new));
+				meters.getIfAvailable(SimpleMeterRegistry::new), subscriptions.getIfAvailable());
 		binder.setExtendedBindingProperties(extendedBindingProperties);
 		return binder;
 	}

@@ -28,6 +28,10 @@ import org.springframework.util.unit.DataSize;
  * minute later (10 s per attempt, up to 6 attempts), so the event's key waits that long rather
  * than let its next event overtake it. Past this the outcome is {@code unknown}
  * @param apiToken sent as {@code dapr-api-token} when set (env {@code DAPR_API_TOKEN})
+ * @param appApiToken Dapr's app API token (env {@code APP_API_TOKEN}): when set, the sidecar's
+ * calls to the application ({@code GET /dapr/subscribe} and deliveries) must carry it as
+ * {@code dapr-api-token}, or they are refused with 401. Without it anyone who can reach the
+ * application's port can deliver messages, so run without it only locally
  * @param maxInFlight how many publish requests may be under way at once, across all keys
  * @param bufferSize how many events may wait for the sidecar; past that the newest is dropped
  * @param maxBodySize bodies larger than this are refused before sending. The default is the
@@ -45,6 +49,7 @@ public record DaprBinderConfigurationProperties(@DefaultValue("false") boolean e
 		@DefaultValue("pubsub-kafka") String pubsubName,
 		@DefaultValue("2s") @DurationUnit(ChronoUnit.SECONDS) Duration timeout,
 		@DefaultValue("65s") @DurationUnit(ChronoUnit.SECONDS) Duration responseTimeout, @Nullable String apiToken,
+		@Nullable String appApiToken,
 		@DefaultValue("64") int maxInFlight, @DefaultValue("10000") int bufferSize,
 		@DefaultValue("1MB") DataSize maxBodySize, @DefaultValue("10s") Duration startupWait,
 		@DefaultValue("10s") Duration shutdownTimeout) {
@@ -72,7 +77,8 @@ public record DaprBinderConfigurationProperties(@DefaultValue("false") boolean e
 	@Override
 	public String toString() {
 		return "DaprBinderConfigurationProperties[enabled=" + this.enabled + ", baseUrl=" + baseUrl() + ", pubsubName="
-				+ this.pubsubName + ", apiToken=" + ((this.apiToken != null) ? "(set)" : "(none)") + "]";
+				+ this.pubsubName + ", apiToken=" + ((this.apiToken != null) ? "(set)" : "(none)") + ", appApiToken="
+				+ ((this.appApiToken != null) ? "(set)" : "(none)") + "]";
 	}
 
 }

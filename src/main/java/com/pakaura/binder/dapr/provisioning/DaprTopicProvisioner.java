@@ -26,7 +26,8 @@ public class DaprTopicProvisioner implements
 	@Override
 	public ConsumerDestination provisionConsumerDestination(String name, String group,
 			ExtendedConsumerProperties<DaprConsumerProperties> properties) {
-		throw new UnsupportedOperationException("The dapr binder only publishes; subscribe through the sidecar");
+		// Dapr subscribes: the topic exists if the broker has it (or creates it), as for publishing
+		return new DaprTopic(name);
 	}
 
 	private record DaprTopic(String name) implements ProducerDestination, ConsumerDestination {

@@ -1,0 +1,156 @@
+package com.pakaura.binder.dapr;
+
+import java.util.Map;
+import java.util.Set;
+
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.format.EventFormat;
+import io.cloudevents.core.provider.EventFormatProvider;
+import io.cloudevents.jackson.JsonFormat;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryTemplate;
+import org.springframework.integration.endpoint.MessageProducerSupport;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageHeaders;
+import org.springframework.messaging.converter.MessageConversionException;
+import org.springframework.messaging.support.MessageBuilder;
+
+/**
+ * The consumer side of one input binding: each message the sidecar delivers on the binding's
+ * route becomes a Spring message and goes to the binding, and the answer tells daprd what to do
+ * with it (dapr pkg/runtime/subscription/subscription.go reads {@code {"status": ...}}):
+ * <ul>
+ * <li>SUCCESS once the handler has completed;</li>
+ * <li>RETRY when it failed, after the binding's own {@code maxAttempts}: daprd redelivers;</li>
+ * <li>DROP for a message no retry can help (not a CloudEvent, a payload that cannot be
+ * converted): daprd drops it, into the dead-letter topic when one is configured.</li>
+ * </ul>
+ * The CloudEvent is read with the CloudEvents SDK: its {@code data} becomes the payload (typed by
+ * {@code datacontenttype}, converted as Spring Cloud Stream converts any payload), its attributes
+ * {@code ce-*} headers, and daprd's metadata ({@code __key}, {@code __partition},
+ * {@code __offset}, record headers) headers as they came. Each outcome is counted
+ * ({@code dapr.consume}) and each failure logged in one WARN line.
+ */
+final class DaprInboundChannelAdapter extends MessageProducerSupport implements DaprInbound {
+
+	static final String COUNTER = "dapr.consume";
+
+	private static final Logger log = LoggerFactory.getLogger(DaprInboundChannelAdapter.class);
+
+	private static final EventFormat CLOUD_EVENTS_JSON = EventFormatProvider.getInstance()
+		.resolveFormat(JsonFormat.CONTENT_TYPE);
+
+	/** HTTP's own headers, which are no part of the message. */
+	private static final Set<String> HOP_HEADERS = Set.of("host", "content-length", "content-type", "connection",
+			"accept", "accept-encoding", "user-agent", "transfer-encoding", "dapr-api-token");
+
+	private final String binding;
+
+	private final String topic;
+
+	private final RetryTemplate retry;
+
+	private final Counter succeeded;
+
+	private final Counter retried;
+
+	private final Counter dropped;
+
+	DaprInboundChannelAdapter(String binding, String topic, RetryTemplate retry, MeterRegistry meters) {
+		this.binding = binding;
+		this.topic = topic;
+		this.retry = retry;
+		this.succeeded = counter(meters, "success");
+		this.retried = counter(meters, "retry");
+		this.dropped = counter(meters, "drop");
+	}
+
+	private Counter counter(MeterRegistry meters, String outcome) {
+		return Counter.builder(COUNTER)
+			.tags("binding", this.binding, "topic", this.topic, "outcome", outcome)
+			.description("Messages the Dapr sidecar delivered, by the answer they got")
+			.register(meters);
+	}
+
+	@Override
+	public String deliver(Map<String, String> headers, byte[] body) {
+		Message<byte[]> message;
+		try {
+			message = toMessage(headers, body);
+		}
+		catch (RuntimeException ex) {
+			return drop("not a structured CloudEvent: " + ex.getMessage());
+		}
+		try {
+			this.retry.execute(() -> {
+				sendMessage(message);
+				return null;
+			});
+			this.succeeded.increment();
+			return "SUCCESS";
+		}
+		catch (RetryException ex) {
+			Throwable cause = ex.getCause();
+			for (Throwable inner = cause; inner != null; inner = inner.getCause()) {
+				if (inner instanceof MessageConversionException) {
+					return drop("its payload cannot be converted: " + inner.getMessage());
+				}
+			}
+			this.retried.increment();
+			log.atWarn()
+				.addKeyValue("binding", this.binding)
+				.addKeyValue("topic", this.topic)
+				.addKeyValue("event_id", message.getHeaders().get("ce-id"))
+				.addKeyValue("error", String.valueOf(cause))
+				.log("Delivered message failed; the sidecar will redeliver it");
+			return "RETRY";
+		}
+	}
+
+	private String drop(String why) {
+		this.dropped.increment();
+		log.atWarn().addKeyValue("binding", this.binding).addKeyValue("topic", this.topic).log("Delivered message dropped: {}", why);
+		return "DROP";
+	}
+
+	private static Message<byte[]> toMessage(Map<String, String> headers, byte[] body) {
+		CloudEvent event = CLOUD_EVENTS_JSON.deserialize(body);
+		byte[] data = (event.getData() != null) ? event.getData().toBytes() : new byte[0];
+		MessageBuilder<byte[]> message = MessageBuilder.withPayload(data);
+		headers.forEach((name, value) -> {
+			if (!HOP_HEADERS.contains(name)) {
+				message.setHeader(name, value);
+			}
+		});
+		message.setHeader("ce-id", event.getId())
+			.setHeader("ce-source", event.getSource().toString())
+			.setHeader("ce-type", event.getType())
+			.setHeader("ce-specversion", event.getSpecVersion().toString());
+		if (event.getSubject() != null) {
+			message.setHeader("ce-subject", event.getSubject());
+		}
+		if (event.getTime() != null) {
+			message.setHeader("ce-time", event.getTime().toString());
+		}
+		for (String extension : event.getExtensionNames()) {
+			Object value = event.getExtension(extension);
+			if (value != null) {
+				message.setHeader("ce-" + extension, value.toString());
+			}
+		}
+		message.setHeader(MessageHeaders.CONTENT_TYPE,
+				(event.getDataContentType() != null) ? event.getDataContentType() : "application/json");
+		return message.build();
+	}
+
+	@Override
+	public String getComponentType() {
+		return "dapr:inbound-channel-adapter";
+	}
+
+}

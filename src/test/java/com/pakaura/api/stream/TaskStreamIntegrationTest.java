@@ -1,0 +1,182 @@
+package com.pakaura.api.stream;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import com.pakaura.api.support.OneRequestPerConnection;
+import com.pakaura.api.support.ServiceTest;
+import com.pakaura.api.support.Tokens;
+import com.pakaura.api.support.UserSession;
+import com.pakaura.binder.dapr.FakeDaprSidecar;
+import com.pakaura.binder.dapr.FakeDaprSubscriber;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The live stream end to end: a change is published through the dapr binder to the fake sidecar,
+ * which delivers it, as daprd does, to the subscription the application announced for
+ * {@code taskUpdates-in-0}; the consumer binding hands it to the streams of the task's user.
+ */
+@ServiceTest
+class TaskStreamIntegrationTest {
+
+	private static final String APP_TOKEN = "sidecar-to-app-token";
+
+	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
+
+	private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() {
+	};
+
+	@DynamicPropertySource
+	static void sidecar(DynamicPropertyRegistry properties) {
+		properties.add("DAPR_ENABLED", () -> "true");
+		properties.add("DAPR_HTTP_PORT", SIDECAR::port);
+		properties.add("APP_API_TOKEN", () -> APP_TOKEN);
+	}
+
+	@AfterAll
+	static void stopSidecar() {
+		SIDECAR.close();
+	}
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private WebTestClient http;
+
+	@Autowired
+	private MeterRegistry meters;
+
+	@BeforeEach
+	void theSidecarSubscribesAsDaprdDoesAtStart() {
+		SIDECAR.reset();
+		SIDECAR.pubsubs("pubsub-kafka", "pubsub-kafka-broadcast").subscribeApp(this.port, APP_TOKEN);
+	}
+
+	@Test
+	void theApplicationAnnouncesOneSubscriptionPerInputBindingAndOnlyToItsSidecar() {
+		assertThat(SIDECAR.subscriptions()).singleElement().satisfies((subscription) -> {
+			assertThat(subscription.pubsubname()).isEqualTo("pubsub-kafka-broadcast");
+			assertThat(subscription.topic()).isEqualTo("task-updates");
+			assertThat(subscription.route()).isEqualTo("/dapr/subscriptions/taskUpdates-in-0");
+		});
+		this.http.get().uri("/dapr/subscribe").exchange().expectStatus().isUnauthorized();
+		this.http.post().uri("/dapr/subscriptions/taskUpdates-in-0").contentType(MediaType.parseMediaType("application/cloudevents+json"))
+			.bodyValue("{}").exchange().expectStatus().isUnauthorized();
+	}
+
+	@Test
+	void eachUserSeesExactlyTheirOwnChangesInOrder() {
+		UserSession alice = new UserSession(this.http);
+		UserSession bob = new UserSession(this.http);
+		List<ServerSentEvent<String>> aliceSees = new CopyOnWriteArrayList<>();
+		List<ServerSentEvent<String>> bobSees = new CopyOnWriteArrayList<>();
+		Disposable aliceStream = watch(alice.userId(), null, aliceSees);
+		Disposable bobStream = watch(bob.userId(), null, bobSees);
+		try {
+			String aliceTask = alice.createTask("Alice's");
+			alice.post().uri("/api/tasks/{id}/complete", aliceTask).exchange().expectStatus().isOk();
+			String bobTask = bob.createTask("Bob's");
+			alice.delete().uri("/api/tasks/{id}", aliceTask).exchange().expectStatus().isNoContent();
+
+			await().until(() -> aliceSees.size() == 3 && bobSees.size() == 1);
+			assertThat(aliceSees).extracting(ServerSentEvent::event).containsOnly("sync.task");
+			assertThat(aliceSees).extracting((event) -> action(event)).containsExactly("created", "completed", "deleted");
+			assertThat(aliceSees).allSatisfy((event) -> assertThat(event.data()).contains(aliceTask).doesNotContain(bobTask));
+			assertThat(bobSees).singleElement().satisfies((event) -> assertThat(event.data()).contains(bobTask));
+			assertThat(aliceSees.get(0).id()).isNotBlank();
+		}
+		finally {
+			aliceStream.dispose();
+			bobStream.dispose();
+		}
+	}
+
+	@Test
+	void aReconnectingClientGetsWhatItMissedThroughLastEventId() {
+		UserSession carol = new UserSession(this.http);
+		List<ServerSentEvent<String>> first = new CopyOnWriteArrayList<>();
+		Disposable stream = watch(carol.userId(), null, first);
+		String task = carol.createTask("Carol's");
+		await().until(() -> first.size() == 1);
+		stream.dispose();
+
+		carol.patch().uri("/api/tasks/{id}", task).contentType(MediaType.APPLICATION_JSON).bodyValue("{\"title\":\"Renamed\"}")
+			.exchange().expectStatus().isOk();
+		await().until(() -> SIDECAR.appDeliveries().size() >= 2);
+
+		List<ServerSentEvent<String>> resumed = new CopyOnWriteArrayList<>();
+		Disposable again = watch(carol.userId(), first.get(0).id(), resumed);
+		try {
+			await().until(() -> resumed.size() == 1);
+			assertThat(action(resumed.get(0))).isEqualTo("updated");
+		}
+		finally {
+			again.dispose();
+		}
+	}
+
+	@Test
+	void aMessageThatIsNoTaskUpdateIsDroppedNotRetried() {
+		SIDECAR.deliverToApp("pubsub-kafka-broadcast", "task-updates", "not a cloud event".getBytes(StandardCharsets.UTF_8));
+		SIDECAR.deliverToApp("pubsub-kafka-broadcast", "task-updates",
+				"{\"specversion\":\"1.0\",\"id\":\"x-1\",\"source\":\"s\",\"type\":\"other.thing\",\"data\":{}}"
+					.getBytes(StandardCharsets.UTF_8));
+		await().until(() -> SIDECAR.appDeliveries().size() == 2);
+		assertThat(SIDECAR.appDeliveries()).extracting(FakeDaprSubscriber.AppDelivery::answer).containsExactly("DROP", "DROP");
+	}
+
+	private Disposable watch(String userId, String lastEventId, List<ServerSentEvent<String>> into) {
+		WebClient client = WebClient.builder()
+			.baseUrl("http://localhost:" + this.port)
+			.clientConnector(OneRequestPerConnection.connector())
+			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + Tokens.forUser(userId))
+			.build();
+		double open = openStreams();
+		Disposable subscription = client.get().uri("/api/tasks/stream")
+			.headers((headers) -> {
+				if (lastEventId != null) {
+					headers.set("Last-Event-ID", lastEventId);
+				}
+			})
+			.accept(MediaType.TEXT_EVENT_STREAM)
+			.retrieve()
+			.bodyToFlux(SSE)
+			.filter((event) -> event.event() != null)
+			.subscribe(into::add);
+		// the stream is open once the server has registered it
+		await().until(() -> openStreams() > open);
+		return subscription;
+	}
+
+	private double openStreams() {
+		return this.meters.get("pakaura.stream.clients").gauge().value();
+	}
+
+	@SuppressWarnings("unchecked")
+	private static String action(ServerSentEvent<String> event) {
+		return (String) tools.jackson.databind.json.JsonMapper.builder().build().readValue(event.data(), Map.class).get("action");
+	}
+
+}
