@@ -28,8 +28,8 @@ class ConfigurationDocsTest {
 		assertThat(settings).contains("spring.cloud.stream.dapr.binder.enabled", "pakaura.auth.jwt-secret",
 				"spring.cloud.stream.dapr.bindings.for-docs-only.producer.partition-key-expression");
 		assertThat(settings).allSatisfy((setting) -> {
-			if (setting.startsWith("spring.cloud.stream.dapr.bindings.for-docs-only.producer.")) {
-				String key = setting.substring("spring.cloud.stream.dapr.bindings.for-docs-only.producer.".length());
+			if (setting.startsWith("spring.cloud.stream.dapr.bindings.for-docs-only.")) {
+				String key = setting.replaceFirst("^spring\\.cloud\\.stream\\.dapr\\.bindings\\.for-docs-only\\.(producer|consumer)\\.", "");
 				assertThat(readme).as(setting).contains("`" + key + (key.equals("metadata") ? ".<name>`" : "`"));
 			}
 			else if (!setting.equals("spring.cloud.stream.dapr.bindings")) {

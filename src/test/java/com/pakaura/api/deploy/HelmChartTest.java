@@ -118,7 +118,7 @@ class HelmChartTest {
 	void theBindersSizeLimitIsTheKafkaComponentsRecordLimit() {
 		Rendered rendered = render("values-local.yaml");
 		Map<String, Object> config = map(rendered.one("ConfigMap"), "data");
-		String componentLimit = componentMetadata(rendered.one("Component")).get("maxMessageBytes").toString();
+		String componentLimit = componentMetadata(rendered.all("Component").get(0)).get("maxMessageBytes").toString();
 		assertThat(config).containsEntry("SPRING_CLOUD_STREAM_DAPR_BINDER_MAXBODYSIZE", componentLimit + "B");
 		DaprBinderConfigurationProperties binderDefaults = new Binder(new MapConfigurationPropertySource(Map.of()))
 			.bindOrCreate("spring.cloud.stream.dapr.binder", DaprBinderConfigurationProperties.class);
@@ -133,7 +133,17 @@ class HelmChartTest {
 		assertThat(map(deployment, "spec.template.metadata.annotations")).containsEntry("dapr.io/enable-api-logging", "true");
 		assertThat(map(rendered.one("ConfigMap"), "data")).containsEntry("EVENTS_DELIVERY", "fire-and-forget");
 
-		Map<String, Object> component = rendered.one("Component");
+		assertThat(rendered.all("Component")).hasSize(2);
+		Map<String, Object> broadcast = rendered.all("Component").stream()
+			.filter((one) -> value(one, "metadata.name").equals("pubsub-kafka-broadcast"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(componentMetadata(broadcast)).as("one consumer group per pod for the live stream")
+			.containsEntry("consumerGroup", "{podName}");
+		Map<String, Object> component = rendered.all("Component").stream()
+			.filter((one) -> value(one, "metadata.name").equals("pubsub-kafka"))
+			.findFirst()
+			.orElseThrow();
 		assertThat(value(component, "apiVersion")).isEqualTo("dapr.io/v1alpha1");
 		assertThat(value(component, "metadata.name")).isEqualTo("pubsub-kafka");
 		assertThat(value(component, "spec.type")).isEqualTo("pubsub.kafka");
@@ -152,13 +162,16 @@ class HelmChartTest {
 			.withValuesFile(CHART.resolve("values.yaml"))
 			.set("dapr.component.create", true)
 			.set("dapr.apiTokenSecret", "dapr-api-token")
+			.set("dapr.appTokenSecret", "dapr-app-token")
 			.call());
-		List<Map<String, Object>> metadata = list(rendered.one("Component"), "spec.metadata");
+		List<Map<String, Object>> metadata = list(rendered.all("Component").get(0), "spec.metadata");
 		assertThat(metadata).filteredOn((entry) -> entry.get("name").equals("saslPassword")).singleElement()
 			.satisfies((entry) -> assertThat(entry).containsKey("secretKeyRef").doesNotContainKey("value"));
 		Map<String, Object> deployment = rendered.one("Deployment");
 		assertThat(map(deployment, "spec.template.metadata.annotations")).containsEntry("dapr.io/api-token-secret", "dapr-api-token");
 		assertThat(value(env(container(deployment)).get("DAPR_API_TOKEN"), "valueFrom.secretKeyRef.name")).isEqualTo("dapr-api-token");
+		assertThat(map(deployment, "spec.template.metadata.annotations")).containsEntry("dapr.io/app-token-secret", "dapr-app-token");
+		assertThat(value(env(container(deployment)).get("APP_API_TOKEN"), "valueFrom.secretKeyRef.name")).isEqualTo("dapr-app-token");
 	}
 
 	@Test
