@@ -10,6 +10,7 @@ import reactor.core.Disposable;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.cloud.stream.binder.test.InputDestination;
 import org.springframework.messaging.support.MessageBuilder;
+import org.springframework.test.context.TestPropertySource;
 
 import com.pakaura.api.support.ApiTest;
 
@@ -20,8 +21,14 @@ import static org.awaitility.Awaitility.await;
  * The same consumer binding on Spring Cloud Stream's test binder: a message as the dapr binder
  * hands it over (the CloudEvent's data as payload, its attributes as {@code ce-*} headers)
  * reaches the user's stream. The binder swap, consumer side.
+ *
+ * <p>
+ * A context of its own: the test binder's {@code InputDestination} keeps the channel of the
+ * first binding, so in a context that the test framework paused and restarted it would send to
+ * a channel nobody listens to any more.
  */
 @ApiTest
+@TestPropertySource(properties = "pakaura.stream.replay=99")
 class TaskUpdatesOnTestBinderTest {
 
 	@Autowired
