@@ -51,6 +51,10 @@ class SecurityConfiguration {
 				.permitAll()
 				.pathMatchers(HttpMethod.POST, "/dapr/subscriptions/*")
 				.permitAll()
+				// the local profile's stream page (the route exists in no other profile); the page
+				// itself sends the token with every call it makes
+				.pathMatchers(HttpMethod.GET, "/local/stream")
+				.permitAll()
 				// operators only: the outbox's parked events and their resubmission
 				.pathMatchers("/actuator/outbox", "/actuator/outbox/**")
 				.hasAuthority("SCOPE_pakaura.admin")
