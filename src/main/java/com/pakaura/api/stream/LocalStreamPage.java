@@ -21,7 +21,7 @@ class LocalStreamPage {
 	static final String PATH = "/local/stream";
 
 	@Bean
-	RouterFunction<ServerResponse> localStreamPage() {
+	RouterFunction<ServerResponse> localStreamPageRoute() {
 		ClassPathResource page = new ClassPathResource("local/stream.html");
 		return RouterFunctions.route()
 			.GET(PATH, (request) -> ServerResponse.ok().contentType(MediaType.TEXT_HTML).bodyValue(page))

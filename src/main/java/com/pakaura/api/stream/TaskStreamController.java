@@ -35,8 +35,10 @@ class TaskStreamController {
 			.map((event) -> ServerSentEvent.builder(event.data()).id(event.id()).event(event.type()).build());
 		Flux<ServerSentEvent<String>> heartbeats = Flux.interval(this.properties.heartbeat())
 			.map((tick) -> ServerSentEvent.<String>builder().comment("heartbeat").build());
+		// a first comment sends the response headers at once, so a client knows it is connected;
 		// the heartbeats end with the events: an overflowed stream closes
-		return events.publish((shared) -> Flux.merge(shared, heartbeats.takeUntilOther(shared.then())));
+		return Flux.concat(Flux.just(ServerSentEvent.<String>builder().comment("connected").build()),
+				events.publish((shared) -> Flux.merge(shared, heartbeats.takeUntilOther(shared.then()))));
 	}
 
 }

@@ -1,0 +1,99 @@
+package com.pakaura.api.stream;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import com.pakaura.api.support.ServiceTest;
+import com.pakaura.api.support.Tokens;
+import com.pakaura.api.support.UserSession;
+import com.pakaura.binder.dapr.FakeDaprSidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The local profile's stream page in a real browser (Debian's headless Chromium through
+ * Selenium): a user pastes a token, connects, and a task created through the API appears on the
+ * page, having gone through the sidecar and the consumer binding like any event. Skipped where
+ * Chromium and its driver are not installed; {@code .ci/run} installs them.
+ */
+@ServiceTest
+@ActiveProfiles("local")
+class LiveStreamPageTest {
+
+	private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+	private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
+
+	@DynamicPropertySource
+	static void sidecar(DynamicPropertyRegistry properties) {
+		properties.add("DAPR_ENABLED", () -> "true");
+		properties.add("DAPR_HTTP_PORT", SIDECAR::port);
+	}
+
+	@AfterAll
+	static void stopSidecar() {
+		SIDECAR.close();
+	}
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private WebTestClient http;
+
+	@Test
+	void aTaskCreatedThroughTheApiAppearsOnThePage() {
+		assumeThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
+			.as("chromium and chromium-driver are installed").isTrue();
+		SIDECAR.pubsubs("pubsub-kafka", "pubsub-kafka-broadcast").subscribeApp(this.port, null);
+		UserSession user = new UserSession(this.http);
+		WebDriver browser = browser();
+		try {
+			browser.get("http://localhost:" + this.port + LocalStreamPage.PATH);
+			browser.findElement(By.id("token")).sendKeys(Tokens.forUser(user.userId()));
+			browser.findElement(By.id("connect")).click();
+			await().until(() -> browser.findElement(By.id("status")).getText().equals("connected"));
+
+			String id = user.createTask("Seen in the browser");
+
+			await().until(() -> !browser.findElements(By.cssSelector("li[data-task-id='" + id + "']")).isEmpty());
+			assertThat(browser.findElement(By.cssSelector("li[data-task-id='" + id + "']")).getText())
+				.isEqualTo("sync.task: task " + id + " created");
+		}
+		finally {
+			browser.quit();
+		}
+	}
+
+	private static WebDriver browser() {
+		ChromeOptions options = new ChromeOptions();
+		options.setBinary(CHROMIUM.toFile());
+		options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu");
+		options.setPageLoadTimeout(Duration.ofSeconds(60));
+		ChromeDriverService driver = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+			.usingAnyFreePort()
+			.build();
+		return new ChromeDriver(driver, options);
+	}
+
+}
