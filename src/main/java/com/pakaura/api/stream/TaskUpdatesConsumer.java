@@ -3,6 +3,9 @@ package com.pakaura.api.stream;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.format.EventFormat;
+import io.cloudevents.jackson.JsonFormat;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,25 +26,47 @@ class TaskUpdatesConsumer {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
+	private static final EventFormat STRUCTURED = new JsonFormat();
+
 	@Bean
 	Consumer<Message<byte[]>> taskUpdates(TaskStream stream) {
 		return (message) -> {
-			String type = String.valueOf(message.getHeaders().get("ce-type"));
-			Object id = message.getHeaders().get("ce-id");
+			TaskStream.StreamEvent event = eventOf(message);
 			String user;
 			try {
-				JsonNode data = JSON.readTree(message.getPayload());
+				JsonNode data = JSON.readTree(event.data());
 				user = (data != null) ? data.path("user_id").stringValue() : null;
 			}
 			catch (JacksonException ex) {
 				throw new MessageConversionException(message, "The data of a task update is not JSON");
 			}
-			if (!"sync.task".equals(type) || id == null || user == null) {
+			if (!"sync.task".equals(event.type()) || user == null) {
 				throw new MessageConversionException(message, "Not a sync.task event with an id and a user_id");
 			}
-			stream.publish(user, new TaskStream.StreamEvent(id.toString(), type,
-					new String(message.getPayload(), StandardCharsets.UTF_8)));
+			stream.publish(user, event);
 		};
+	}
+
+	/**
+	 * The event in either CloudEvents mode: binary, as the dapr binder hands it over (the data as
+	 * payload, attributes as {@code ce-*} headers), or structured, as a binder that passes the
+	 * record on does (the whole event as payload, {@code application/cloudevents+json}).
+	 */
+	private static TaskStream.StreamEvent eventOf(Message<byte[]> message) {
+		Object id = message.getHeaders().get("ce-id");
+		Object type = message.getHeaders().get("ce-type");
+		if (id != null && type != null) {
+			return new TaskStream.StreamEvent(id.toString(), type.toString(),
+					new String(message.getPayload(), StandardCharsets.UTF_8));
+		}
+		try {
+			CloudEvent event = STRUCTURED.deserialize(message.getPayload());
+			byte[] data = (event.getData() != null) ? event.getData().toBytes() : new byte[0];
+			return new TaskStream.StreamEvent(event.getId(), event.getType(), new String(data, StandardCharsets.UTF_8));
+		}
+		catch (RuntimeException ex) {
+			throw new MessageConversionException(message, "Neither a binary nor a structured CloudEvent");
+		}
 	}
 
 }

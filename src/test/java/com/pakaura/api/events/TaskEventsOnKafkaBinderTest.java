@@ -7,19 +7,27 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import com.pakaura.api.stream.TaskStream;
 import com.pakaura.api.support.ServiceTest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The event contract on a real broker binder: Spring Cloud Stream's Kafka binder (test scope
@@ -52,6 +60,21 @@ class TaskEventsOnKafkaBinderTest extends TaskEventsContract {
 	static void stopBroker() {
 		CONSUMER.close();
 		BROKER.destroy();
+	}
+
+	@Test
+	void theLiveStreamTakesTaskUpdatesFromTheBrokerThroughTheKafkaBindersConsumerToo(@Autowired TaskStream stream) {
+		List<TaskStream.StreamEvent> seen = new CopyOnWriteArrayList<>();
+		Disposable watching = stream.open(this.user.userId(), null).subscribe(seen::add);
+		try {
+			String id = create(Map.of("title", "Through Kafka and back"));
+			await().until(() -> seen.size() == 1);
+			assertThat(seen.get(0).type()).isEqualTo("sync.task");
+			assertThat(seen.get(0).data()).contains(id).contains("\"created\"");
+		}
+		finally {
+			watching.dispose();
+		}
 	}
 
 	@Override
