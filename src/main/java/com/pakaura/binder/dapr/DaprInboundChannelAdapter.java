@@ -9,6 +9,7 @@ import io.cloudevents.core.provider.EventFormatProvider;
 import io.cloudevents.jackson.JsonFormat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,8 +17,11 @@ import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryTemplate;
 import org.springframework.integration.endpoint.MessageProducerSupport;
 import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.MessageHeaders;
+import org.springframework.messaging.MessagingException;
 import org.springframework.messaging.converter.MessageConversionException;
+import org.springframework.messaging.support.ErrorMessage;
 import org.springframework.messaging.support.MessageBuilder;
 
 /**
@@ -34,7 +38,8 @@ import org.springframework.messaging.support.MessageBuilder;
  * {@code datacontenttype}, converted as Spring Cloud Stream converts any payload), its attributes
  * {@code ce-*} headers, and daprd's metadata ({@code __key}, {@code __partition},
  * {@code __offset}, record headers) headers as they came. Each outcome is counted
- * ({@code dapr.consume}) and each failure logged in one WARN line.
+ * ({@code dapr.consume}) and each failure logged in one WARN line; a handler's failure also goes
+ * to the binding's error channel, as in Spring Cloud Stream's other binders.
  */
 final class DaprInboundChannelAdapter extends MessageProducerSupport implements DaprInbound {
 
@@ -60,6 +65,8 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 	private final Counter retried;
 
 	private final Counter dropped;
+
+	private volatile @Nullable MessageChannel failures;
 
 	DaprInboundChannelAdapter(String binding, String topic, RetryTemplate retry, MeterRegistry meters) {
 		this.binding = binding;
@@ -96,6 +103,7 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 		}
 		catch (RetryException ex) {
 			Throwable cause = ex.getCause();
+			toErrorChannel(message, cause);
 			for (Throwable inner = cause; inner != null; inner = inner.getCause()) {
 				if (inner instanceof MessageConversionException) {
 					return drop("its payload cannot be converted: " + inner.getMessage());
@@ -109,6 +117,28 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 				.addKeyValue("error", String.valueOf(cause))
 				.log("Delivered message failed; the sidecar will redeliver it");
 			return "RETRY";
+		}
+	}
+
+	/**
+	 * Spring Cloud Stream's binding error channel, which hears of every message that failed for
+	 * good. Not the producer's own error channel: with one, {@code sendMessage} would swallow the
+	 * handler's failure, and the retries and the RETRY answer would never see it.
+	 */
+	void failuresTo(MessageChannel errors) {
+		this.failures = errors;
+	}
+
+	private void toErrorChannel(Message<?> message, Throwable cause) {
+		MessageChannel errors = this.failures;
+		if (errors == null) {
+			return;
+		}
+		try {
+			errors.send(new ErrorMessage(new MessagingException(message, cause.getMessage(), cause), message));
+		}
+		catch (RuntimeException ex) {
+			log.debug("The error channel did not take the failure", ex);
 		}
 	}
 

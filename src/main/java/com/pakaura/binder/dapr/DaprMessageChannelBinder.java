@@ -107,6 +107,7 @@ public class DaprMessageChannelBinder extends
 		DaprInboundChannelAdapter adapter = new DaprInboundChannelAdapter(binding, destination.getName(),
 				buildRetryTemplate(properties), this.outcomes.meters());
 		adapter.setBeanFactory(getBeanFactory());
+		adapter.failuresTo(registerErrorInfrastructure(destination, group, properties).getErrorChannel());
 		this.subscriptions.add(new DaprSubscriptions.Subscription(binding, pubsub, destination.getName(),
 				dapr.getDeadLetterTopic(), Map.copyOf(dapr.getMetadata()), adapter));
 		return adapter;

@@ -14,8 +14,10 @@ import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
 import org.springframework.integration.channel.DirectChannel;
+import org.springframework.integration.channel.PublishSubscribeChannel;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.converter.MessageConversionException;
+import org.springframework.messaging.support.ErrorMessage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,6 +35,8 @@ class DaprInboundChannelAdapterTests {
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
 	private final DirectChannel binding = new DirectChannel();
+
+	private final PublishSubscribeChannel errors = new PublishSubscribeChannel();
 
 	private final DaprInboundChannelAdapter adapter = adapter(3);
 
@@ -61,15 +65,18 @@ class DaprInboundChannelAdapterTests {
 	}
 
 	@Test
-	void aHandlerThatKeepsFailingIsTriedMaxAttemptsTimesThenAnsweredRetry() {
+	void aHandlerThatKeepsFailingIsTriedMaxAttemptsTimesThenAnsweredRetryAndTheErrorChannelHearsOfIt() {
 		AtomicInteger attempts = new AtomicInteger();
 		this.binding.subscribe((message) -> {
 			attempts.incrementAndGet();
 			throw new IllegalStateException("database down");
 		});
+		List<Message<?>> errors = new CopyOnWriteArrayList<>();
+		this.errors.subscribe(errors::add);
 		assertThat(this.adapter.deliver(Map.of(), EVENT)).isEqualTo("RETRY");
 		assertThat(attempts).hasValue(3);
 		assertThat(count("retry")).isEqualTo(1);
+		assertThat(errors).singleElement().isInstanceOf(ErrorMessage.class);
 	}
 
 	@Test
@@ -99,6 +106,7 @@ class DaprInboundChannelAdapterTests {
 		RetryTemplate retry = new RetryTemplate(RetryPolicy.builder().maxRetries(maxAttempts - 1).delay(Duration.ofMillis(1)).build());
 		DaprInboundChannelAdapter adapter = new DaprInboundChannelAdapter("updates-in-0", "task-updates", retry, this.meters);
 		adapter.setOutputChannel(this.binding);
+		adapter.failuresTo(this.errors);
 		adapter.setBeanFactory(new DefaultListableBeanFactory());
 		adapter.afterPropertiesSet();
 		adapter.start();
