@@ -24,6 +24,7 @@ import com.pakaura.api.correlation.CorrelationId;
 import com.pakaura.api.correlation.TraceContext;
 import com.pakaura.api.mcp.ToolArguments.ToolInputException;
 import com.pakaura.api.task.NewTask;
+import com.pakaura.api.task.Task;
 import com.pakaura.api.task.TaskChange;
 import com.pakaura.api.task.TaskEdit;
 import com.pakaura.api.task.TaskNotFoundException;
@@ -70,10 +71,11 @@ class TaskTools {
 		return List.of(
 				tool(json, "add_task", "Add task", "Create a task for the user.", """
 						{"type": "object", "properties": {
-						  "title": {"type": "string", "minLength": 1, "maxLength": 255, "description": "What to do"},
-						  "description": {"type": "string", "maxLength": 4000, "description": "Details"},
+						  "title": {"type": "string", "minLength": 1, "maxLength": %d, "description": "What to do"},
+						  "description": {"type": "string", "maxLength": %d, "description": "Details"},
 						  %s},
-						 "required": ["title"], "additionalProperties": false}""".formatted(DUE_DATE_SCHEMA),
+						 "required": ["title"], "additionalProperties": false}""".formatted(Task.TITLE_MAX_LENGTH,
+								Task.DESCRIPTION_MAX_LENGTH, DUE_DATE_SCHEMA),
 						new ToolAnnotations("Add task", false, false, false, false, null), this::addTask),
 				tool(json, "list_tasks", "List tasks", "List the user's tasks, newest first (at most " + LIST_LIMIT + ").", """
 						{"type": "object", "properties": {
@@ -85,10 +87,11 @@ class TaskTools {
 						"""
 								{"type": "object", "properties": {
 								  %s,
-								  "title": {"type": "string", "minLength": 1, "maxLength": 255},
-								  "description": {"type": ["string", "null"], "maxLength": 4000},
+								  "title": {"type": "string", "minLength": 1, "maxLength": %d},
+								  "description": {"type": ["string", "null"], "maxLength": %d},
 								  %s},
-								 "required": ["task_id"], "additionalProperties": false}""".formatted(TASK_ID_SCHEMA, DUE_DATE_SCHEMA),
+								 "required": ["task_id"], "additionalProperties": false}""".formatted(TASK_ID_SCHEMA,
+										Task.TITLE_MAX_LENGTH, Task.DESCRIPTION_MAX_LENGTH, DUE_DATE_SCHEMA),
 						new ToolAnnotations("Update task", false, true, true, false, null), this::updateTask),
 				tool(json, "complete_task", "Complete task", "Mark a task as done.", taskIdOnly(),
 						new ToolAnnotations("Complete task", false, false, true, false, null),

@@ -16,9 +16,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class TaskRules {
 
-	static final int TITLE_MAX = 255;
+	static final int TITLE_MAX = Task.TITLE_MAX_LENGTH;
 
-	static final int DESCRIPTION_MAX = 4000;
+	static final int DESCRIPTION_MAX = Task.DESCRIPTION_MAX_LENGTH;
 
 	/** PostgreSQL keeps microseconds; values are cut there so what is returned is what is stored. */
 	private static final ChronoUnit STORED_PRECISION = ChronoUnit.MICROS;

@@ -63,6 +63,12 @@ public class DaprMessageChannelBinder extends
 				: new DisabledDaprPublisher();
 	}
 
+	@Override
+	protected void onInit() throws Exception {
+		super.onInit();
+		this.publisher.start();
+	}
+
 	/** Drains what is queued or in flight (bounded by {@code shutdown-timeout}), then lets go of the sidecar. */
 	@Override
 	public void destroy() {

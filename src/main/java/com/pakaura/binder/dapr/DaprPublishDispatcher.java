@@ -78,7 +78,8 @@ final class DaprPublishDispatcher implements DaprPublisher {
 
 	private boolean closed;
 
-	private final Disposable readinessGate;
+	private volatile Disposable readinessGate = () -> {
+	};
 
 	DaprPublishDispatcher(DaprSidecarClient sidecar, DaprBinderConfigurationProperties properties,
 			DaprPublishOutcomes outcomes) {
@@ -91,6 +92,11 @@ final class DaprPublishDispatcher implements DaprPublisher {
 		Gauge.builder("dapr.publish.in.flight", this, DaprPublishDispatcher::inFlightCount)
 			.description("Publish requests under way to the Dapr sidecar")
 			.register(outcomes.meters());
+	}
+
+	/** Starts waiting for the sidecar: no I/O happens before the binder is initialized. */
+	@Override
+	public void start() {
 		this.readinessGate = awaitSidecar();
 	}
 

@@ -5,6 +5,10 @@ interface DaprPublisher extends AutoCloseable {
 
 	void submit(DaprPublication publication);
 
+	/** Begins whatever it does on its own (the dispatcher's wait for the sidecar). */
+	default void start() {
+	}
+
 	/** Delivers or gives up on what it holds, within the shutdown timeout. */
 	@Override
 	void close();

@@ -21,7 +21,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The production binder with its default {@code DAPR_ENABLED=false}: nothing leaves the
- * process, and each event is logged at DEBUG with its fields (seed 3.3).
+ * process, and each event is logged at DEBUG with its fields.
  */
 @ServiceTest
 @TestPropertySource(properties = { "logging.level.com.pakaura=DEBUG", "DAPR_HTTP_PORT=1" })

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatException;
 class DaprPropertiesTest {
 
 	@Test
-	void binderDefaultsAreTheSeedsDefaults() {
+	void binderDefaultsAreTheDocumentedDefaults() {
 		DaprBinderConfigurationProperties binder = bindBinder(Map.of());
 		assertThat(binder.enabled()).isFalse();
 		assertThat(binder.baseUrl()).isEqualTo("http://localhost:3500");
@@ -68,7 +68,7 @@ class DaprPropertiesTest {
 	}
 
 	@Test
-	void theServiceTakesTheSeedsEnvironmentNames() throws IOException {
+	void theServiceTakesTheDocumentedEnvironmentNames() throws IOException {
 		StandardEnvironment environment = new StandardEnvironment();
 		for (PropertySource<?> source : new YamlPropertySourceLoader().load("application", new ClassPathResource("application.yaml"))) {
 			environment.getPropertySources().addLast(source);

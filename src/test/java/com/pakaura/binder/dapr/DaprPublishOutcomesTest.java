@@ -24,7 +24,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Every way a publish can end, as the sidecar answers it: counted by outcome, logged at the
- * level the seed asks for, retried only when a retry can help, and never thrown at the
+ * level its outcome deserves, retried only when a retry can help, and never thrown at the
  * sender.
  */
 @ExtendWith(OutputCaptureExtension.class)
