@@ -57,7 +57,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
 	@ExceptionHandler
 	Mono<ResponseEntity<Object>> bodyTooLarge(DataBufferLimitException ex, ServerWebExchange exchange) {
-		return respond(RequestSizeLimitWebFilter.tooLarge(), exchange);
+		return respond(Problems.tooLarge(), exchange);
 	}
 
 	/**
@@ -70,7 +70,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 			return Mono.error(ex);
 		}
 		log.error("Request failed unexpectedly", ex);
-		return respond(UnexpectedErrors.problem(), exchange);
+		return respond(Problems.unexpected(), exchange);
 	}
 
 	/** The codecs refuse an over-long body (sent without a length) with a bare 413. */
@@ -78,7 +78,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	protected Mono<ResponseEntity<Object>> handleResponseStatusException(ResponseStatusException ex,
 			HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
 		if (status.value() == HttpStatus.CONTENT_TOO_LARGE.value()) {
-			return respond(RequestSizeLimitWebFilter.tooLarge(), exchange);
+			return respond(Problems.tooLarge(), exchange);
 		}
 		return super.handleResponseStatusException(ex, headers, status, exchange);
 	}
@@ -87,7 +87,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	protected Mono<ResponseEntity<Object>> handleServerWebInputException(ServerWebInputException ex,
 			HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
 		if (hasCause(ex, DataBufferLimitException.class)) {
-			return respond(RequestSizeLimitWebFilter.tooLarge(), exchange);
+			return respond(Problems.tooLarge(), exchange);
 		}
 		return respond(describe(ex), exchange);
 	}

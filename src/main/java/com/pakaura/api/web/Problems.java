@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.ResolvableType;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -40,6 +41,18 @@ class Problems {
 
 	static ProblemDetail of(HttpStatusCode status, String detail) {
 		return ProblemDetail.forStatusAndDetail(status, detail);
+	}
+
+	/** 413: a body over {@link RequestSizeLimitWebFilter#MAX_BODY_BYTES}, however it was sent. */
+	static ProblemDetail tooLarge() {
+		return of(HttpStatus.CONTENT_TOO_LARGE,
+				"The request body is larger than " + RequestSizeLimitWebFilter.MAX_BODY_BYTES / 1024 + " KiB");
+	}
+
+	/** 500: nothing of the cause, only what to quote when reporting it. */
+	static ProblemDetail unexpected() {
+		return of(HttpStatus.INTERNAL_SERVER_ERROR,
+				"The server could not handle the request. Quote the correlation id when reporting it.");
 	}
 
 	static ProblemDetail invalid(String detail, List<FieldError> errors) {

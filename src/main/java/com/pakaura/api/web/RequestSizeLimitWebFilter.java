@@ -4,8 +4,6 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -17,7 +15,7 @@ import org.springframework.web.server.WebFilterChain;
  * whose failure ends up as the same 413.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+@Order(Ordered.HIGHEST_PRECEDENCE + 2)
 class RequestSizeLimitWebFilter implements WebFilter {
 
 	static final long MAX_BODY_BYTES = 64 * 1024;
@@ -28,14 +26,10 @@ class RequestSizeLimitWebFilter implements WebFilter {
 		this.problems = problems;
 	}
 
-	static ProblemDetail tooLarge() {
-		return Problems.of(HttpStatus.CONTENT_TOO_LARGE, "The request body is larger than " + MAX_BODY_BYTES / 1024 + " KiB");
-	}
-
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		if (exchange.getRequest().getHeaders().getContentLength() > MAX_BODY_BYTES) {
-			return this.problems.write(exchange, tooLarge());
+			return this.problems.write(exchange, Problems.tooLarge());
 		}
 		return chain.filter(exchange);
 	}

@@ -6,7 +6,6 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
@@ -30,11 +29,6 @@ class UnexpectedErrors implements WebExceptionHandler {
 		this.problems = problems;
 	}
 
-	static ProblemDetail problem() {
-		return Problems.of(HttpStatus.INTERNAL_SERVER_ERROR,
-				"The server could not handle the request. Quote the correlation id when reporting it.");
-	}
-
 	@Override
 	public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
 		if (exchange.getResponse().isCommitted() || DisconnectedClientHelper.isClientDisconnectedException(ex)) {
@@ -44,7 +38,7 @@ class UnexpectedErrors implements WebExceptionHandler {
 			return this.problems.write(exchange, Problems.of(status.getStatusCode(), reasonOf(status)));
 		}
 		log.error("Request failed unexpectedly", ex);
-		return this.problems.write(exchange, problem());
+		return this.problems.write(exchange, Problems.unexpected());
 	}
 
 	private static String reasonOf(ResponseStatusException ex) {

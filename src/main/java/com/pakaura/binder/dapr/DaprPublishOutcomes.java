@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.slf4j.spi.LoggingEventBuilder;
 
 import org.springframework.messaging.MessageChannel;
@@ -27,9 +26,6 @@ final class DaprPublishOutcomes {
 	static final String COUNTER = "dapr.publish";
 
 	static final String TIMER = "dapr.publish.latency";
-
-	/** MDC key for the message's correlation id, as the rest of the logs name it. */
-	static final String CORRELATION_ID_MDC_KEY = "correlation_id";
 
 	private static final Logger log = LoggerFactory.getLogger(DaprPublishOutcomes.class);
 
@@ -61,7 +57,7 @@ final class DaprPublishOutcomes {
 		try {
 			DaprPublishResult.confirm(publication, outcome);
 			count(publication, outcome);
-			withCorrelationId(publication, () -> log(publication, outcome));
+			CorrelationIdMdc.around(publication, () -> log(publication, outcome));
 			if (!outcome.succeeded() && publication.errorChannel() != null) {
 				sendToErrorChannel(publication, outcome, publication.errorChannel());
 			}
@@ -126,30 +122,6 @@ final class DaprPublishOutcomes {
 				+ ((outcome.message() != null) ? ": " + outcome.message() : "");
 		errorChannel.send(new ErrorMessage(new MessageHandlingException(publication.message(), description),
 				publication.message()));
-	}
-
-	/**
-	 * Runs the action with the publication's correlation id in the MDC, restoring what was
-	 * there before (the caller's thread may already carry it).
-	 */
-	static void withCorrelationId(DaprPublication publication, Runnable action) {
-		if (publication.correlationId() == null) {
-			action.run();
-			return;
-		}
-		String previous = MDC.get(CORRELATION_ID_MDC_KEY);
-		MDC.put(CORRELATION_ID_MDC_KEY, publication.correlationId());
-		try {
-			action.run();
-		}
-		finally {
-			if (previous != null) {
-				MDC.put(CORRELATION_ID_MDC_KEY, previous);
-			}
-			else {
-				MDC.remove(CORRELATION_ID_MDC_KEY);
-			}
-		}
 	}
 
 }

@@ -17,7 +17,7 @@ final class DisabledDaprPublisher implements DaprPublisher {
 		DaprPublishResult.confirm(publication,
 				PublishOutcome.of(PublishOutcome.Kind.DISABLED, "spring.cloud.stream.dapr.binder.enabled is false"));
 		if (log.isDebugEnabled()) {
-			DaprPublishOutcomes.withCorrelationId(publication,
+			CorrelationIdMdc.around(publication,
 					() -> log.atDebug()
 						.addKeyValue("binding", publication.binding())
 						.addKeyValue("pubsub", publication.pubsub())

@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
  * is stuck, held back while it starts, and drained when the application stops.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class DaprPublishFlowTest extends FakeSidecarTest {
+class DaprPublishFlowTest extends WithFreshSidecarEachTest {
 
 	@Test
 	void eventsOfOneKeyArriveInOrderOneAtATimeWhileKeysGoInParallel() throws Exception {

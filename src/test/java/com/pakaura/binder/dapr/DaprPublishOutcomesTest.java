@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * sender.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class DaprPublishOutcomesTest extends FakeSidecarTest {
+class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 
 	private static final byte[] EVENT = "{\"specversion\":\"1.0\",\"id\":\"e-1\",\"source\":\"test\",\"type\":\"t\",\"traceid\":\"c\"}"
 		.getBytes(StandardCharsets.UTF_8);

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Exactly what goes over the wire to the sidecar. */
-class DaprPublishWireTest extends FakeSidecarTest {
+class DaprPublishWireTest extends WithFreshSidecarEachTest {
 
 	private static final String EVENT = "{\"specversion\":\"1.0\",\"id\":\"e-1\",\"source\":\"test\",\"type\":\"t.created\",\"traceid\":\"corr-1\",\"data\":{\"n\":1}}";
 

@@ -18,7 +18,7 @@ import static org.awaitility.Awaitility.await;
  * rule beside the Dapr source it comes from (dapr/dapr v1.16.19, dapr/components-contrib
  * v1.16.13 unless named). These are the rules whose effect a consumer or an operator sees.
  */
-class DaprSidecarFidelityTest extends FakeSidecarTest {
+class DaprSidecarFidelityTest extends WithFreshSidecarEachTest {
 
 	private static final Duration PATIENCE = Duration.ofSeconds(60);
 

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /** A test with a fresh {@link FakeDaprSidecar} for each test method. */
-abstract class FakeSidecarTest {
+abstract class WithFreshSidecarEachTest {
 
 	protected FakeDaprSidecar sidecar;
 
