@@ -48,7 +48,7 @@ public record TaskPage(List<Task> tasks, @Nullable Cursor next) {
 					throw invalid();
 				}
 				return new Cursor(Instant.parse(decoded.substring(0, separator)),
-						UUID.fromString(decoded.substring(separator + 1)));
+						CanonicalUuid.parse(decoded.substring(separator + 1)));
 			}
 			catch (IllegalArgumentException | DateTimeParseException ex) {
 				throw invalid();

@@ -133,7 +133,7 @@ final class DaprSidecarClient implements AutoCloseable {
 	}
 
 	/** The sidecar's error body is {@code {"errorCode": ..., "message": ...}}, or plain text (401). */
-	private static PublishOutcome errorOf(int status, String body) {
+	static PublishOutcome errorOf(int status, String body) {
 		String errorCode = null;
 		String message = body.isBlank() ? null : body.strip();
 		try {
