@@ -32,7 +32,7 @@ public record CorrelationId(String value) {
 
 	/** The caller's id when it is well formed, otherwise a fresh UUIDv4. */
 	public static CorrelationId fromHeaderOrGenerate(@Nullable String header) {
-		return isWellFormed(header) ? new CorrelationId(header) : generate();
+		return (header != null && isWellFormed(header)) ? new CorrelationId(header) : generate();
 	}
 
 	public static CorrelationId generate() {

@@ -52,7 +52,8 @@ public record R2dbcDerivedJdbcConnectionDetails(String jdbcUrl, @Nullable String
 	/** These coordinates with each of the given settings in place of the derived one; {@code null} or empty keeps it. */
 	public R2dbcDerivedJdbcConnectionDetails overriddenBy(@Nullable String url, @Nullable String user,
 			@Nullable String password) {
-		return new R2dbcDerivedJdbcConnectionDetails(hasText(url) ? url : this.jdbcUrl, hasText(user) ? user : this.username,
+		return new R2dbcDerivedJdbcConnectionDetails((url != null && !url.isEmpty()) ? url : this.jdbcUrl,
+				hasText(user) ? user : this.username,
 				hasText(password) ? password : this.password);
 	}
 

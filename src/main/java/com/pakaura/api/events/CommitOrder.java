@@ -76,9 +76,15 @@ final class CommitOrder<T> {
 
 	private void leave(UUID task, Consumer<T> release, Consumer<T> untold) {
 		ArrayDeque<Place<T>> line = this.lines.get(task);
-		while (line != null && !line.isEmpty() && line.peek().end != null) {
-			Place<T> place = line.poll();
-			switch (place.end) {
+		while (line != null && !line.isEmpty()) {
+			Place<T> place = line.peek();
+			TransactionEnd end = place.end;
+			if (end == null) {
+				// its transaction runs still: it and everything behind it wait
+				break;
+			}
+			line.poll();
+			switch (end) {
 				case COMMITTED -> release.accept(place.change);
 				case UNKNOWN -> untold.accept(place.change);
 				case ROLLED_BACK -> {

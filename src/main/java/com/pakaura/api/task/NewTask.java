@@ -1,6 +1,7 @@
 package com.pakaura.api.task;
 
 import java.time.Instant;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -17,7 +18,8 @@ public record NewTask(String title, @Nullable String description, @Nullable Inst
 		String validDescription = rules.description(description);
 		Instant validDueDate = rules.dueDate(dueDate);
 		rules.throwIfAnyRejected();
-		return new NewTask(validTitle, validDescription, validDueDate);
+		// a title that was not rejected is there
+		return new NewTask(Objects.requireNonNull(validTitle), validDescription, validDueDate);
 	}
 
 }

@@ -1,6 +1,7 @@
 package com.pakaura.api.task;
 
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
@@ -45,7 +46,8 @@ public record TaskEdit(@Nullable NewValue<String> title, @Nullable NewValue<Stri
 
 	/** The task with this edit applied. Version and timestamps are the database's to set. */
 	Task applyTo(Task task) {
-		return new Task(task.id(), task.userId(), (this.title != null) ? this.title.value() : task.title(),
+		// a title is never set to null: TaskEdit.of refuses it
+		return new Task(task.id(), task.userId(), (this.title != null) ? Objects.requireNonNull(this.title.value()) : task.title(),
 				(this.description != null) ? this.description.value() : task.description(), task.completed(),
 				(this.dueDate != null) ? this.dueDate.value() : task.dueDate(), task.version(), task.createdAt(),
 				task.updatedAt());

@@ -52,7 +52,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
 	@ExceptionHandler
 	Mono<ResponseEntity<Object>> taskNotFound(TaskNotFoundException ex, ServerWebExchange exchange) {
-		return respond(Problems.of(HttpStatus.NOT_FOUND, ex.getMessage()), exchange);
+		return respond(Problems.of(HttpStatus.NOT_FOUND, String.valueOf(ex.getMessage())), exchange);
 	}
 
 	@ExceptionHandler

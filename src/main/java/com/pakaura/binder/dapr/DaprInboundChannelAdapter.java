@@ -96,7 +96,7 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 		try {
 			this.retry.execute(() -> {
 				sendMessage(message);
-				return null;
+				return Boolean.TRUE;
 			});
 			this.succeeded.increment();
 			return "SUCCESS";

@@ -3,6 +3,7 @@ package com.pakaura.binder.dapr.config;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -75,7 +76,7 @@ public class DaprSubscriptionsConfiguration {
 			.orElseGet(() -> ServerResponse.notFound().build());
 	}
 
-	private static Mono<ServerResponse> refused(ServerRequest request, String token) {
+	private static Mono<ServerResponse> refused(ServerRequest request, @Nullable String token) {
 		if (token == null || token.isEmpty() || token.equals(request.headers().firstHeader(APP_TOKEN_HEADER))) {
 			return Mono.empty();
 		}
