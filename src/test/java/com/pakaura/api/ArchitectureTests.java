@@ -9,28 +9,34 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * README's "Dependencies point one way", checked on the compiled classes (ArchUnit): the binder
- * stays a library that could leave this repository, and the task domain knows nothing of how its
- * changes travel.
+ * README's "Dependencies point one way", checked on the compiled classes (ArchUnit): the
+ * binder stays a library that could leave this repository, and the task domain knows
+ * nothing of how its changes travel.
  */
 class ArchitectureTests {
 
-	private static final JavaClasses MAIN = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+	private static final JavaClasses MAIN = new ClassFileImporter()
+		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
 		.importPackages("com.pakaura");
 
 	@Test
 	void theBinderImportsNothingFromTheService() {
-		noClasses().that().resideInAPackage("com.pakaura.binder..")
-			.should().dependOnClassesThat().resideInAPackage("com.pakaura.api..")
+		noClasses().that()
+			.resideInAPackage("com.pakaura.binder..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAPackage("com.pakaura.api..")
 			.check(MAIN);
 	}
 
 	@Test
 	void theTaskDomainKnowsNothingOfEventsTheWebMcpStreamsOrSpringCloudStream() {
-		noClasses().that().resideInAPackage("com.pakaura.api.task..")
-			.should().dependOnClassesThat().resideInAnyPackage("com.pakaura.api.events..", "com.pakaura.api.web..",
-					"com.pakaura.api.mcp..", "com.pakaura.api.stream..", "com.pakaura.binder..",
-					"org.springframework.cloud.stream..")
+		noClasses().that()
+			.resideInAPackage("com.pakaura.api.task..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("com.pakaura.api.events..", "com.pakaura.api.web..", "com.pakaura.api.mcp..",
+					"com.pakaura.api.stream..", "com.pakaura.binder..", "org.springframework.cloud.stream..")
 			.check(MAIN);
 	}
 

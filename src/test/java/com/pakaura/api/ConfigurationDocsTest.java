@@ -13,7 +13,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Every setting of this project is in the configuration metadata and in README's tables. */
+/**
+ * Every setting of this project is in the configuration metadata and in README's tables.
+ */
 class ConfigurationDocsTest {
 
 	@Test
@@ -29,7 +31,8 @@ class ConfigurationDocsTest {
 				"spring.cloud.stream.dapr.bindings.for-docs-only.producer.partition-key-expression");
 		assertThat(settings).allSatisfy((setting) -> {
 			if (setting.startsWith("spring.cloud.stream.dapr.bindings.for-docs-only.")) {
-				String key = setting.replaceFirst("^spring\\.cloud\\.stream\\.dapr\\.bindings\\.for-docs-only\\.(producer|consumer)\\.", "");
+				String key = setting.replaceFirst(
+						"^spring\\.cloud\\.stream\\.dapr\\.bindings\\.for-docs-only\\.(producer|consumer)\\.", "");
 				assertThat(readme).as(setting).contains("`" + key + (key.equals("metadata") ? ".<name>`" : "`"));
 			}
 			else if (!setting.equals("spring.cloud.stream.dapr.bindings")) {

@@ -5,8 +5,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
 /**
- * Mirrors the correlation id of the Reactor context into the logging MDC on whatever thread
- * runs the request, so log lines carry it without anyone passing it around.
+ * Mirrors the correlation id of the Reactor context into the logging MDC on whatever
+ * thread runs the request, so log lines carry it without anyone passing it around.
  *
  * <p>
  * Registered through {@code META-INF/services} with Micrometer's context-propagation

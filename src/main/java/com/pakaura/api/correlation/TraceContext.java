@@ -7,9 +7,9 @@ import org.jspecify.annotations.Nullable;
 import reactor.util.context.ContextView;
 
 /**
- * The W3C trace context (traceparent, tracestate) a request arrived with, kept so that events
- * the request causes continue its trace. Only a well-formed {@code traceparent} is kept; a
- * malformed one is ignored, as the W3C spec asks.
+ * The W3C trace context (traceparent, tracestate) a request arrived with, kept so that
+ * events the request causes continue its trace. Only a well-formed {@code traceparent} is
+ * kept; a malformed one is ignored, as the W3C spec asks.
  *
  * @param traceparent {@code version-traceid-parentid-flags}, e.g.
  * {@code 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01}
@@ -40,9 +40,9 @@ public record TraceContext(String traceparent, @Nullable String tracestate) {
 	}
 
 	/**
-	 * W3C Trace Context: a tracestate holds at most 32 list members, and a platform needs to
-	 * pass on only 512 characters of it. One over either limit is dropped whole, so that a
-	 * caller cannot copy kilobytes into every event the request causes.
+	 * W3C Trace Context: a tracestate holds at most 32 list members, and a platform needs
+	 * to pass on only 512 characters of it. One over either limit is dropped whole, so
+	 * that a caller cannot copy kilobytes into every event the request causes.
 	 */
 	private static boolean withinLimits(@Nullable String tracestate) {
 		if (tracestate == null || tracestate.isBlank() || tracestate.length() > TRACESTATE_MAX_LENGTH) {

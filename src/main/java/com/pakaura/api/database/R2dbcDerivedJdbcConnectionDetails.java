@@ -15,9 +15,9 @@ import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
  *
  * <p>
  * It is also a {@link JdbcConnectionDetails} because that is what switches Boot's Flyway
- * auto-configuration on when the application has no {@code DataSource}; nothing else in the
- * application reads JDBC details (Boot's own DataSource auto-configuration stands aside when
- * an R2DBC {@code ConnectionFactory} exists).
+ * auto-configuration on when the application has no {@code DataSource}; nothing else in
+ * the application reads JDBC details (Boot's own DataSource auto-configuration stands
+ * aside when an R2DBC {@code ConnectionFactory} exists).
  */
 public record R2dbcDerivedJdbcConnectionDetails(String jdbcUrl, @Nullable String username,
 		@Nullable String password) implements JdbcConnectionDetails, FlywayConnectionDetails {
@@ -39,22 +39,28 @@ public record R2dbcDerivedJdbcConnectionDetails(String jdbcUrl, @Nullable String
 		Object host = Objects.requireNonNullElse(options.getValue(ConnectionFactoryOptions.HOST), "localhost");
 		Object port = Objects.requireNonNullElse(options.getValue(ConnectionFactoryOptions.PORT), 5432);
 		Object database = Objects.requireNonNullElse(options.getValue(ConnectionFactoryOptions.DATABASE), "");
-		StringBuilder url = new StringBuilder("jdbc:postgresql://").append(host).append(':').append(port).append('/')
+		StringBuilder url = new StringBuilder("jdbc:postgresql://").append(host)
+			.append(':')
+			.append(port)
+			.append('/')
 			.append(database);
 		Object sslMode = options.getValue(SSL_MODE);
 		if (sslMode != null) {
 			url.append("?sslmode=").append(sslMode.toString().toLowerCase(Locale.ROOT));
 		}
-		return new R2dbcDerivedJdbcConnectionDetails(url.toString(), asString(options.getValue(ConnectionFactoryOptions.USER)),
+		return new R2dbcDerivedJdbcConnectionDetails(url.toString(),
+				asString(options.getValue(ConnectionFactoryOptions.USER)),
 				asString(options.getValue(ConnectionFactoryOptions.PASSWORD)));
 	}
 
-	/** These coordinates with each of the given settings in place of the derived one; {@code null} or empty keeps it. */
+	/**
+	 * These coordinates with each of the given settings in place of the derived one;
+	 * {@code null} or empty keeps it.
+	 */
 	public R2dbcDerivedJdbcConnectionDetails overriddenBy(@Nullable String url, @Nullable String user,
 			@Nullable String password) {
 		return new R2dbcDerivedJdbcConnectionDetails((url != null && !url.isEmpty()) ? url : this.jdbcUrl,
-				hasText(user) ? user : this.username,
-				hasText(password) ? password : this.password);
+				hasText(user) ? user : this.username, hasText(password) ? password : this.password);
 	}
 
 	private static boolean hasText(@Nullable String value) {

@@ -22,12 +22,12 @@ import com.pakaura.api.correlation.CorrelationId;
 import com.pakaura.api.correlation.TraceContext;
 
 /**
- * Wraps a {@link TaskEvent} in a CloudEvents 1.0 envelope (built with the CloudEvents SDK)
- * and serializes it in structured mode: the whole event as one JSON object, which the Dapr
- * sidecar receives as written. Consumers get the same event, not the same bytes: daprd decodes
- * it, adds {@code topic} and {@code pubsubname}, and writes it again with Go's
- * {@code encoding/json} (sorted keys, {@code <>&} escaped), so a consumer must parse it rather
- * than compare bytes.
+ * Wraps a {@link TaskEvent} in a CloudEvents 1.0 envelope (built with the CloudEvents
+ * SDK) and serializes it in structured mode: the whole event as one JSON object, which
+ * the Dapr sidecar receives as written. Consumers get the same event, not the same bytes:
+ * daprd decodes it, adds {@code topic} and {@code pubsubname}, and writes it again with
+ * Go's {@code encoding/json} (sorted keys, {@code <>&} escaped), so a consumer must parse
+ * it rather than compare bytes.
  */
 @Component
 class CloudEventEnvelopes {
@@ -53,8 +53,9 @@ class CloudEventEnvelopes {
 	}
 
 	/**
-	 * The event as built for this request: {@code traceid} and {@code correlationid} carry
-	 * the request's correlation id, {@code traceparent}/{@code tracestate} its W3C trace.
+	 * The event as built for this request: {@code traceid} and {@code correlationid}
+	 * carry the request's correlation id, {@code traceparent}/{@code tracestate} its W3C
+	 * trace.
 	 */
 	CloudEvent envelope(TaskEvent event, ContextView request) {
 		String correlationId = CorrelationId.in(request).orElseGet(CorrelationId::generate).value();

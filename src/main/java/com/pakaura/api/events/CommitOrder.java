@@ -19,13 +19,14 @@ import com.pakaura.api.task.TaskChangeListener.TransactionEnd;
  * Puts each task's changes back in commit order once their transactions have ended.
  *
  * <p>
- * A change takes its place in its task's line while its transaction still holds the task's
- * row lock, so the line is in commit order. Transactions then end in any order (the next
- * transaction on a task may commit and be told so before the previous one's after-commit
- * callback has run), so a change leaves its line only once every change before it has left:
- * committed changes are released, rolled-back ones vanish, and ones whose commit outcome is
- * unknown are handed to the caller to be reported. Releases happen under the lock, so two
- * threads ending transactions of one task cannot release its changes out of order.
+ * A change takes its place in its task's line while its transaction still holds the
+ * task's row lock, so the line is in commit order. Transactions then end in any order
+ * (the next transaction on a task may commit and be told so before the previous one's
+ * after-commit callback has run), so a change leaves its line only once every change
+ * before it has left: committed changes are released, rolled-back ones vanish, and ones
+ * whose commit outcome is unknown are handed to the caller to be reported. Releases
+ * happen under the lock, so two threads ending transactions of one task cannot release
+ * its changes out of order.
  *
  * @param <T> what travels with a change
  */
@@ -49,9 +50,10 @@ final class CommitOrder<T> {
 	}
 
 	/**
-	 * Records how the places' transaction ended and lets every change that is now at the head
-	 * of its line leave it.
-	 * @param release called, under the lock and in each task's order, for a committed change
+	 * Records how the places' transaction ended and lets every change that is now at the
+	 * head of its line leave it.
+	 * @param release called, under the lock and in each task's order, for a committed
+	 * change
 	 * @param untold called, under the lock, for a change whose commit outcome is unknown
 	 */
 	void ended(List<Place<T>> places, TransactionEnd end, Consumer<T> release, Consumer<T> untold) {
@@ -67,7 +69,10 @@ final class CommitOrder<T> {
 		}
 	}
 
-	/** How many changes wait for an earlier change of their task, or for their own transaction. */
+	/**
+	 * How many changes wait for an earlier change of their task, or for their own
+	 * transaction.
+	 */
 	int waiting() {
 		synchronized (this.lock) {
 			return this.lines.values().stream().mapToInt(ArrayDeque::size).sum();

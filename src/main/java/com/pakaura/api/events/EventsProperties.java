@@ -10,10 +10,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * How task events describe themselves, and how they leave.
  *
  * @param source the CloudEvents {@code source} of every event (env {@code EVENTS_SOURCE})
- * @param delivery {@code fire-and-forget}: events are handed to the binder after the commit,
- * and what the sidecar does not take in time is counted and lost; {@code outbox}: events are
- * written to the {@code event_outbox} table in the change's own transaction and sent by a
- * relay until the sidecar takes them (env {@code EVENTS_DELIVERY})
+ * @param delivery {@code fire-and-forget}: events are handed to the binder after the
+ * commit, and what the sidecar does not take in time is counted and lost; {@code outbox}:
+ * events are written to the {@code event_outbox} table in the change's own transaction
+ * and sent by a relay until the sidecar takes them (env {@code EVENTS_DELIVERY})
  * @param outbox the relay's settings, used in {@code outbox} delivery
  */
 @ConfigurationProperties("pakaura.events")
@@ -27,19 +27,20 @@ public record EventsProperties(@DefaultValue("pakaura/api") URI source,
 	}
 
 	/**
-	 * @param pollInterval how often the relay looks for due rows when nothing wakes it (a commit
-	 * in this process, or a PostgreSQL notification from another)
-	 * @param batchSize how many tasks one relay round serves at once, each its pending events in order
-	 * @param retryBackoff the first wait before a failed event is tried again; it doubles with
-	 * each attempt, with jitter
+	 * @param pollInterval how often the relay looks for due rows when nothing wakes it (a
+	 * commit in this process, or a PostgreSQL notification from another)
+	 * @param batchSize how many tasks one relay round serves at once, each its pending
+	 * events in order
+	 * @param retryBackoff the first wait before a failed event is tried again; it doubles
+	 * with each attempt, with jitter
 	 * @param maxRetryBackoff the longest wait between two attempts
-	 * @param parkAfterAttempts an event the sidecar refuses for good (4xx, too large) is parked
-	 * after this many attempts: set aside, logged at ERROR and counted, until an operator
-	 * resubmits it; the task's later events go on
+	 * @param parkAfterAttempts an event the sidecar refuses for good (4xx, too large) is
+	 * parked after this many attempts: set aside, logged at ERROR and counted, until an
+	 * operator resubmits it; the task's later events go on
 	 * @param retention how long delivered rows are kept before they are purged
 	 * @param purgeInterval how often delivered rows are purged
-	 * @param confirmTimeout how long the relay waits for the binder to say how a send ended;
-	 * past it the send counts as unknown and is tried again
+	 * @param confirmTimeout how long the relay waits for the binder to say how a send
+	 * ended; past it the send counts as unknown and is tried again
 	 */
 	public record Outbox(@DefaultValue("1s") Duration pollInterval, @DefaultValue("32") int batchSize,
 			@DefaultValue("200ms") Duration retryBackoff, @DefaultValue("30s") Duration maxRetryBackoff,

@@ -15,10 +15,11 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code /actuator/outbox}, for operators (outbox delivery only; it needs a token with the
- * {@code pakaura.admin} scope). GET: how many events wait, how old the oldest is, and the
- * parked ones with their last error. POST {@code {"eventId": "..."}}, or an empty body for all:
- * resubmits parked events, which the relay then sends in their task's order. The same in SQL:
+ * {@code /actuator/outbox}, for operators (outbox delivery only; it needs a token with
+ * the {@code pakaura.admin} scope). GET: how many events wait, how old the oldest is, and
+ * the parked ones with their last error. POST {@code {"eventId": "..."}}, or an empty
+ * body for all: resubmits parked events, which the relay then sends in their task's
+ * order. The same in SQL:
  * {@code UPDATE event_outbox SET parked_at = NULL, attempts = 0, next_attempt_at = now() WHERE
  * parked_at IS NOT NULL}.
  */
@@ -43,13 +44,15 @@ class OutboxEndpoint {
 		Mono<List<Map<String, Object>>> parked = this.db.sql("""
 				SELECT event_id, task_id, event_type, sequence, attempts, last_error, parked_at
 				FROM event_outbox WHERE parked_at IS NOT NULL ORDER BY id LIMIT 100""").fetch().all().collectList();
-		return Mono.zip(counts, parked).map((both) -> Map.of("pending", both.getT1().get("pending"), "parked",
-				both.getT1().get("parked"), "oldest_pending",
-				String.valueOf(both.getT1().get("oldest_pending")), "parked_events",
-				both.getT2()));
+		return Mono.zip(counts, parked)
+			.map((both) -> Map.of("pending", both.getT1().get("pending"), "parked", both.getT1().get("parked"),
+					"oldest_pending", String.valueOf(both.getT1().get("oldest_pending")), "parked_events",
+					both.getT2()));
 	}
 
-	/** @param eventId one parked event; all of them when absent */
+	/**
+	 * @param eventId one parked event; all of them when absent
+	 */
 	@WriteOperation
 	Mono<Map<String, Object>> resubmit(@Nullable UUID eventId) {
 		String sql = "UPDATE event_outbox SET parked_at = NULL, attempts = 0, next_attempt_at = statement_timestamp()"

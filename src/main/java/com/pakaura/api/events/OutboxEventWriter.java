@@ -22,11 +22,12 @@ import com.pakaura.api.task.TaskChange;
 import com.pakaura.api.task.TaskChangeListener;
 
 /**
- * Outbox delivery: a mutation's events, each as the structured CloudEvent it will be published
- * as (its {@code id} final), are written to {@code event_outbox} inside the mutation's own
- * transaction, so both commit or neither does, and no window is left between a commit and the
- * hand-over. The commit also notifies the relays: this process's directly, the others through
- * PostgreSQL's {@code NOTIFY}, which PostgreSQL delivers only once the transaction commits.
+ * Outbox delivery: a mutation's events, each as the structured CloudEvent it will be
+ * published as (its {@code id} final), are written to {@code event_outbox} inside the
+ * mutation's own transaction, so both commit or neither does, and no window is left
+ * between a commit and the hand-over. The commit also notifies the relays: this process's
+ * directly, the others through PostgreSQL's {@code NOTIFY}, which PostgreSQL delivers
+ * only once the transaction commits.
  */
 @Component
 @ConditionalOnProperty(name = "pakaura.events.delivery", havingValue = "outbox")
@@ -73,13 +74,11 @@ class OutboxEventWriter implements TaskChangeListener {
 				bind(insert, rows.get(i));
 			}
 			return Flux.from(insert.execute()).flatMap((result) -> result.getRowsUpdated());
-		})
-			.then(this.db.sql("SELECT pg_notify('" + CHANNEL + "', '')").then())
-			.thenReturn((Completion) (end) -> {
-				if (end == TransactionEnd.COMMITTED) {
-					this.relay.wake();
-				}
-			});
+		}).then(this.db.sql("SELECT pg_notify('" + CHANNEL + "', '')").then()).thenReturn((Completion) (end) -> {
+			if (end == TransactionEnd.COMMITTED) {
+				this.relay.wake();
+			}
+		});
 	}
 
 	private OutboxRow row(TaskEvent event, ContextView request) {
@@ -114,8 +113,7 @@ class OutboxEventWriter implements TaskChangeListener {
 
 	/** One event as written to the outbox. */
 	record OutboxRow(UUID eventId, UUID taskId, long sequence, String eventType, String binding, byte[] payload,
-			String correlationId, @Nullable String traceparent,
-			@Nullable String tracestate) {
+			String correlationId, @Nullable String traceparent, @Nullable String tracestate) {
 
 	}
 

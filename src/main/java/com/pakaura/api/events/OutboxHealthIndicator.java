@@ -8,10 +8,10 @@ import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * Health contributor {@code outbox} (outbox delivery only): how many events wait, how old the
- * oldest is, how many are parked. Always UP: waiting events are kept, not lost, and the
- * {@code dapr} contributor says whether the sidecar takes them. Alert on the gauges instead
- * ({@code pakaura.outbox.oldest.pending.age}, {@code pakaura.outbox.parked}).
+ * Health contributor {@code outbox} (outbox delivery only): how many events wait, how old
+ * the oldest is, how many are parked. Always UP: waiting events are kept, not lost, and
+ * the {@code dapr} contributor says whether the sidecar takes them. Alert on the gauges
+ * instead ({@code pakaura.outbox.oldest.pending.age}, {@code pakaura.outbox.parked}).
  */
 @Component("outbox")
 @ConditionalOnProperty(name = "pakaura.events.delivery", havingValue = "outbox")

@@ -47,19 +47,22 @@ import com.pakaura.binder.dapr.DaprPublishResult;
  * fire-and-forget, until the sidecar takes it.
  *
  * <ul>
- * <li>One owner per task: a round locks the oldest pending row of up to {@code batch-size}
- * tasks ({@code FOR UPDATE SKIP LOCKED}), so another relay, in this process or another, skips
- * those tasks until the round commits. It then sends each task's pending events one at a time,
- * in order, stopping at the first that fails; tasks go in parallel.</li>
- * <li>Done only on the sidecar's 2xx, as the binder confirms it ({@link DaprPublishResult}); the
- * CloudEvent {@code id} never changes, so a retry is a duplicate at worst.</li>
- * <li>Retries with exponential backoff and jitter. A refusal no retry can change (4xx, too large)
- * parks the event after {@code park-after-attempts}: logged at ERROR, counted, kept for an
- * operator; the task's later events go on. A head that keeps failing holds back only its task.</li>
- * <li>Woken by a commit in this process or a PostgreSQL notification from another; polling is
- * only the safety net.</li>
- * <li>On stop it starts no new round and lets the one under way finish: what is not sent stays
- * in the table.</li>
+ * <li>One owner per task: a round locks the oldest pending row of up to
+ * {@code batch-size} tasks ({@code FOR UPDATE SKIP LOCKED}), so another relay, in this
+ * process or another, skips those tasks until the round commits. It then sends each
+ * task's pending events one at a time, in order, stopping at the first that fails; tasks
+ * go in parallel.</li>
+ * <li>Done only on the sidecar's 2xx, as the binder confirms it
+ * ({@link DaprPublishResult}); the CloudEvent {@code id} never changes, so a retry is a
+ * duplicate at worst.</li>
+ * <li>Retries with exponential backoff and jitter. A refusal no retry can change (4xx,
+ * too large) parks the event after {@code park-after-attempts}: logged at ERROR, counted,
+ * kept for an operator; the task's later events go on. A head that keeps failing holds
+ * back only its task.</li>
+ * <li>Woken by a commit in this process or a PostgreSQL notification from another;
+ * polling is only the safety net.</li>
+ * <li>On stop it starts no new round and lets the one under way finish: what is not sent
+ * stays in the table.</li>
  * </ul>
  */
 @Component
@@ -79,8 +82,8 @@ class OutboxRelay implements SmartLifecycle {
 			+ " traceparent, tracestate, attempts";
 
 	/**
-	 * The oldest due row of each task that has no earlier pending row, oldest first; rows locked
-	 * by another round are skipped, and with them their task.
+	 * The oldest due row of each task that has no earlier pending row, oldest first; rows
+	 * locked by another round are skipped, and with them their task.
 	 */
 	static final String CLAIM_HEADS = """
 			SELECT %s FROM event_outbox o
@@ -152,10 +155,13 @@ class OutboxRelay implements SmartLifecycle {
 		}
 	}
 
-	/** What the last look at the table found: pending, the oldest pending's age in seconds, parked. */
+	/**
+	 * What the last look at the table found: pending, the oldest pending's age in
+	 * seconds, parked.
+	 */
 	Map<String, Long> state() {
-		return Map.of("pending", this.pending.get(), "oldest_pending_seconds", this.oldestPendingSeconds.get(), "parked",
-				this.parked.get());
+		return Map.of("pending", this.pending.get(), "oldest_pending_seconds", this.oldestPendingSeconds.get(),
+				"parked", this.parked.get());
 	}
 
 	/** A commit in this process wrote rows: look now rather than at the next poll. */
@@ -166,8 +172,8 @@ class OutboxRelay implements SmartLifecycle {
 	@Override
 	public void start() {
 		this.running = true;
-		this.loops.add(Flux.merge(this.wakes.asFlux(), Flux.interval(Duration.ZERO, this.settings.pollInterval()),
-				notifications())
+		this.loops.add(Flux
+			.merge(this.wakes.asFlux(), Flux.interval(Duration.ZERO, this.settings.pollInterval()), notifications())
 			.onBackpressureLatest()
 			.concatMap((signal) -> drain().onErrorResume((ex) -> {
 				log.warn("Outbox relay round failed; it goes on at the next signal: {}", ex.toString());
@@ -190,7 +196,10 @@ class OutboxRelay implements SmartLifecycle {
 		return Mono.defer(this::round).flatMap((sent) -> (sent > 0) ? drain() : Mono.empty());
 	}
 
-	/** One round in one transaction: claim, send in order, record. How many events it sent. */
+	/**
+	 * One round in one transaction: claim, send in order, record. How many events it
+	 * sent.
+	 */
 	private Mono<Integer> round() {
 		if (!this.running || !this.roundUnderWay.compareAndSet(false, true)) {
 			return Mono.just(0);
@@ -223,7 +232,10 @@ class OutboxRelay implements SmartLifecycle {
 			});
 	}
 
-	/** A task's events one at a time; the first that is not published ends its line for this round. */
+	/**
+	 * A task's events one at a time; the first that is not published ends its line for
+	 * this round.
+	 */
 	private Flux<Sent> sendInOrder(List<Row> line) {
 		return Flux.fromIterable(line)
 			.concatMap((row) -> send(row).map((result) -> new Sent(row, result)))
@@ -245,14 +257,16 @@ class OutboxRelay implements SmartLifecycle {
 		}
 		try {
 			if (!this.streamBridge.send(row.binding(), message.build())) {
-				return Mono.just(new DaprPublishResult("not_accepted", 0, null, "the binding did not accept the message"));
+				return Mono
+					.just(new DaprPublishResult("not_accepted", 0, null, "the binding did not accept the message"));
 			}
 		}
 		catch (RuntimeException ex) {
 			return Mono.just(new DaprPublishResult("not_accepted", 0, null, ex.toString()));
 		}
 		if (!confirms(row.binding())) {
-			// a binder that does not confirm took it synchronously: that is all it will say
+			// a binder that does not confirm took it synchronously: that is all it will
+			// say
 			confirmation.complete(new DaprPublishResult("success", 0, null, null));
 		}
 		return Mono.fromFuture(confirmation, true)
@@ -266,20 +280,25 @@ class OutboxRelay implements SmartLifecycle {
 		return "dapr".equals((binder != null) ? binder : this.bindings.getDefaultBinder());
 	}
 
-	/** Published, or nothing will ever leave (the binder is disabled): the row is done. */
+	/**
+	 * Published, or nothing will ever leave (the binder is disabled): the row is done.
+	 */
 	private static boolean done(DaprPublishResult result) {
 		return result.published() || "disabled".equals(result.outcome());
 	}
 
 	/** One statement for the delivered rows, one per failed row. */
 	private Mono<Void> record(List<Sent> sent) {
-		Long[] delivered = sent.stream().filter((one) -> done(one.result())).map((one) -> one.row().id()).toArray(Long[]::new);
-		Mono<Void> deliveries = (delivered.length == 0) ? Mono.empty()
-				: this.db.sql("UPDATE event_outbox SET delivered_at = statement_timestamp(), attempts = attempts + 1,"
-						+ " last_error = NULL WHERE id = ANY(:ids)")
-					.bind("ids", delivered)
-					.then()
-					.doOnSuccess((done) -> this.meters.counter(METRIC, "outcome", "delivered").increment(delivered.length));
+		Long[] delivered = sent.stream()
+			.filter((one) -> done(one.result()))
+			.map((one) -> one.row().id())
+			.toArray(Long[]::new);
+		Mono<Void> deliveries = (delivered.length == 0) ? Mono.empty() : this.db
+			.sql("UPDATE event_outbox SET delivered_at = statement_timestamp(), attempts = attempts + 1,"
+					+ " last_error = NULL WHERE id = ANY(:ids)")
+			.bind("ids", delivered)
+			.then()
+			.doOnSuccess((done) -> this.meters.counter(METRIC, "outcome", "delivered").increment(delivered.length));
 		return deliveries.thenMany(Flux.fromIterable(sent).filter((one) -> !done(one.result())))
 			.concatMap((failed) -> recordFailure(failed.row(), failed.result()))
 			.then();
@@ -317,7 +336,9 @@ class OutboxRelay implements SmartLifecycle {
 			.then();
 	}
 
-	/** Exponential, capped, with jitter: between half and all of base * 2^(attempts-1). */
+	/**
+	 * Exponential, capped, with jitter: between half and all of base * 2^(attempts-1).
+	 */
 	private Duration backoff(int attempts) {
 		long base = this.settings.retryBackoff().toMillis();
 		long max = this.settings.maxRetryBackoff().toMillis();
@@ -331,22 +352,20 @@ class OutboxRelay implements SmartLifecycle {
 				       count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked,
 				       coalesce(extract(epoch FROM statement_timestamp() - min(created_at)
 				         FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL)), 0)::bigint AS oldest
-				FROM event_outbox WHERE delivered_at IS NULL""")
-			.map((row) -> {
-				this.pending.set(row.get("pending", Long.class));
-				this.parked.set(row.get("parked", Long.class));
-				this.oldestPendingSeconds.set(row.get("oldest", Long.class));
-				return true;
-			})
-			.one()
-			.then();
+				FROM event_outbox WHERE delivered_at IS NULL""").map((row) -> {
+			this.pending.set(row.get("pending", Long.class));
+			this.parked.set(row.get("parked", Long.class));
+			this.oldestPendingSeconds.set(row.get("oldest", Long.class));
+			return true;
+		}).one().then();
 	}
 
 	private Mono<Void> purge() {
-		return this.db.sql("""
-				DELETE FROM event_outbox WHERE id IN (
-				  SELECT id FROM event_outbox WHERE delivered_at < statement_timestamp() - make_interval(secs => :retention)
-				  LIMIT 10000)""")
+		return this.db
+			.sql("""
+					DELETE FROM event_outbox WHERE id IN (
+					  SELECT id FROM event_outbox WHERE delivered_at < statement_timestamp() - make_interval(secs => :retention)
+					  LIMIT 10000)""")
 			.bind("retention", (double) this.settings.retention().toSeconds())
 			.fetch()
 			.rowsUpdated()
@@ -355,8 +374,8 @@ class OutboxRelay implements SmartLifecycle {
 	}
 
 	/**
-	 * Wakes on another process's commits: {@code LISTEN} on a connection of its own. Reconnects
-	 * with backoff when it is lost; polling covers the gap.
+	 * Wakes on another process's commits: {@code LISTEN} on a connection of its own.
+	 * Reconnects with backoff when it is lost; polling covers the gap.
 	 */
 	private Flux<Boolean> notifications() {
 		return Flux.usingWhen(Mono.from(this.connections.create()), (connection) -> {
@@ -380,7 +399,10 @@ class OutboxRelay implements SmartLifecycle {
 		return (candidate instanceof PostgresqlConnection postgres) ? postgres : null;
 	}
 
-	/** Starts no new round and lets the one under way end; what is left stays in the table. */
+	/**
+	 * Starts no new round and lets the one under way end; what is left stays in the
+	 * table.
+	 */
 	@Override
 	public void stop() {
 		this.running = false;
@@ -403,7 +425,9 @@ class OutboxRelay implements SmartLifecycle {
 		return this.running;
 	}
 
-	/** After the web server has stopped taking requests, before the output bindings stop. */
+	/**
+	 * After the web server has stopped taking requests, before the output bindings stop.
+	 */
 	@Override
 	public int getPhase() {
 		return 0;

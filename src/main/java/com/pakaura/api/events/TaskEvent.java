@@ -11,7 +11,6 @@ import java.util.UUID;
  * @param time when the change happened
  * @param data the payload, one of {@link TaskEventPayloads}' records
  */
-record TaskEvent(EventTopic topic, String type, UUID taskId, String userId, long sequence, Instant time,
-		Object data) {
+record TaskEvent(EventTopic topic, String type, UUID taskId, String userId, long sequence, Instant time, Object data) {
 
 }

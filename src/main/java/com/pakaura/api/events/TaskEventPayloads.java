@@ -18,8 +18,9 @@ final class TaskEventPayloads {
 	/**
 	 * {@code task.*} on {@code task-events}.
 	 *
-	 * @param changes for {@code task.updated} only: each changed field (title, description,
-	 * due_date) with its old and new value; {@code null} for every other action
+	 * @param changes for {@code task.updated} only: each changed field (title,
+	 * description, due_date) with its old and new value; {@code null} for every other
+	 * action
 	 */
 	@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 	record TaskEventData(UUID taskId, String userId, String action, String title, boolean completed,
@@ -41,8 +42,8 @@ final class TaskEventPayloads {
 	/**
 	 * {@code reminder.*} on {@code reminders}.
 	 *
-	 * @param dueDate the new due date; for {@code reminder.cancelled} the due date that no
-	 * longer holds
+	 * @param dueDate the new due date; for {@code reminder.cancelled} the due date that
+	 * no longer holds
 	 */
 	@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 	record ReminderEventData(UUID taskId, String userId, String action, Instant dueDate, Instant timestamp) {

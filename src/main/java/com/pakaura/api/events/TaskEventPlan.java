@@ -19,8 +19,8 @@ import com.pakaura.api.task.TaskChange;
 
 /**
  * Which events a committed change publishes, in order: the {@code task.*} event, then
- * {@code sync.task}, then the {@code reminder.*} event its due date calls for. A change that
- * changed nothing publishes nothing.
+ * {@code sync.task}, then the {@code reminder.*} event its due date calls for. A change
+ * that changed nothing publishes nothing.
  */
 final class TaskEventPlan {
 
@@ -54,11 +54,12 @@ final class TaskEventPlan {
 	}
 
 	/**
-	 * The task's version after the change. A deleted task has no row left, so its deletion
-	 * counts as one more version than its last.
+	 * The task's version after the change. A deleted task has no row left, so its
+	 * deletion counts as one more version than its last.
 	 */
 	private static long sequenceOf(TaskChange change) {
-		return (change.after() != null) ? change.after().version() : Objects.requireNonNull(change.before()).version() + 1;
+		return (change.after() != null) ? change.after().version()
+				: Objects.requireNonNull(change.before()).version() + 1;
 	}
 
 	private static @Nullable String reminderAction(@Nullable Instant before, @Nullable Instant after) {

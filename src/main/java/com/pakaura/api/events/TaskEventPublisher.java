@@ -33,23 +33,23 @@ import com.pakaura.api.task.TaskChange;
 import com.pakaura.api.task.TaskChangeListener;
 
 /**
- * Publishes the events of every committed task change through {@link StreamBridge}. The one
- * place that knows topics, types and envelopes.
+ * Publishes the events of every committed task change through {@link StreamBridge}. The
+ * one place that knows topics, types and envelopes.
  *
  * <ul>
  * <li>In commit order per task: a change takes its place in its task's line inside its
- * transaction ({@link CommitOrder}) and is released only when every earlier change of the task
- * has been.</li>
+ * transaction ({@link CommitOrder}) and is released only when every earlier change of the
+ * task has been.</li>
  * <li>Off the database driver's thread: that thread only hands over the change and the
- * request's context; planning, envelopes and {@link StreamBridge} run on one publishing thread
- * of their own, which takes changes in release order, so the binder receives each task's events
- * in {@code sequence} order.</li>
+ * request's context; planning, envelopes and {@link StreamBridge} run on one publishing
+ * thread of their own, which takes changes in release order, so the binder receives each
+ * task's events in {@code sequence} order.</li>
  * <li>Never failing, delaying or changing the request: whatever goes wrong is logged and
- * counted ({@code pakaura.events.publish}): {@code handed_off} for each event the binder took,
- * {@code failed} for one that could not be built or handed over, {@code dropped} for one
- * that never reached the publishing thread (its backlog full, or the service stopping), and
- * {@code commit_unknown} for the events of a change whose commit outcome the database left
- * open. Delivery itself is the binder's business.</li>
+ * counted ({@code pakaura.events.publish}): {@code handed_off} for each event the binder
+ * took, {@code failed} for one that could not be built or handed over, {@code dropped}
+ * for one that never reached the publishing thread (its backlog full, or the service
+ * stopping), and {@code commit_unknown} for the events of a change whose commit outcome
+ * the database left open. Delivery itself is the binder's business.</li>
  * </ul>
  */
 @Component
@@ -119,7 +119,10 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, Disposab
 		return (end) -> this.commitOrder.ended(places, end, this::handOver, this::commitUnknown);
 	}
 
-	/** Runs under the commit order's lock: only queues the change for the publishing thread. */
+	/**
+	 * Runs under the commit order's lock: only queues the change for the publishing
+	 * thread.
+	 */
 	private void handOver(CommittedChange committed) {
 		try {
 			this.publishing.execute(new Publication(committed));
@@ -158,7 +161,8 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, Disposab
 			action.run();
 		}
 		catch (RuntimeException ex) {
-			// Each event's own failure is handled in publish(); this is the plan itself failing.
+			// Each event's own failure is handled in publish(); this is the plan itself
+			// failing.
 			this.meters.counter(METRIC, "event_type", "unknown", "topic", "unknown", "outcome", "failed").increment();
 			log.atError()
 				.addKeyValue("task_id", committed.change().task().id())
@@ -178,7 +182,8 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, Disposab
 				throw new IllegalStateException("The binding did not accept the message");
 			}
 			count(event, "handed_off");
-			withFields(log.atDebug(), event).addKeyValue("event_id", envelope.getId()).log("Event handed to the binder");
+			withFields(log.atDebug(), event).addKeyValue("event_id", envelope.getId())
+				.log("Event handed to the binder");
 		}
 		catch (RuntimeException ex) {
 			count(event, "failed");
@@ -201,8 +206,9 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, Disposab
 
 	/**
 	 * Completes once every change released so far has been handed to the binder: the
-	 * publishing thread works in release order. A change is released before its request is
-	 * answered, so after an answer this says when that request's events are with the binder.
+	 * publishing thread works in release order. A change is released before its request
+	 * is answered, so after an answer this says when that request's events are with the
+	 * binder.
 	 */
 	CompletableFuture<Void> handedOver() {
 		return CompletableFuture.runAsync(() -> {
@@ -215,9 +221,9 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, Disposab
 	}
 
 	/**
-	 * Hands over what is queued before the output bindings stop (they stop in a later phase).
-	 * The thread itself lives on until {@link #destroy()}: a stopped context may be started
-	 * again.
+	 * Hands over what is queued before the output bindings stop (they stop in a later
+	 * phase). The thread itself lives on until {@link #destroy()}: a stopped context may
+	 * be started again.
 	 */
 	@Override
 	public void stop() {
@@ -234,7 +240,10 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, Disposab
 		}
 	}
 
-	/** What is still queued now will never be handed over: each of its events is counted as dropped. */
+	/**
+	 * What is still queued now will never be handed over: each of its events is counted
+	 * as dropped.
+	 */
 	@Override
 	public void destroy() {
 		for (Runnable left : this.publishing.shutdownNow()) {
@@ -249,7 +258,9 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, Disposab
 		return this.running;
 	}
 
-	/** After the web server has stopped taking requests, before the output bindings stop. */
+	/**
+	 * After the web server has stopped taking requests, before the output bindings stop.
+	 */
 	@Override
 	public int getPhase() {
 		return 0;

@@ -1,5 +1,6 @@
 /**
- * Task lifecycle events: which events a change publishes, their CloudEvents envelopes, the publisher.
+ * Task lifecycle events: which events a change publishes, their CloudEvents envelopes,
+ * the publisher.
  */
 @NullMarked
 package com.pakaura.api.events;

@@ -22,19 +22,19 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * Checks every message posted to {@code /mcp} against JSON-RPC 2.0 and the MCP methods this
- * server offers before the MCP SDK sees it, and answers what does not fit with the JSON-RPC
- * error the specifications name: -32700 (not JSON), -32600 (not a request: a batch, a
- * response, a wrong {@code jsonrpc}, {@code id} or {@code method}, a body that is not
- * {@code application/json}), -32601 (a method this server does not offer) and -32602 (params
- * of the wrong shape). The answer says what is wrong in the caller's terms and nothing of the
- * server's insides; each refusal is one WARN line.
+ * Checks every message posted to {@code /mcp} against JSON-RPC 2.0 and the MCP methods
+ * this server offers before the MCP SDK sees it, and answers what does not fit with the
+ * JSON-RPC error the specifications name: -32700 (not JSON), -32600 (not a request: a
+ * batch, a response, a wrong {@code jsonrpc}, {@code id} or {@code method}, a body that
+ * is not {@code application/json}), -32601 (a method this server does not offer) and
+ * -32602 (params of the wrong shape). The answer says what is wrong in the caller's terms
+ * and nothing of the server's insides; each refusal is one WARN line.
  *
  * <p>
- * MCP's Streamable HTTP transport (2025-06-18) sends one message per POST: batches were removed
- * from the protocol. Errors about the message as a whole (-32700, -32600) answer 400; errors
- * about a well-formed request (-32601, -32602) are ordinary JSON-RPC responses with its
- * {@code id}, answered 200.
+ * MCP's Streamable HTTP transport (2025-06-18) sends one message per POST: batches were
+ * removed from the protocol. Errors about the message as a whole (-32700, -32600) answer
+ * 400; errors about a well-formed request (-32601, -32602) are ordinary JSON-RPC
+ * responses with its {@code id}, answered 200.
  */
 final class JsonRpcGate implements HandlerFilterFunction<ServerResponse, ServerResponse> {
 
@@ -49,13 +49,17 @@ final class JsonRpcGate implements HandlerFilterFunction<ServerResponse, ServerR
 	/** The requests this stateless, tools-only server answers. */
 	private static final Set<String> METHODS = Set.of("initialize", "ping", "tools/list", "tools/call");
 
-	/** The notifications the SDK takes; any other notification is accepted and ignored. */
+	/**
+	 * The notifications the SDK takes; any other notification is accepted and ignored.
+	 */
 	private static final Set<String> NOTIFICATIONS = Set.of("notifications/initialized", "notifications/cancelled",
 			"notifications/roots/list_changed", "notifications/progress");
 
 	private static final Logger log = LoggerFactory.getLogger(JsonRpcGate.class);
 
-	private static final JsonMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+	private static final JsonMapper JSON = JsonMapper.builder()
+		.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+		.build();
 
 	@Override
 	public Mono<ServerResponse> filter(ServerRequest request, HandlerFunction<ServerResponse> next) {
@@ -73,7 +77,8 @@ final class JsonRpcGate implements HandlerFilterFunction<ServerResponse, ServerR
 				message = JSON.readTree(body);
 			}
 			catch (JacksonException ex) {
-				return refuse(HttpStatus.BAD_REQUEST, null, PARSE_ERROR, "Parse error: the body is not one well-formed JSON value");
+				return refuse(HttpStatus.BAD_REQUEST, null, PARSE_ERROR,
+						"Parse error: the body is not one well-formed JSON value");
 			}
 			if (message == null || message.isMissingNode()) {
 				return refuse(HttpStatus.BAD_REQUEST, null, PARSE_ERROR, "Parse error: the body is empty");
@@ -169,13 +174,17 @@ final class JsonRpcGate implements HandlerFilterFunction<ServerResponse, ServerR
 	}
 
 	private static Mono<ServerResponse> refuse(HttpStatus status, @Nullable JsonNode id, int code, String message) {
-		log.atWarn().addKeyValue("jsonrpc_code", code).addKeyValue("http_status", status.value()).log("MCP message refused: {}",
-				message);
+		log.atWarn()
+			.addKeyValue("jsonrpc_code", code)
+			.addKeyValue("http_status", status.value())
+			.log("MCP message refused: {}", message);
 		ObjectNode error = JSON.createObjectNode();
 		error.put("jsonrpc", "2.0");
 		error.set("id", (id != null) ? id : JSON.nullNode());
 		error.putObject("error").put("code", code).put("message", message);
-		return ServerResponse.status(status).contentType(MediaType.APPLICATION_JSON).bodyValue(JSON.writeValueAsString(error));
+		return ServerResponse.status(status)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(JSON.writeValueAsString(error));
 	}
 
 	private record Refusal(HttpStatus status, @Nullable JsonNode id, int code, String message) {

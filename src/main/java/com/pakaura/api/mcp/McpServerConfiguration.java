@@ -21,10 +21,10 @@ import com.pakaura.api.correlation.TraceContext;
 import com.pakaura.api.web.AuthenticatedCaller;
 
 /**
- * The MCP server at {@code /mcp}: Streamable HTTP in its stateless form, so that any replica
- * can answer any call (no session to pin to a pod). It sits behind the same bearer-token
- * security as {@code /api}; each call's caller, correlation id and trace are taken from the
- * HTTP request.
+ * The MCP server at {@code /mcp}: Streamable HTTP in its stateless form, so that any
+ * replica can answer any call (no session to pin to a pod). It sits behind the same
+ * bearer-token security as {@code /api}; each call's caller, correlation id and trace are
+ * taken from the HTTP request.
  */
 @Configuration(proxyBeanMethods = false)
 class McpServerConfiguration {
@@ -53,9 +53,13 @@ class McpServerConfiguration {
 			.build();
 	}
 
-	/** The transport's routes, behind a gate that answers malformed JSON-RPC as JSON-RPC errors. */
+	/**
+	 * The transport's routes, behind a gate that answers malformed JSON-RPC as JSON-RPC
+	 * errors.
+	 */
 	@Bean
-	@SuppressWarnings("unchecked") // the transport's routes answer ServerResponse; its signature does not say so
+	@SuppressWarnings("unchecked") // the transport's routes answer ServerResponse; its
+									// signature does not say so
 	RouterFunction<ServerResponse> mcpRoutes(WebFluxStatelessServerTransport transport) {
 		return ((RouterFunction<ServerResponse>) transport.getRouterFunction()).filter(new JsonRpcGate());
 	}

@@ -34,9 +34,9 @@ import com.pakaura.api.task.TaskValidationException;
 
 /**
  * The chatbot's task tools. Each acts for the caller of the MCP request (never for a user
- * named in its arguments), goes through the same {@link TaskService} as REST and so publishes
- * the same events, and answers bad input with an error result ({@code isError: true}) that
- * says what is wrong.
+ * named in its arguments), goes through the same {@link TaskService} as REST and so
+ * publishes the same events, and answers bad input with an error result
+ * ({@code isError: true}) that says what is wrong.
  */
 @Component
 class TaskTools {
@@ -68,19 +68,22 @@ class TaskTools {
 
 	List<AsyncToolSpecification> specifications(McpJsonMapper json) {
 		return List.of(
-				tool(json, "add_task", "Add task", "Create a task for the user.", """
-						{"type": "object", "properties": {
-						  "title": {"type": "string", "minLength": 1, "maxLength": %d, "description": "What to do"},
-						  "description": {"type": "string", "maxLength": %d, "description": "Details"},
-						  %s},
-						 "required": ["title"], "additionalProperties": false}""".formatted(Task.TITLE_MAX_LENGTH,
-								Task.DESCRIPTION_MAX_LENGTH, DUE_DATE_SCHEMA),
+				tool(json, "add_task", "Add task", "Create a task for the user.",
+						"""
+								{"type": "object", "properties": {
+								  "title": {"type": "string", "minLength": 1, "maxLength": %d, "description": "What to do"},
+								  "description": {"type": "string", "maxLength": %d, "description": "Details"},
+								  %s},
+								 "required": ["title"], "additionalProperties": false}"""
+							.formatted(Task.TITLE_MAX_LENGTH, Task.DESCRIPTION_MAX_LENGTH, DUE_DATE_SCHEMA),
 						new ToolAnnotations("Add task", false, false, false, false, null), this::addTask),
-				tool(json, "list_tasks", "List tasks", "List the user's tasks, newest first (at most " + LIST_LIMIT + ").", """
-						{"type": "object", "properties": {
-						  "status": {"type": "string", "enum": ["all", "pending", "completed"], "default": "all"}},
-						 "additionalProperties": false}""", new ToolAnnotations("List tasks", true, false, true, false, null),
-						this::listTasks),
+				tool(json, "list_tasks", "List tasks",
+						"List the user's tasks, newest first (at most " + LIST_LIMIT + ").",
+						"""
+								{"type": "object", "properties": {
+								  "status": {"type": "string", "enum": ["all", "pending", "completed"], "default": "all"}},
+								 "additionalProperties": false}""",
+						new ToolAnnotations("List tasks", true, false, true, false, null), this::listTasks),
 				tool(json, "update_task", "Update task",
 						"Change a task's title, description or due date. Fields left out are kept; null clears description or due date.",
 						"""
@@ -90,7 +93,7 @@ class TaskTools {
 								  "description": {"type": ["string", "null"], "maxLength": %d},
 								  %s},
 								 "required": ["task_id"], "additionalProperties": false}""".formatted(TASK_ID_SCHEMA,
-										Task.TITLE_MAX_LENGTH, Task.DESCRIPTION_MAX_LENGTH, DUE_DATE_SCHEMA),
+								Task.TITLE_MAX_LENGTH, Task.DESCRIPTION_MAX_LENGTH, DUE_DATE_SCHEMA),
 						new ToolAnnotations("Update task", false, true, true, false, null), this::updateTask),
 				tool(json, "complete_task", "Complete task", "Mark a task as done.", taskIdOnly(),
 						new ToolAnnotations("Complete task", false, false, true, false, null),
@@ -105,14 +108,16 @@ class TaskTools {
 								+ " per call; the result says how many remain.",
 						"""
 								{"type": "object", "properties": {}, "additionalProperties": false}""",
-						new ToolAnnotations("Clear completed tasks", false, true, true, false, null), this::clearCompleted));
+						new ToolAnnotations("Clear completed tasks", false, true, true, false, null),
+						this::clearCompleted));
 	}
 
 	private Mono<CallToolResult> addTask(String caller, Map<String, Object> raw) {
 		ToolArguments arguments = ToolArguments.of(raw, Set.of("title", "description", "due_date"));
 		NewTask task = NewTask.of(arguments.text("title"), arguments.text("description"), arguments.text("due_date"));
 		return this.tasks.create(caller, task)
-			.map((change) -> taskResult("Added task \"" + change.task().title() + "\" (" + change.task().id() + ")", change));
+			.map((change) -> taskResult("Added task \"" + change.task().title() + "\" (" + change.task().id() + ")",
+					change));
 	}
 
 	private Mono<CallToolResult> listTasks(String caller, Map<String, Object> raw) {
@@ -127,8 +132,8 @@ class TaskTools {
 		return this.tasks.list(caller, completed, null, LIST_LIMIT).map((page) -> {
 			List<TaskResponse> found = page.tasks().stream().map(TaskResponse::of).toList();
 			String text = found.isEmpty() ? "No " + (status.equals("all") ? "" : status + " ") + "tasks."
-					: found.size() + " " + (status.equals("all") ? "" : status + " ") + "task(s): "
-							+ String.join("; ", found.stream().map((task) -> (task.completed() ? "[done] " : "") + task.title()).toList());
+					: found.size() + " " + (status.equals("all") ? "" : status + " ") + "task(s): " + String.join("; ",
+							found.stream().map((task) -> (task.completed() ? "[done] " : "") + task.title()).toList());
 			return result(text, Map.of("tasks", found, "count", found.size(), "has_more", page.next() != null));
 		});
 	}
@@ -147,7 +152,8 @@ class TaskTools {
 		Mono<TaskChange> change = complete ? this.tasks.complete(caller, arguments.taskId())
 				: this.tasks.uncomplete(caller, arguments.taskId());
 		return change.map((done) -> taskResult("Task \"" + done.task().title() + "\" is "
-				+ (done.task().completed() ? "done" : "not done") + (done.changedAnything() ? "" : " (it already was)"), done));
+				+ (done.task().completed() ? "done" : "not done") + (done.changedAnything() ? "" : " (it already was)"),
+				done));
 	}
 
 	private Mono<CallToolResult> deleteTask(String caller, Map<String, Object> raw) {
@@ -163,16 +169,17 @@ class TaskTools {
 			List<TaskChange> changes = cleared.deleted();
 			String text = (changes.isEmpty() ? "No completed tasks to clear."
 					: "Deleted " + changes.size() + " completed task(s).")
-					+ ((cleared.remaining() > 0) ? " " + cleared.remaining()
-							+ " more remain: call clear_completed again to delete them." : "");
-			return result(text, Map.of("deleted", changes.stream().map((change) -> change.task().id()).toList(), "count",
-					changes.size(), "remaining", cleared.remaining()));
+					+ ((cleared.remaining() > 0)
+							? " " + cleared.remaining() + " more remain: call clear_completed again to delete them."
+							: "");
+			return result(text, Map.of("deleted", changes.stream().map((change) -> change.task().id()).toList(),
+					"count", changes.size(), "remaining", cleared.remaining()));
 		});
 	}
 
 	/**
-	 * A tool whose handler runs as the caller, within the request's correlation id and trace,
-	 * and whose failures of input become error results.
+	 * A tool whose handler runs as the caller, within the request's correlation id and
+	 * trace, and whose failures of input become error results.
 	 */
 	private static AsyncToolSpecification tool(McpJsonMapper json, String name, String title, String description,
 			String inputSchema, ToolAnnotations annotations, Handler handler) {
@@ -189,7 +196,8 @@ class TaskTools {
 				return Mono.just(error("Not authenticated"));
 			}
 			return Mono.defer(() -> handler.call(userId, request.arguments()))
-				.onErrorResume(TaskValidationException.class, (ex) -> Mono.just(error("Invalid input: " + ex.getMessage())))
+				.onErrorResume(TaskValidationException.class,
+						(ex) -> Mono.just(error("Invalid input: " + ex.getMessage())))
 				.onErrorResume(TaskNotFoundException.class, (ex) -> Mono.just(error(ex.getMessage())))
 				.onErrorResume(ToolInputException.class, (ex) -> Mono.just(error(ex.getMessage())))
 				.onErrorResume(unexpected(name))
@@ -204,7 +212,9 @@ class TaskTools {
 		};
 	}
 
-	/** The HTTP request's correlation id and trace, for the logs and events of this call. */
+	/**
+	 * The HTTP request's correlation id and trace, for the logs and events of this call.
+	 */
 	private static Function<Context, Context> requestContext(McpTransportContext transport) {
 		return (context) -> {
 			Context result = context;

@@ -10,9 +10,9 @@ import org.jspecify.annotations.Nullable;
 import com.pakaura.api.task.CanonicalUuid;
 
 /**
- * A tool call's arguments, read with the same care as a REST body: unknown names and wrong
- * types are refused with a message that names the argument. Absent and {@code null} stay
- * apart, which {@code update_task} needs to clear a field.
+ * A tool call's arguments, read with the same care as a REST body: unknown names and
+ * wrong types are refused with a message that names the argument. Absent and {@code null}
+ * stay apart, which {@code update_task} needs to clear a field.
  */
 final class ToolArguments {
 
@@ -22,12 +22,15 @@ final class ToolArguments {
 		this.arguments = arguments;
 	}
 
-	/** @throws ToolInputException when an argument is not one of {@code allowed} */
+	/**
+	 * @throws ToolInputException when an argument is not one of {@code allowed}
+	 */
 	static ToolArguments of(@Nullable Map<String, Object> arguments, Set<String> allowed) {
 		Map<String, Object> given = (arguments != null) ? arguments : Map.of();
 		for (String name : given.keySet()) {
 			if (!allowed.contains(name)) {
-				throw new ToolInputException("Unknown argument '" + name + "'; this tool takes " + String.join(", ", allowed));
+				throw new ToolInputException(
+						"Unknown argument '" + name + "'; this tool takes " + String.join(", ", allowed));
 			}
 		}
 		return new ToolArguments(given);
@@ -68,7 +71,10 @@ final class ToolArguments {
 		}
 	}
 
-	/** Bad input for a tool; the client sees it as an error result, not a protocol failure. */
+	/**
+	 * Bad input for a tool; the client sees it as an error result, not a protocol
+	 * failure.
+	 */
 	static final class ToolInputException extends RuntimeException {
 
 		ToolInputException(String message) {

@@ -10,9 +10,9 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * The {@code local} profile only: {@code /local/stream}, a page that shows the caller's live
- * stream, read with {@code fetch} so that the token travels in the {@code Authorization}
- * header. Nothing of this exists in any other profile.
+ * The {@code local} profile only: {@code /local/stream}, a page that shows the caller's
+ * live stream, read with {@code fetch} so that the token travels in the
+ * {@code Authorization} header. Nothing of this exists in any other profile.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("local")

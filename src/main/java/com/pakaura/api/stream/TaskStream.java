@@ -22,13 +22,15 @@ import org.springframework.stereotype.Component;
  * Who is watching which user's tasks, and what each of them has not been sent yet.
  *
  * <ul>
- * <li>Each open stream has its own bounded buffer: a slow client never holds up the others. One
- * that falls {@code client-buffer} events behind gets a final {@code stream.overflow} event and is
- * closed, and the overflow is counted ({@code pakaura.stream.overflows}).</li>
- * <li>The last {@code replay} events of each user are kept in memory, so a client that reconnects
- * with {@code Last-Event-ID} gets what it missed, when the id is still among them. Nothing older,
- * and nothing across a restart or from another replica's memory: a client that finds its id gone
- * gets a {@code stream.reset} event and reloads the list.</li>
+ * <li>Each open stream has its own bounded buffer: a slow client never holds up the
+ * others. One that falls {@code client-buffer} events behind gets a final
+ * {@code stream.overflow} event and is closed, and the overflow is counted
+ * ({@code pakaura.stream.overflows}).</li>
+ * <li>The last {@code replay} events of each user are kept in memory, so a client that
+ * reconnects with {@code Last-Event-ID} gets what it missed, when the id is still among
+ * them. Nothing older, and nothing across a restart or from another replica's memory: a
+ * client that finds its id gone gets a {@code stream.reset} event and reloads the
+ * list.</li>
  * </ul>
  */
 @Component
@@ -54,8 +56,7 @@ public class TaskStream {
 		this.overflows = Counter.builder("pakaura.stream.overflows")
 			.description("Streams closed because their client fell too far behind")
 			.register(meters);
-		Gauge.builder("pakaura.stream.clients", this.clients,
-				(all) -> all.values().stream().mapToInt(Set::size).sum())
+		Gauge.builder("pakaura.stream.clients", this.clients, (all) -> all.values().stream().mapToInt(Set::size).sum())
 			.description("Open task streams")
 			.register(meters);
 	}
@@ -150,8 +151,8 @@ public class TaskStream {
 			if (this.buffer.size() >= this.capacity) {
 				this.closed = true;
 				TaskStream.this.overflows.increment();
-				this.sink.tryEmitNext(new StreamEvent(event.id(), OVERFLOW,
-						"{\"reason\":\"the client fell more than " + this.capacity + " events behind; reconnect with Last-Event-ID\"}"));
+				this.sink.tryEmitNext(new StreamEvent(event.id(), OVERFLOW, "{\"reason\":\"the client fell more than "
+						+ this.capacity + " events behind; reconnect with Last-Event-ID\"}"));
 				this.sink.tryEmitComplete();
 				return;
 			}

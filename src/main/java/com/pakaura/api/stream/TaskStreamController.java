@@ -12,9 +12,9 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /api/tasks/stream}: the caller's task changes as Server-Sent Events, each with
- * {@code id} = the CloudEvent id, {@code event} = its type, {@code data} = its data; a comment
- * every {@code heartbeat}. Only the caller's own tasks.
+ * {@code GET /api/tasks/stream}: the caller's task changes as Server-Sent Events, each
+ * with {@code id} = the CloudEvent id, {@code event} = its type, {@code data} = its data;
+ * a comment every {@code heartbeat}. Only the caller's own tasks.
  */
 @RestController
 class TaskStreamController {
@@ -35,7 +35,8 @@ class TaskStreamController {
 			.map((event) -> ServerSentEvent.builder(event.data()).id(event.id()).event(event.type()).build());
 		Flux<ServerSentEvent<String>> heartbeats = Flux.interval(this.properties.heartbeat())
 			.map((tick) -> ServerSentEvent.<String>builder().comment("heartbeat").build());
-		// a first comment sends the response headers at once, so a client knows it is connected;
+		// a first comment sends the response headers at once, so a client knows it is
+		// connected;
 		// the heartbeats end with the events: an overflowed stream closes
 		return Flux.concat(Flux.just(ServerSentEvent.<String>builder().comment("connected").build()),
 				events.publish((shared) -> Flux.merge(shared, heartbeats.takeUntilOther(shared.then()))));

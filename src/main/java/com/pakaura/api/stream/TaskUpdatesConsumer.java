@@ -16,10 +16,11 @@ import org.springframework.messaging.Message;
 import org.springframework.messaging.converter.MessageConversionException;
 
 /**
- * The consumer binding {@code taskUpdates-in-0}: each {@code sync.task} event that arrives on
- * {@code task-updates} goes to its user's open streams. Through the broker, not a shortcut inside
- * the process, so every replica's users see every replica's changes. A message that is not a task
- * update is refused as unconvertible, which the dapr binder answers with DROP.
+ * The consumer binding {@code taskUpdates-in-0}: each {@code sync.task} event that
+ * arrives on {@code task-updates} goes to its user's open streams. Through the broker,
+ * not a shortcut inside the process, so every replica's users see every replica's
+ * changes. A message that is not a task update is refused as unconvertible, which the
+ * dapr binder answers with DROP.
  */
 @Configuration(proxyBeanMethods = false)
 class TaskUpdatesConsumer {
@@ -48,9 +49,10 @@ class TaskUpdatesConsumer {
 	}
 
 	/**
-	 * The event in either CloudEvents mode: binary, as the dapr binder hands it over (the data as
-	 * payload, attributes as {@code ce-*} headers), or structured, as a binder that passes the
-	 * record on does (the whole event as payload, {@code application/cloudevents+json}).
+	 * The event in either CloudEvents mode: binary, as the dapr binder hands it over (the
+	 * data as payload, attributes as {@code ce-*} headers), or structured, as a binder
+	 * that passes the record on does (the whole event as payload,
+	 * {@code application/cloudevents+json}).
 	 */
 	private static TaskStream.StreamEvent eventOf(Message<byte[]> message) {
 		Object id = message.getHeaders().get("ce-id");

@@ -5,8 +5,8 @@ import java.util.regex.Pattern;
 
 /**
  * Task ids as RFC 9562 writes them: 36 characters, hex digits in groups of 8-4-4-4-12.
- * {@link UUID#fromString} also takes {@code 1-1-1-1-1} and pads it, so one task would have
- * many spellings.
+ * {@link UUID#fromString} also takes {@code 1-1-1-1-1} and pads it, so one task would
+ * have many spellings.
  */
 public final class CanonicalUuid {
 
@@ -16,7 +16,9 @@ public final class CanonicalUuid {
 	private CanonicalUuid() {
 	}
 
-	/** @throws IllegalArgumentException unless the text is a UUID in its canonical form */
+	/**
+	 * @throws IllegalArgumentException unless the text is a UUID in its canonical form
+	 */
 	public static UUID parse(String text) {
 		if (!CANONICAL.matcher(text).matches()) {
 			throw new IllegalArgumentException("Not a UUID in canonical form: 8-4-4-4-12 hex digits");

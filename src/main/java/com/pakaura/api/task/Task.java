@@ -13,11 +13,13 @@ import org.jspecify.annotations.Nullable;
 public record Task(UUID id, String userId, String title, @Nullable String description, boolean completed,
 		@Nullable Instant dueDate, long version, Instant createdAt, Instant updatedAt) {
 
-	/** The longest title, in characters (REST and MCP validate, and the column holds, the same). */
+	/**
+	 * The longest title, in characters (REST and MCP validate, and the column holds, the
+	 * same).
+	 */
 	public static final int TITLE_MAX_LENGTH = 255;
 
 	/** The longest description, in characters. */
 	public static final int DESCRIPTION_MAX_LENGTH = 4000;
-
 
 }

@@ -26,8 +26,8 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.util.UriComponentsBuilder;
 
 /**
- * The REST routes of {@code /api/tasks}. The caller is the token's subject; every route acts
- * on that user's tasks only.
+ * The REST routes of {@code /api/tasks}. The caller is the token's subject; every route
+ * acts on that user's tasks only.
  */
 @RestController
 @RequestMapping("/api/tasks")
@@ -42,8 +42,8 @@ class TaskController {
 	}
 
 	/**
-	 * The caller's tasks, newest first. When more follow, a {@code Link: <...>; rel="next"}
-	 * header (RFC 8288) gives the next page's URL.
+	 * The caller's tasks, newest first. When more follow, a
+	 * {@code Link: <...>; rel="next"} header (RFC 8288) gives the next page's URL.
 	 */
 	@GetMapping
 	Mono<ResponseEntity<List<TaskResponse>>> list(@AuthenticationPrincipal Jwt caller,
@@ -75,8 +75,7 @@ class TaskController {
 	}
 
 	@PatchMapping(path = "/{id}", consumes = { MediaType.APPLICATION_JSON_VALUE, MERGE_PATCH_JSON })
-	Mono<TaskResponse> edit(@AuthenticationPrincipal Jwt caller, @PathVariable UUID id,
-			@RequestBody ObjectNode body) {
+	Mono<TaskResponse> edit(@AuthenticationPrincipal Jwt caller, @PathVariable UUID id, @RequestBody ObjectNode body) {
 		return Mono.fromCallable(() -> new TaskRequests.PatchTask(body).toEdit())
 			.flatMap((edit) -> this.service.edit(caller.getSubject(), id, edit))
 			.map((change) -> TaskResponse.of(change.task()));

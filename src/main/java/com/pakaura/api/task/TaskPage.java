@@ -39,7 +39,10 @@ public record TaskPage(List<Task> tasks, @Nullable Cursor next) {
 			return ENCODER.encodeToString((this.createdAt + "|" + this.id).getBytes(StandardCharsets.UTF_8));
 		}
 
-		/** @throws TaskValidationException when the text is not a cursor this service issued */
+		/**
+		 * @throws TaskValidationException when the text is not a cursor this service
+		 * issued
+		 */
 		public static Cursor decode(String text) {
 			try {
 				String decoded = new String(DECODER.decode(text), StandardCharsets.UTF_8);

@@ -29,10 +29,12 @@ class TaskRepository {
 	}
 
 	Mono<Task> insert(UUID id, String userId, NewTask task) {
-		GenericExecuteSpec spec = this.db.sql("""
-				INSERT INTO tasks (id, user_id, title, description, completed, due_date, version, created_at, updated_at)
-				VALUES (:id, :userId, :title, :description, false, :dueDate, 1, statement_timestamp(), statement_timestamp())
-				RETURNING %s""".formatted(COLUMNS))
+		GenericExecuteSpec spec = this.db
+			.sql("""
+					INSERT INTO tasks (id, user_id, title, description, completed, due_date, version, created_at, updated_at)
+					VALUES (:id, :userId, :title, :description, false, :dueDate, 1, statement_timestamp(), statement_timestamp())
+					RETURNING %s"""
+				.formatted(COLUMNS))
 			.bind("id", id)
 			.bind("userId", userId)
 			.bind("title", task.title());
@@ -77,21 +79,26 @@ class TaskRepository {
 
 	/** Deletes the row; emits it with the time of deletion. */
 	Mono<TaskChange> delete(UUID id, String userId) {
-		return this.db
-			.sql("DELETE FROM tasks WHERE id = :id AND user_id = :userId RETURNING %s, statement_timestamp() AS deleted_at"
-				.formatted(COLUMNS))
+		return this.db.sql(
+				"DELETE FROM tasks WHERE id = :id AND user_id = :userId RETURNING %s, statement_timestamp() AS deleted_at"
+					.formatted(COLUMNS))
 			.bind("id", id)
 			.bind("userId", userId)
 			.map((row) -> TaskChange.deleted(toTask(row), row.get("deleted_at", Instant.class)))
 			.one();
 	}
 
-	/** Deletes up to {@code limit} of the user's completed tasks, oldest first; emits each with the time of deletion. */
+	/**
+	 * Deletes up to {@code limit} of the user's completed tasks, oldest first; emits each
+	 * with the time of deletion.
+	 */
 	Flux<TaskChange> deleteCompleted(String userId, int limit) {
-		return this.db.sql("""
-				DELETE FROM tasks WHERE id IN (
-				  SELECT id FROM tasks WHERE user_id = :userId AND completed ORDER BY created_at, id LIMIT :limit FOR UPDATE)
-				RETURNING %s, statement_timestamp() AS deleted_at""".formatted(COLUMNS))
+		return this.db
+			.sql("""
+					DELETE FROM tasks WHERE id IN (
+					  SELECT id FROM tasks WHERE user_id = :userId AND completed ORDER BY created_at, id LIMIT :limit FOR UPDATE)
+					RETURNING %s, statement_timestamp() AS deleted_at"""
+				.formatted(COLUMNS))
 			.bind("userId", userId)
 			.bind("limit", limit)
 			.map((row) -> TaskChange.deleted(toTask(row), row.get("deleted_at", Instant.class)))
@@ -133,8 +140,8 @@ class TaskRepository {
 	private static Task toTask(Readable row) {
 		return new Task(row.get("id", UUID.class), row.get("user_id", String.class), row.get("title", String.class),
 				row.get("description", String.class), Boolean.TRUE.equals(row.get("completed", Boolean.class)),
-				row.get("due_date", Instant.class), row.get("version", Long.class), row.get("created_at", Instant.class),
-				row.get("updated_at", Instant.class));
+				row.get("due_date", Instant.class), row.get("version", Long.class),
+				row.get("created_at", Instant.class), row.get("updated_at", Instant.class));
 	}
 
 }

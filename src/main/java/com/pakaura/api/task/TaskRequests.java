@@ -11,13 +11,19 @@ import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.annotation.JsonNaming;
 import tools.jackson.databind.node.ObjectNode;
 
-/** JSON bodies the task routes accept. Field names are snake_case, as the API's consumers expect. */
+/**
+ * JSON bodies the task routes accept. Field names are snake_case, as the API's consumers
+ * expect.
+ */
 final class TaskRequests {
 
 	private TaskRequests() {
 	}
 
-	/** {@code POST /api/tasks}. The due date is taken as text so the domain can say what is wrong with it. */
+	/**
+	 * {@code POST /api/tasks}. The due date is taken as text so the domain can say what
+	 * is wrong with it.
+	 */
 	@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 	record CreateTask(@Nullable String title, @Nullable String description, @Nullable String dueDate) {
 
@@ -28,16 +34,18 @@ final class TaskRequests {
 	}
 
 	/**
-	 * {@code PATCH /api/tasks/{id}} (JSON merge patch, RFC 7396): a field left out is kept, a
-	 * field set to {@code null} is cleared. Read from the JSON tree because a record cannot
-	 * tell "left out" from "null" (Jackson gives both the same value), and that difference
-	 * is the whole point of a patch.
+	 * {@code PATCH /api/tasks/{id}} (JSON merge patch, RFC 7396): a field left out is
+	 * kept, a field set to {@code null} is cleared. Read from the JSON tree because a
+	 * record cannot tell "left out" from "null" (Jackson gives both the same value), and
+	 * that difference is the whole point of a patch.
 	 */
 	record PatchTask(ObjectNode body) {
 
 		private static final Set<String> FIELDS = Set.of("title", "description", "due_date");
 
-		/** @throws TaskValidationException naming every unknown or mistyped field */
+		/**
+		 * @throws TaskValidationException naming every unknown or mistyped field
+		 */
 		TaskEdit toEdit() {
 			List<TaskValidationException.FieldError> errors = new ArrayList<>();
 			for (String name : this.body.propertyNames()) {

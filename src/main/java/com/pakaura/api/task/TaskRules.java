@@ -11,8 +11,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a task's fields may hold, and how raw input becomes a stored value. Shared by every
- * way into the service (REST, MCP), so both give the same answer to the same input.
+ * What a task's fields may hold, and how raw input becomes a stored value. Shared by
+ * every way into the service (REST, MCP), so both give the same answer to the same input.
  */
 final class TaskRules {
 
@@ -20,7 +20,10 @@ final class TaskRules {
 
 	static final int DESCRIPTION_MAX = Task.DESCRIPTION_MAX_LENGTH;
 
-	/** PostgreSQL keeps microseconds; values are cut there so what is returned is what is stored. */
+	/**
+	 * PostgreSQL keeps microseconds; values are cut there so what is returned is what is
+	 * stored.
+	 */
 	private static final ChronoUnit STORED_PRECISION = ChronoUnit.MICROS;
 
 	private static final String NOT_UNICODE = "must be Unicode text: it has a lone UTF-16 surrogate (an escape such as \\ud800 without its pair)";
@@ -78,7 +81,8 @@ final class TaskRules {
 			dueDate = OffsetDateTime.parse(raw, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
 		}
 		catch (DateTimeParseException ex) {
-			return reject("due_date", "must be an RFC 3339 timestamp with a time zone offset, such as 2026-12-01T09:00:00Z");
+			return reject("due_date",
+					"must be an RFC 3339 timestamp with a time zone offset, such as 2026-12-01T09:00:00Z");
 		}
 		if (dueDate.isBefore(EARLIEST_DUE_DATE) || dueDate.isAfter(LATEST_DUE_DATE)) {
 			return reject("due_date", "must be between years 0001 and 9999");

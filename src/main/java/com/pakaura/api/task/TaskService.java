@@ -12,10 +12,11 @@ import org.springframework.transaction.reactive.TransactionSynchronizationManage
 import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
- * The task use cases. Each mutation runs in one transaction and emits, once committed, the
- * {@link TaskChange} it made, which the {@link TaskChangeListener} hears of first, in the
- * task's commit order; a request that changes nothing emits {@link TaskChange.Kind#UNCHANGED}
- * and writes nothing. A task of another user behaves exactly like a missing one.
+ * The task use cases. Each mutation runs in one transaction and emits, once committed,
+ * the {@link TaskChange} it made, which the {@link TaskChangeListener} hears of first, in
+ * the task's commit order; a request that changes nothing emits
+ * {@link TaskChange.Kind#UNCHANGED} and writes nothing. A task of another user behaves
+ * exactly like a missing one.
  */
 @Service
 public class TaskService {
@@ -83,16 +84,15 @@ public class TaskService {
 	}
 
 	/**
-	 * Deletes up to {@link #CLEAR_COMPLETED_LIMIT} completed tasks of the user, oldest first,
-	 * in one transaction; each deletion is then told to the listener like a single delete. The
-	 * limit keeps one call's transaction, and its burst of two or three events per task, bounded
-	 * whatever the number of tasks.
+	 * Deletes up to {@link #CLEAR_COMPLETED_LIMIT} completed tasks of the user, oldest
+	 * first, in one transaction; each deletion is then told to the listener like a single
+	 * delete. The limit keeps one call's transaction, and its burst of two or three
+	 * events per task, bounded whatever the number of tasks.
 	 */
 	public Mono<ClearedTasks> clearCompleted(String userId) {
 		return this.tasks.deleteCompleted(userId, CLEAR_COMPLETED_LIMIT)
 			.collectList()
-			.flatMap((changes) -> announceBeforeCommit(changes)
-				.then(this.tasks.countCompleted(userId))
+			.flatMap((changes) -> announceBeforeCommit(changes).then(this.tasks.countCompleted(userId))
 				.map((remaining) -> new ClearedTasks(changes, remaining)))
 			.as(this.transaction::transactional)
 			.as(TaskService::runToItsEnd);
@@ -107,13 +107,14 @@ public class TaskService {
 	}
 
 	private Mono<TaskChange> setCompleted(String userId, UUID taskId, boolean completed) {
-		return mutate(userId, taskId, (before) -> (before.completed() == completed) ? null : withCompleted(before, completed),
+		return mutate(userId, taskId,
+				(before) -> (before.completed() == completed) ? null : withCompleted(before, completed),
 				completed ? TaskChange.Kind.COMPLETED : TaskChange.Kind.UNCOMPLETED);
 	}
 
 	/**
-	 * Locks the row, asks {@code change} for the row it should become ({@code null}: nothing
-	 * to do), and writes it.
+	 * Locks the row, asks {@code change} for the row it should become ({@code null}:
+	 * nothing to do), and writes it.
 	 */
 	private Mono<TaskChange> mutate(String userId, UUID taskId, Mutation change, TaskChange.Kind kind) {
 		return commit(this.tasks.findForUpdate(taskId, userId).switchIfEmpty(notFound(taskId)).flatMap((before) -> {
@@ -126,8 +127,8 @@ public class TaskService {
 	}
 
 	/**
-	 * Runs the work in a transaction whose changes the listener hears of in commit order, and
-	 * runs it to its end once started.
+	 * Runs the work in a transaction whose changes the listener hears of in commit order,
+	 * and runs it to its end once started.
 	 */
 	private Mono<TaskChange> commit(Mono<TaskChange> work) {
 		return work.flatMap((change) -> announceBeforeCommit(List.of(change)).thenReturn(change))
@@ -136,8 +137,8 @@ public class TaskService {
 	}
 
 	/**
-	 * Tells the listener about the changes while their rows are still locked, and registers a
-	 * synchronization that tells it how the transaction ended.
+	 * Tells the listener about the changes while their rows are still locked, and
+	 * registers a synchronization that tells it how the transaction ended.
 	 */
 	private Mono<Void> announceBeforeCommit(List<TaskChange> changes) {
 		return Mono.deferContextual((request) -> TransactionSynchronizationManager.forCurrentTransaction()
@@ -159,10 +160,10 @@ public class TaskService {
 
 	/**
 	 * A mutation, once started, runs to its end even when its caller goes away (a client
-	 * hanging up cancels its WebFlux request). Otherwise a cancel that lands while PostgreSQL
-	 * commits leaves the outcome of the transaction untold: the change may be committed while
-	 * the listener never hears how the transaction ended, and a task's later changes would
-	 * wait behind it. The work keeps the caller's context.
+	 * hanging up cancels its WebFlux request). Otherwise a cancel that lands while
+	 * PostgreSQL commits leaves the outcome of the transaction untold: the change may be
+	 * committed while the listener never hears how the transaction ended, and a task's
+	 * later changes would wait behind it. The work keeps the caller's context.
 	 */
 	private static <T> Mono<T> runToItsEnd(Mono<T> work) {
 		return Mono.deferContextual((request) -> Mono.fromFuture(work.contextWrite(request).toFuture(), true));

@@ -3,8 +3,8 @@ package com.pakaura.api.task;
 import java.util.List;
 
 /**
- * Input that no task may have. Names every offending field, so a caller can fix them all at
- * once.
+ * Input that no task may have. Names every offending field, so a caller can fix them all
+ * at once.
  */
 public class TaskValidationException extends RuntimeException {
 

@@ -1,17 +1,21 @@
 package com.pakaura.api.task;
 
 /**
- * What counts as text for this service. Java strings (and JSON's {@code \\u} escapes) can hold a
- * lone UTF-16 surrogate, which is no character at all: PostgreSQL's UTF-8 would store it as
- * {@code ?}, so two different inputs would become one value. And "blank" is decided by Unicode,
- * not by ASCII: a title of no-break spaces or zero-width characters shows nothing.
+ * What counts as text for this service. Java strings (and JSON's {@code \\u} escapes) can
+ * hold a lone UTF-16 surrogate, which is no character at all: PostgreSQL's UTF-8 would
+ * store it as {@code ?}, so two different inputs would become one value. And "blank" is
+ * decided by Unicode, not by ASCII: a title of no-break spaces or zero-width characters
+ * shows nothing.
  */
 public final class UnicodeText {
 
 	private UnicodeText() {
 	}
 
-	/** Whether every UTF-16 surrogate in it is half of a pair, so it encodes as UTF-8 unchanged. */
+	/**
+	 * Whether every UTF-16 surrogate in it is half of a pair, so it encodes as UTF-8
+	 * unchanged.
+	 */
 	public static boolean isWellFormed(String text) {
 		for (int i = 0; i < text.length(); i++) {
 			char c = text.charAt(i);
@@ -27,8 +31,8 @@ public final class UnicodeText {
 
 	/**
 	 * Whether it shows nothing: every character is white space (Unicode's, which includes
-	 * no-break spaces), a format character (zero-width space and joiners, byte order mark) or
-	 * another invisible filler.
+	 * no-break spaces), a format character (zero-width space and joiners, byte order
+	 * mark) or another invisible filler.
 	 */
 	public static boolean isBlank(String text) {
 		return text.codePoints().allMatch(UnicodeText::isInvisible);

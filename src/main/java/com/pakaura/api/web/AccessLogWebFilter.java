@@ -13,8 +13,8 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * One INFO line per request once it has ended: method, path, status, duration. Right after
- * {@link CorrelationIdWebFilter}, so the line carries the request's correlation id.
+ * One INFO line per request once it has ended: method, path, status, duration. Right
+ * after {@link CorrelationIdWebFilter}, so the line carries the request's correlation id.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)

@@ -33,9 +33,9 @@ import com.pakaura.api.task.TaskValidationException;
 import com.pakaura.api.task.TaskValidationException.FieldError;
 
 /**
- * Turns every failure of a route into {@code application/problem+json}: the framework's own
- * (405, 415, ...) through the base class, the domain's, and unexpected ones as a 500 that
- * shows nothing of the cause.
+ * Turns every failure of a route into {@code application/problem+json}: the framework's
+ * own (405, 415, ...) through the base class, the domain's, and unexpected ones as a 500
+ * that shows nothing of the cause.
  */
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
@@ -61,8 +61,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	}
 
 	/**
-	 * A client that hung up is no server failure: nobody is left to answer, so the error goes
-	 * on to the framework, which logs lost clients at DEBUG.
+	 * A client that hung up is no server failure: nobody is left to answer, so the error
+	 * goes on to the framework, which logs lost clients at DEBUG.
 	 */
 	@ExceptionHandler
 	Mono<ResponseEntity<Object>> unexpected(Exception ex, ServerWebExchange exchange) {
@@ -138,7 +138,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 			}
 			String message = Problems.describe(mismatch.getTargetType());
 			message = (message != null) ? message : "has the wrong type";
-			return Problems.invalid("Invalid request: " + field + " " + message, List.of(new FieldError(field, message)));
+			return Problems.invalid("Invalid request: " + field + " " + message,
+					List.of(new FieldError(field, message)));
 		}
 		Matcher duplicate = DUPLICATE_FIELD.matcher(String.valueOf(json.getOriginalMessage()));
 		if (duplicate.find()) {

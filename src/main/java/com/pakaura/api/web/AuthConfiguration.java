@@ -30,9 +30,10 @@ class AuthConfiguration {
 	static final int MAX_SUBJECT_LENGTH = 255;
 
 	/**
-	 * A subject names one user's tasks, so it must name exactly one: text that PostgreSQL stores
-	 * unchanged (a lone surrogate would become {@code ?} and merge two subjects), with no
-	 * control characters (NUL cannot be stored at all), not blank, and short enough for the column.
+	 * A subject names one user's tasks, so it must name exactly one: text that PostgreSQL
+	 * stores unchanged (a lone surrogate would become {@code ?} and merge two subjects),
+	 * with no control characters (NUL cannot be stored at all), not blank, and short
+	 * enough for the column.
 	 */
 	static boolean isUsableSubject(@Nullable String subject) {
 		return subject != null && subject.length() <= MAX_SUBJECT_LENGTH && UnicodeText.isWellFormed(subject)

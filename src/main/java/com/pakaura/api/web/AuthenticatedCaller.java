@@ -28,7 +28,8 @@ public record AuthenticatedCaller(String userId) {
 	static WebFilter recorder() {
 		return (exchange, chain) -> ReactiveSecurityContextHolder.getContext()
 			.map(SecurityContext::getAuthentication)
-			.doOnNext((authentication) -> exchange.getAttributes().put(ATTRIBUTE, new AuthenticatedCaller(authentication.getName())))
+			.doOnNext((authentication) -> exchange.getAttributes()
+				.put(ATTRIBUTE, new AuthenticatedCaller(authentication.getName())))
 			.then(Mono.defer(() -> chain.filter(exchange)));
 	}
 

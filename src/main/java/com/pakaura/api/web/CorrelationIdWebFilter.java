@@ -19,9 +19,9 @@ import com.pakaura.api.correlation.TraceContext;
 /**
  * First filter of every request: settles its correlation id (the caller's
  * {@code X-Correlation-ID} when well formed, a fresh UUIDv4 otherwise), echoes it on the
- * response, and puts it in the Reactor context, from where it reaches every log line and the
- * event publisher. A well-formed W3C {@code traceparent} (with its {@code tracestate}) goes
- * into the context too, so events continue the caller's trace.
+ * response, and puts it in the Reactor context, from where it reaches every log line and
+ * the event publisher. A well-formed W3C {@code traceparent} (with its
+ * {@code tracestate}) goes into the context too, so events continue the caller's trace.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)

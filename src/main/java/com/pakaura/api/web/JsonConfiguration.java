@@ -10,10 +10,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Strict JSON input: a number or boolean where text is expected is a type error, not text.
- * Left lenient, {@code {"title": 123}} would create a task titled "123". A field given twice
- * ({@code {"title":"a","title":"b"}}) is refused rather than silently taking the last value.
- * (Unknown fields are refused through
+ * Strict JSON input: a number or boolean where text is expected is a type error, not
+ * text. Left lenient, {@code {"title": 123}} would create a task titled "123". A field
+ * given twice ({@code {"title":"a","title":"b"}}) is refused rather than silently taking
+ * the last value. (Unknown fields are refused through
  * {@code spring.jackson.deserialization.fail-on-unknown-properties}.)
  */
 @Configuration(proxyBeanMethods = false)
@@ -21,10 +21,11 @@ class JsonConfiguration {
 
 	@Bean
 	JsonMapperBuilderCustomizer strictScalarCoercion() {
-		return (builder) -> builder.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).withCoercionConfig(LogicalType.Textual, (textual) -> textual
-			.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-			.setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-			.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
+		return (builder) -> builder.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+			.withCoercionConfig(LogicalType.Textual,
+					(textual) -> textual.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+						.setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+						.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
 	}
 
 }

@@ -20,7 +20,9 @@ public final class JwtSigningKey {
 		this.key = new SecretKeySpec(secret, "HmacSHA256");
 	}
 
-	/** @throws IllegalStateException when the secret is missing or shorter than 32 bytes */
+	/**
+	 * @throws IllegalStateException when the secret is missing or shorter than 32 bytes
+	 */
 	static JwtSigningKey fromSecret(@Nullable String secret) {
 		if (secret == null || secret.isEmpty()) {
 			throw new IllegalStateException(

@@ -19,9 +19,9 @@ import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
 
 /**
  * The {@code local} profile only: a newcomer can call the API a minute after starting it.
- * Without {@code AUTH_JWT_SECRET} a random secret is made for this run, and once the service
- * is up a ready-to-use token for a demo user is logged. Nothing of this exists in any other
- * profile.
+ * Without {@code AUTH_JWT_SECRET} a random secret is made for this run, and once the
+ * service is up a ready-to-use token for a demo user is logged. Nothing of this exists in
+ * any other profile.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("local")

@@ -43,7 +43,10 @@ class Problems {
 		return ProblemDetail.forStatusAndDetail(status, detail);
 	}
 
-	/** 413: a body over {@link RequestSizeLimitWebFilter#MAX_BODY_BYTES}, however it was sent. */
+	/**
+	 * 413: a body over {@link RequestSizeLimitWebFilter#MAX_BODY_BYTES}, however it was
+	 * sent.
+	 */
 	static ProblemDetail tooLarge() {
 		return of(HttpStatus.CONTENT_TOO_LARGE,
 				"The request body is larger than " + RequestSizeLimitWebFilter.MAX_BODY_BYTES / 1024 + " KiB");
@@ -74,8 +77,8 @@ class Problems {
 	}
 
 	/**
-	 * The request's path, as a relative URI: never built from the Host header, which the caller
-	 * chooses ({@code Host: evil.example} must not turn up in an answer).
+	 * The request's path, as a relative URI: never built from the Host header, which the
+	 * caller chooses ({@code Host: evil.example} must not turn up in an answer).
 	 */
 	private static @Nullable URI instanceOf(ServerWebExchange exchange) {
 		try {

@@ -10,9 +10,9 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * Refuses a body declared larger than 64 KiB before anything reads it. A body sent without a
- * length is held to the same limit by the codecs ({@code spring.http.codecs.max-in-memory-size}),
- * whose failure ends up as the same 413.
+ * Refuses a body declared larger than 64 KiB before anything reads it. A body sent
+ * without a length is held to the same limit by the codecs
+ * ({@code spring.http.codecs.max-in-memory-size}), whose failure ends up as the same 413.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 2)

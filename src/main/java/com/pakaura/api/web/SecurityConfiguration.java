@@ -23,9 +23,9 @@ import org.springframework.security.web.server.savedrequest.NoOpServerRequestCac
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Stateless bearer-token security: every route needs a valid JWT except the health probes, the
- * metrics scrape and the Dapr sidecar's subscription query. Refusals are problem+json with the
- * {@code WWW-Authenticate} challenge of RFC 6750.
+ * Stateless bearer-token security: every route needs a valid JWT except the health
+ * probes, the metrics scrape and the Dapr sidecar's subscription query. Refusals are
+ * problem+json with the {@code WWW-Authenticate} challenge of RFC 6750.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -45,13 +45,15 @@ class SecurityConfiguration {
 			.authorizeExchange((routes) -> routes
 				.pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info")
 				.permitAll()
-				// the Dapr sidecar asks for the subscriptions at start and delivers to them, without a
+				// the Dapr sidecar asks for the subscriptions at start and delivers to
+				// them, without a
 				// user token (with APP_API_TOKEN set, the binder checks the sidecar's)
 				.pathMatchers(HttpMethod.GET, "/dapr/subscribe")
 				.permitAll()
 				.pathMatchers(HttpMethod.POST, "/dapr/subscriptions/*")
 				.permitAll()
-				// the local profile's stream page (the route exists in no other profile); the page
+				// the local profile's stream page (the route exists in no other profile);
+				// the page
 				// itself sends the token with every call it makes
 				.pathMatchers(HttpMethod.GET, "/local/stream")
 				.permitAll()
@@ -63,16 +65,16 @@ class SecurityConfiguration {
 			.oauth2ResourceServer((resourceServer) -> resourceServer.jwt((jwt) -> jwt.jwtDecoder(jwtDecoder))
 				.authenticationEntryPoint(unauthenticated)
 				.accessDeniedHandler(forbidden))
-			.exceptionHandling((handling) -> handling.authenticationEntryPoint(unauthenticated)
-				.accessDeniedHandler(forbidden))
+			.exceptionHandling(
+					(handling) -> handling.authenticationEntryPoint(unauthenticated).accessDeniedHandler(forbidden))
 			.addFilterAfter(AuthenticatedCaller.recorder(), SecurityWebFiltersOrder.AUTHENTICATION)
 			.build();
 	}
 
 	/**
-	 * Spring Security's firewall refuses some requests before any route sees them (an encoded
-	 * NUL or slash in the path, {@code TRACE}, unknown methods): they get a problem too, with
-	 * the correlation id, instead of a bare 400.
+	 * Spring Security's firewall refuses some requests before any route sees them (an
+	 * encoded NUL or slash in the path, {@code TRACE}, unknown methods): they get a
+	 * problem too, with the correlation id, instead of a bare 400.
 	 */
 	@Bean
 	ServerExchangeRejectedHandler problemForRejectedExchange(Problems problems) {

@@ -12,14 +12,15 @@ import org.springframework.web.bind.annotation.InitBinder;
 import com.pakaura.api.task.CanonicalUuid;
 
 /**
- * Path variables and query parameters read as strictly as JSON bodies: a task id only in its
- * canonical form, numbers only in decimal (Spring would read {@code 0x10} as 16), booleans only
- * as {@code true} or {@code false} (Spring would also take {@code 1}, {@code yes}, {@code on}).
- * A value that does not fit is a 400 naming the parameter.
+ * Path variables and query parameters read as strictly as JSON bodies: a task id only in
+ * its canonical form, numbers only in decimal (Spring would read {@code 0x10} as 16),
+ * booleans only as {@code true} or {@code false} (Spring would also take {@code 1},
+ * {@code yes}, {@code on}). A value that does not fit is a 400 naming the parameter.
  *
  * <p>
- * Property editors rather than converters: when a converter refuses a value, Spring's type
- * conversion falls back to its lenient default editors, while a custom editor has the last word.
+ * Property editors rather than converters: when a converter refuses a value, Spring's
+ * type conversion falls back to its lenient default editors, while a custom editor has
+ * the last word.
  */
 @ControllerAdvice
 class StrictRequestParameters {
@@ -50,7 +51,10 @@ class StrictRequestParameters {
 		};
 	}
 
-	/** Reads text with one parse function, which throws {@link IllegalArgumentException} for what it refuses. */
+	/**
+	 * Reads text with one parse function, which throws {@link IllegalArgumentException}
+	 * for what it refuses.
+	 */
 	private static final class StrictEditor extends PropertyEditorSupport {
 
 		private final Function<String, Object> parse;

@@ -14,8 +14,8 @@ import org.springframework.web.util.DisconnectedClientHelper;
 
 /**
  * The last line: any error that escapes the controllers and their advice (a filter, the
- * codecs) still leaves as problem+json, and a 500 never shows a stack trace or SQL. Ordered
- * before Boot's own error handler, which would answer in its own JSON shape.
+ * codecs) still leaves as problem+json, and a 500 never shows a stack trace or SQL.
+ * Ordered before Boot's own error handler, which would answer in its own JSON shape.
  */
 @Component
 @Order(-2)

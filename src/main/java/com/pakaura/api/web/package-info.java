@@ -1,5 +1,6 @@
 /**
- * The web layer: bearer-token security, correlation ids, problem+json errors, request limits.
+ * The web layer: bearer-token security, correlation ids, problem+json errors, request
+ * limits.
  */
 @NullMarked
 package com.pakaura.api.web;

@@ -4,7 +4,8 @@ import org.slf4j.MDC;
 
 /**
  * The binder's log lines name the message's correlation id (its Spring Integration
- * {@code correlationId} header) under the MDC key {@value #KEY}, as the service's own lines do.
+ * {@code correlationId} header) under the MDC key {@value #KEY}, as the service's own
+ * lines do.
  */
 final class CorrelationIdMdc {
 
@@ -14,8 +15,8 @@ final class CorrelationIdMdc {
 	}
 
 	/**
-	 * Runs the action with the publication's correlation id in the MDC, restoring what was
-	 * there before (the caller's thread may already carry it).
+	 * Runs the action with the publication's correlation id in the MDC, restoring what
+	 * was there before (the caller's thread may already carry it).
 	 */
 	static void around(DaprPublication publication, Runnable action) {
 		if (publication.correlationId() == null) {

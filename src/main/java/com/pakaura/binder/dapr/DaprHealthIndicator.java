@@ -12,9 +12,9 @@ import org.springframework.web.reactive.function.client.WebClient;
 import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
 
 /**
- * UP when the sidecar answers 204 on {@code /v1.0/healthz/outbound} (components loaded, able
- * to publish). Never {@code /v1.0/healthz}: that one waits for the application itself.
- * UNKNOWN when the binder is disabled.
+ * UP when the sidecar answers 204 on {@code /v1.0/healthz/outbound} (components loaded,
+ * able to publish). Never {@code /v1.0/healthz}: that one waits for the application
+ * itself. UNKNOWN when the binder is disabled.
  */
 public class DaprHealthIndicator extends AbstractReactiveHealthIndicator {
 
@@ -36,19 +36,22 @@ public class DaprHealthIndicator extends AbstractReactiveHealthIndicator {
 			return Mono.just(builder.unknown().withDetail("enabled", false).build());
 		}
 		builder.withDetail("sidecar", this.properties.baseUrl());
-		return this.http.get()
-			.uri("/v1.0/healthz/outbound")
-			.httpRequest((request) -> {
-				if (request.getNativeRequest() instanceof HttpClientRequest netty) {
-					netty.responseTimeout(TIMEOUT);
-				}
-			})
+		return this.http.get().uri("/v1.0/healthz/outbound").httpRequest((request) -> {
+			if (request.getNativeRequest() instanceof HttpClientRequest netty) {
+				netty.responseTimeout(TIMEOUT);
+			}
+		})
 			.exchangeToMono((response) -> response.bodyToMono(String.class)
 				.defaultIfEmpty("")
 				.map((body) -> response.statusCode().is2xxSuccessful() ? builder.up().build()
-						: builder.down().withDetail("status", response.statusCode().value()).withDetail("body", body).build()))
-			// An absent sidecar is an expected state, reported as such rather than logged with a stack trace.
-			.onErrorResume((ex) -> Mono.just(builder.down().withDetail("error", DaprSidecarClient.describe(ex)).build()));
+						: builder.down()
+							.withDetail("status", response.statusCode().value())
+							.withDetail("body", body)
+							.build()))
+			// An absent sidecar is an expected state, reported as such rather than logged
+			// with a stack trace.
+			.onErrorResume(
+					(ex) -> Mono.just(builder.down().withDetail("error", DaprSidecarClient.describe(ex)).build()));
 	}
 
 }

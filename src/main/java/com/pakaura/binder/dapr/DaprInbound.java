@@ -7,8 +7,8 @@ import java.util.Map;
 public interface DaprInbound {
 
 	/**
-	 * @param headers the delivery's HTTP headers, lower-case names (daprd's metadata: {@code __key},
-	 * {@code __partition}, {@code __offset}, record headers)
+	 * @param headers the delivery's HTTP headers, lower-case names (daprd's metadata:
+	 * {@code __key}, {@code __partition}, {@code __offset}, record headers)
 	 * @param body the broker's bytes, verbatim
 	 * @return {@code SUCCESS}, {@code RETRY} or {@code DROP}, as daprd reads the answer's
 	 * {@code status} (dapr pkg/runtime/subscription/subscription.go)

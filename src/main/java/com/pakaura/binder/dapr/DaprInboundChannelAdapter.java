@@ -25,21 +25,24 @@ import org.springframework.messaging.support.ErrorMessage;
 import org.springframework.messaging.support.MessageBuilder;
 
 /**
- * The consumer side of one input binding: each message the sidecar delivers on the binding's
- * route becomes a Spring message and goes to the binding, and the answer tells daprd what to do
- * with it (dapr pkg/runtime/subscription/subscription.go reads {@code {"status": ...}}):
+ * The consumer side of one input binding: each message the sidecar delivers on the
+ * binding's route becomes a Spring message and goes to the binding, and the answer tells
+ * daprd what to do with it (dapr pkg/runtime/subscription/subscription.go reads
+ * {@code {"status": ...}}):
  * <ul>
  * <li>SUCCESS once the handler has completed;</li>
- * <li>RETRY when it failed, after the binding's own {@code maxAttempts}: daprd redelivers;</li>
+ * <li>RETRY when it failed, after the binding's own {@code maxAttempts}: daprd
+ * redelivers;</li>
  * <li>DROP for a message no retry can help (not a CloudEvent, a payload that cannot be
  * converted): daprd drops it, into the dead-letter topic when one is configured.</li>
  * </ul>
- * The CloudEvent is read with the CloudEvents SDK: its {@code data} becomes the payload (typed by
- * {@code datacontenttype}, converted as Spring Cloud Stream converts any payload), its attributes
- * {@code ce-*} headers, and daprd's metadata ({@code __key}, {@code __partition},
- * {@code __offset}, record headers) headers as they came. Each outcome is counted
- * ({@code dapr.consume}) and each failure logged in one WARN line; a handler's failure also goes
- * to the binding's error channel, as in Spring Cloud Stream's other binders.
+ * The CloudEvent is read with the CloudEvents SDK: its {@code data} becomes the payload
+ * (typed by {@code datacontenttype}, converted as Spring Cloud Stream converts any
+ * payload), its attributes {@code ce-*} headers, and daprd's metadata ({@code __key},
+ * {@code __partition}, {@code __offset}, record headers) headers as they came. Each
+ * outcome is counted ({@code dapr.consume}) and each failure logged in one WARN line; a
+ * handler's failure also goes to the binding's error channel, as in Spring Cloud Stream's
+ * other binders.
  */
 final class DaprInboundChannelAdapter extends MessageProducerSupport implements DaprInbound {
 
@@ -121,9 +124,10 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 	}
 
 	/**
-	 * Spring Cloud Stream's binding error channel, which hears of every message that failed for
-	 * good. Not the producer's own error channel: with one, {@code sendMessage} would swallow the
-	 * handler's failure, and the retries and the RETRY answer would never see it.
+	 * Spring Cloud Stream's binding error channel, which hears of every message that
+	 * failed for good. Not the producer's own error channel: with one,
+	 * {@code sendMessage} would swallow the handler's failure, and the retries and the
+	 * RETRY answer would never see it.
 	 */
 	void failuresTo(MessageChannel errors) {
 		this.failures = errors;
@@ -144,7 +148,10 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 
 	private String drop(String why) {
 		this.dropped.increment();
-		log.atWarn().addKeyValue("binding", this.binding).addKeyValue("topic", this.topic).log("Delivered message dropped: {}", why);
+		log.atWarn()
+			.addKeyValue("binding", this.binding)
+			.addKeyValue("topic", this.topic)
+			.log("Delivered message dropped: {}", why);
 		return "DROP";
 	}
 

@@ -27,14 +27,16 @@ import com.pakaura.binder.dapr.properties.DaprProducerProperties;
 import com.pakaura.binder.dapr.provisioning.DaprTopicProvisioner;
 
 /**
- * A Spring Cloud Stream binder on the Dapr sidecar's pub/sub HTTP API. Output bindings publish
- * ({@code POST /v1.0/publish/{pubsub}/{topic}}), body and content type as they are: a structured
- * CloudEvent stays one. Input bindings subscribe: each is a programmatic subscription the
- * application announces, and the sidecar delivers its messages over HTTP.
+ * A Spring Cloud Stream binder on the Dapr sidecar's pub/sub HTTP API. Output bindings
+ * publish ({@code POST /v1.0/publish/{pubsub}/{topic}}), body and content type as they
+ * are: a structured CloudEvent stays one. Input bindings subscribe: each is a
+ * programmatic subscription the application announces, and the sidecar delivers its
+ * messages over HTTP.
  */
 public class DaprMessageChannelBinder extends
 		AbstractMessageChannelBinder<ExtendedConsumerProperties<DaprConsumerProperties>, ExtendedProducerProperties<DaprProducerProperties>, DaprTopicProvisioner>
-		implements ExtendedPropertiesBinder<MessageChannel, DaprConsumerProperties, DaprProducerProperties>, DisposableBean {
+		implements ExtendedPropertiesBinder<MessageChannel, DaprConsumerProperties, DaprProducerProperties>,
+		DisposableBean {
 
 	private final DaprBinderConfigurationProperties properties;
 
@@ -42,7 +44,10 @@ public class DaprMessageChannelBinder extends
 
 	private final DaprPublishOutcomes outcomes;
 
-	/** Where input bindings become subscriptions; {@code null} outside a reactive web application. */
+	/**
+	 * Where input bindings become subscriptions; {@code null} outside a reactive web
+	 * application.
+	 */
 	private final @Nullable DaprSubscriptions subscriptions;
 
 	private final SpelExpressionParser expressions = new SpelExpressionParser();
@@ -69,7 +74,10 @@ public class DaprMessageChannelBinder extends
 		this.publisher.start();
 	}
 
-	/** Drains what is queued or in flight (bounded by {@code shutdown-timeout}), then lets go of the sidecar. */
+	/**
+	 * Drains what is queued or in flight (bounded by {@code shutdown-timeout}), then lets
+	 * go of the sidecar.
+	 */
 	@Override
 	public void destroy() {
 		this.publisher.close();
@@ -81,7 +89,8 @@ public class DaprMessageChannelBinder extends
 
 	@Override
 	protected MessageHandler createProducerMessageHandler(ProducerDestination destination,
-			ExtendedProducerProperties<DaprProducerProperties> producerProperties, @Nullable MessageChannel errorChannel) {
+			ExtendedProducerProperties<DaprProducerProperties> producerProperties,
+			@Nullable MessageChannel errorChannel) {
 		DaprProducerProperties dapr = producerProperties.getExtension();
 		String pubsub = StringUtils.hasText(dapr.getPubsubName()) ? dapr.getPubsubName() : this.properties.pubsubName();
 		Expression partitionKey = StringUtils.hasText(dapr.getPartitionKeyExpression())
@@ -90,15 +99,16 @@ public class DaprMessageChannelBinder extends
 				: destination.getName();
 		this.outcomes.registerBinding(binding, destination.getName());
 		DaprPublishingHandler handler = new DaprPublishingHandler(binding, destination.getName(), pubsub, partitionKey,
-				getEvaluationContext(), dapr.getMetadata(), this.publisher, this.outcomes, this.properties.maxBodySize().toBytes(), errorChannel);
+				getEvaluationContext(), dapr.getMetadata(), this.publisher, this.outcomes,
+				this.properties.maxBodySize().toBytes(), errorChannel);
 		handler.setBeanFactory(getBeanFactory());
 		return handler;
 	}
 
 	/**
 	 * An input binding becomes a Dapr programmatic subscription, announced on
-	 * {@code GET /dapr/subscribe}; the sidecar delivers to its route. The consumer group is the
-	 * pub/sub component's ({@code consumerGroup}), not the binding's.
+	 * {@code GET /dapr/subscribe}; the sidecar delivers to its route. The consumer group
+	 * is the pub/sub component's ({@code consumerGroup}), not the binding's.
 	 */
 	@Override
 	protected MessageProducer createConsumerEndpoint(ConsumerDestination destination, String group,
@@ -123,8 +133,8 @@ public class DaprMessageChannelBinder extends
 	protected void afterUnbindConsumer(ConsumerDestination destination, String group,
 			ExtendedConsumerProperties<DaprConsumerProperties> properties) {
 		if (this.subscriptions != null) {
-			this.subscriptions.remove((properties.getBindingName() != null) ? properties.getBindingName()
-					: destination.getName());
+			this.subscriptions
+				.remove((properties.getBindingName() != null) ? properties.getBindingName() : destination.getName());
 		}
 	}
 

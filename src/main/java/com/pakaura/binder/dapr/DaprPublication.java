@@ -11,8 +11,8 @@ import org.springframework.messaging.MessageChannel;
  * One message on its way to the sidecar: what to POST, and whom to tell how it went.
  *
  * @param binding the Spring Cloud Stream binding it was sent to
- * @param partitionKey keeps this message behind earlier ones with the same key; {@code null}:
- * no order
+ * @param partitionKey keeps this message behind earlier ones with the same key;
+ * {@code null}: no order
  * @param metadata sent as {@code metadata.<name>} query parameters
  * @param headers HTTP headers passed on to the sidecar (W3C trace context)
  * @param correlationId the message's {@code correlationId} header, for logs

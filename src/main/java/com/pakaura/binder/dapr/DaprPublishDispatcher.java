@@ -22,23 +22,25 @@ import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
  * Delivers publications to the sidecar without ever holding up the sender.
  *
  * <ul>
- * <li>Bounded: at most {@code buffer-size} publications wait; past that the newest is dropped
- * (and counted), so a dead sidecar cannot exhaust memory.</li>
- * <li>Ordered per key: publications with the same partition key form a lane and go one at a
- * time, in the order they were submitted; lanes take turns for the {@code max-in-flight}
- * request slots.</li>
+ * <li>Bounded: at most {@code buffer-size} publications wait; past that the newest is
+ * dropped (and counted), so a dead sidecar cannot exhaust memory.</li>
+ * <li>Ordered per key: publications with the same partition key form a lane and go one at
+ * a time, in the order they were submitted; lanes take turns for the
+ * {@code max-in-flight} request slots.</li>
  * <li>Patient at start: until {@code /v1.0/healthz/outbound} answers 204 (or
- * {@code startup-wait} passes), publications wait instead of failing against a sidecar that
- * is still starting.</li>
- * <li>Persistent within bounds: a transient failure (sidecar not reachable, 5xx) is retried
- * with backoff until the publication's {@code timeout} is spent. A request that reached the
- * sidecar is waited for up to {@code response-timeout}, however slow the broker, so that a late
- * publish cannot be overtaken by its key's next event; without an answer even then, it is
- * {@code unknown} and never retried, since the sidecar may have published it.</li>
- * <li>Drained on close: what is queued or in flight gets up to {@code shutdown-timeout}.</li>
+ * {@code startup-wait} passes), publications wait instead of failing against a sidecar
+ * that is still starting.</li>
+ * <li>Persistent within bounds: a transient failure (sidecar not reachable, 5xx) is
+ * retried with backoff until the publication's {@code timeout} is spent. A request that
+ * reached the sidecar is waited for up to {@code response-timeout}, however slow the
+ * broker, so that a late publish cannot be overtaken by its key's next event; without an
+ * answer even then, it is {@code unknown} and never retried, since the sidecar may have
+ * published it.</li>
+ * <li>Drained on close: what is queued or in flight gets up to
+ * {@code shutdown-timeout}.</li>
  * </ul>
- * State is guarded by one lock whose sections only move references; HTTP runs outside it, on
- * the client's own threads.
+ * State is guarded by one lock whose sections only move references; HTTP runs outside it,
+ * on the client's own threads.
  */
 final class DaprPublishDispatcher implements DaprPublisher {
 
@@ -69,8 +71,8 @@ final class DaprPublishDispatcher implements DaprPublisher {
 	private int inFlight;
 
 	/**
-	 * The publications with the sidecar, each with its last attempt's outcome ({@code null}
-	 * during the first), so that a shutdown can count what it abandons.
+	 * The publications with the sidecar, each with its last attempt's outcome
+	 * ({@code null} during the first), so that a shutdown can count what it abandons.
 	 */
 	private final Map<DaprPublication, @Nullable PublishOutcome> sending = new IdentityHashMap<>();
 
@@ -94,7 +96,9 @@ final class DaprPublishDispatcher implements DaprPublisher {
 			.register(outcomes.meters());
 	}
 
-	/** Starts waiting for the sidecar: no I/O happens before the binder is initialized. */
+	/**
+	 * Starts waiting for the sidecar: no I/O happens before the binder is initialized.
+	 */
 	@Override
 	public void start() {
 		this.readinessGate = awaitSidecar();
@@ -129,7 +133,8 @@ final class DaprPublishDispatcher implements DaprPublisher {
 	private void pump() {
 		List<Start> starts = new ArrayList<>();
 		synchronized (this.lock) {
-			while (this.open && !this.closed && this.inFlight < this.properties.maxInFlight() && !this.ready.isEmpty()) {
+			while (this.open && !this.closed && this.inFlight < this.properties.maxInFlight()
+					&& !this.ready.isEmpty()) {
 				Lane lane = this.ready.poll();
 				lane.queued = false;
 				lane.sending = true;
@@ -184,7 +189,8 @@ final class DaprPublishDispatcher implements DaprPublisher {
 				return Mono.just(outcome);
 			}
 			Duration next = (backoff.compareTo(MAX_BACKOFF.dividedBy(2)) < 0) ? backoff.multipliedBy(2) : MAX_BACKOFF;
-			// Once closed, the client's connections and threads are gone: the last outcome stands.
+			// Once closed, the client's connections and threads are gone: the last
+			// outcome stands.
 			return Mono.delay(backoff)
 				.then(Mono.defer(() -> isClosed() ? Mono.just(outcome) : attempt(publication, deadline, next)));
 		});
@@ -196,7 +202,10 @@ final class DaprPublishDispatcher implements DaprPublisher {
 		}
 	}
 
-	/** Opens the gate once the sidecar can publish, or once {@code startup-wait} has passed. */
+	/**
+	 * Opens the gate once the sidecar can publish, or once {@code startup-wait} has
+	 * passed.
+	 */
 	private Disposable awaitSidecar() {
 		if (this.properties.startupWait().isZero()) {
 			openGate();
@@ -241,7 +250,8 @@ final class DaprPublishDispatcher implements DaprPublisher {
 			this.closed = true;
 			stillSending = new IdentityHashMap<>(this.sending);
 			this.sending.clear();
-			// Waiting publications sit in lanes of the ready queue, and also behind the in-flight
+			// Waiting publications sit in lanes of the ready queue, and also behind the
+			// in-flight
 			// request of their key, in a lane that only the keyed map still reaches.
 			Stream.concat(this.ready.stream(), this.lanes.values().stream()).forEach((lane) -> {
 				abandoned.addAll(lane.pending);
@@ -251,11 +261,13 @@ final class DaprPublishDispatcher implements DaprPublisher {
 			this.waiting = 0;
 		}
 		if (!abandoned.isEmpty() || !stillSending.isEmpty()) {
-			log.warn("Shutdown timeout {} passed with {} events queued, which are dropped, and {} in flight, which end"
-					+ " with their last attempt's outcome", this.properties.shutdownTimeout(), abandoned.size(),
-					stillSending.size());
+			log.warn(
+					"Shutdown timeout {} passed with {} events queued, which are dropped, and {} in flight, which end"
+							+ " with their last attempt's outcome",
+					this.properties.shutdownTimeout(), abandoned.size(), stillSending.size());
 		}
-		// A request still under way may yet be published; one between attempts ends as it last did.
+		// A request still under way may yet be published; one between attempts ends as it
+		// last did.
 		stillSending.forEach((publication, last) -> this.outcomes.record(publication, (last != null) ? last
 				: PublishOutcome.of(PublishOutcome.Kind.UNKNOWN, "still under way when the shutdown timeout passed")));
 		abandoned.forEach((publication) -> this.outcomes.record(publication,

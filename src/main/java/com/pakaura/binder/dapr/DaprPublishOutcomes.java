@@ -14,12 +14,12 @@ import org.springframework.messaging.MessageHandlingException;
 import org.springframework.messaging.support.ErrorMessage;
 
 /**
- * What happens once a publication has an outcome: it is counted ({@code dapr.publish}, tags
- * binding, topic, outcome), timed from hand-over ({@code dapr.publish.latency}), logged at the
- * level its outcome deserves (success DEBUG; sidecar unavailable, unknown outcome and drops WARN; a
- * refusal ERROR with the sidecar's status, errorCode and message), and, when the binding has
- * its error channel enabled, a failure goes there too; a sender that asked is told
- * ({@link DaprPublishResult}). Nothing here throws.
+ * What happens once a publication has an outcome: it is counted ({@code dapr.publish},
+ * tags binding, topic, outcome), timed from hand-over ({@code dapr.publish.latency}),
+ * logged at the level its outcome deserves (success DEBUG; sidecar unavailable, unknown
+ * outcome and drops WARN; a refusal ERROR with the sidecar's status, errorCode and
+ * message), and, when the binding has its error channel enabled, a failure goes there
+ * too; a sender that asked is told ({@link DaprPublishResult}). Nothing here throws.
  */
 final class DaprPublishOutcomes {
 
@@ -40,10 +40,11 @@ final class DaprPublishOutcomes {
 	}
 
 	/**
-	 * Registers a binding's outcome counters at zero, so that dashboards and alerts see every
-	 * series from the first scrape (a rate over a series that appears only with its first failure
-	 * misses that failure), and so that drops counted while the application stops still land in
-	 * a meter that exists: a registry being closed registers nothing new.
+	 * Registers a binding's outcome counters at zero, so that dashboards and alerts see
+	 * every series from the first scrape (a rate over a series that appears only with its
+	 * first failure misses that failure), and so that drops counted while the application
+	 * stops still land in a meter that exists: a registry being closed registers nothing
+	 * new.
 	 */
 	void registerBinding(String binding, String topic) {
 		for (PublishOutcome.Kind kind : PublishOutcome.Kind.values()) {
@@ -115,7 +116,8 @@ final class DaprPublishOutcomes {
 		});
 	}
 
-	private static void sendToErrorChannel(DaprPublication publication, PublishOutcome outcome, MessageChannel errorChannel) {
+	private static void sendToErrorChannel(DaprPublication publication, PublishOutcome outcome,
+			MessageChannel errorChannel) {
 		String description = "Dapr publish to " + publication.pubsub() + "/" + publication.topic() + " failed: "
 				+ outcome.kind().tag() + ((outcome.status() != 0) ? " " + outcome.status() : "")
 				+ ((outcome.errorCode() != null) ? " " + outcome.errorCode() : "")

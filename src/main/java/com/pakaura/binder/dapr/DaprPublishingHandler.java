@@ -21,7 +21,10 @@ import org.springframework.messaging.MessageHeaders;
  */
 final class DaprPublishingHandler extends AbstractMessageHandler {
 
-	/** W3C trace context headers, passed on to the sidecar so the trace continues through it. */
+	/**
+	 * W3C trace context headers, passed on to the sidecar so the trace continues through
+	 * it.
+	 */
 	private static final String[] FORWARDED_HEADERS = { "traceparent", "tracestate" };
 
 	private static final String DEFAULT_CONTENT_TYPE = "application/json";
@@ -48,8 +51,8 @@ final class DaprPublishingHandler extends AbstractMessageHandler {
 
 	/**
 	 * @param partitionKey parsed once, when the binding is created
-	 * @param evaluation the binder's evaluation context, so that the expression can reach beans
-	 * ({@code @name}) and Spring Integration's functions, as in the other binders
+	 * @param evaluation the binder's evaluation context, so that the expression can reach
+	 * beans ({@code @name}) and Spring Integration's functions, as in the other binders
 	 */
 	DaprPublishingHandler(String binding, String topic, String pubsub, @Nullable Expression partitionKey,
 			EvaluationContext evaluation, Map<String, String> metadata, DaprPublisher publisher,
@@ -73,8 +76,9 @@ final class DaprPublishingHandler extends AbstractMessageHandler {
 		String target = headers.get(BinderHeaders.TARGET_DESTINATION, String.class);
 		Object contentType = headers.get(MessageHeaders.CONTENT_TYPE);
 		Object correlationId = headers.get(IntegrationMessageHeaderAccessor.CORRELATION_ID);
-		DaprPublication publication = new DaprPublication(this.binding, this.pubsub, (target != null) ? target : this.topic,
-				body, (contentType != null) ? contentType.toString() : DEFAULT_CONTENT_TYPE, partitionKeyOf(message),
+		DaprPublication publication = new DaprPublication(this.binding, this.pubsub,
+				(target != null) ? target : this.topic, body,
+				(contentType != null) ? contentType.toString() : DEFAULT_CONTENT_TYPE, partitionKeyOf(message),
 				this.metadata, forwardedHeaders(headers), (correlationId != null) ? correlationId.toString() : null,
 				message, this.errorChannel, System.nanoTime());
 		if (body.length > this.maxBodyBytes) {

@@ -29,8 +29,9 @@ import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
 
 /**
  * The sidecar's HTTP API: {@code POST /v1.0/publish/{pubsub}/{topic}} and
- * {@code GET /v1.0/healthz/outbound}. Owns its Netty threads and connections, so that queued
- * events can still drain while the rest of the application shuts its HTTP resources down.
+ * {@code GET /v1.0/healthz/outbound}. Owns its Netty threads and connections, so that
+ * queued events can still drain while the rest of the application shuts its HTTP
+ * resources down.
  */
 final class DaprSidecarClient implements AutoCloseable {
 
@@ -56,7 +57,8 @@ final class DaprSidecarClient implements AutoCloseable {
 		HttpClient client = HttpClient.create(this.connections)
 			.runOn(this.loops)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(properties.timeout().toMillis(), 10_000))
-			// Reactor Netty would silently send a request again when a connection closes before
+			// Reactor Netty would silently send a request again when a connection closes
+			// before
 			// the answer, although the sidecar may have published it: retries are the
 			// dispatcher's, and only where the event cannot have reached the sidecar.
 			.disableRetry(true)
@@ -73,10 +75,10 @@ final class DaprSidecarClient implements AutoCloseable {
 	}
 
 	/**
-	 * One attempt. Never errors: every way it can end is a {@link PublishOutcome}. The answer
-	 * is awaited up to {@code timeout} once the request is sent, through Reactor Netty's own
-	 * response timeout, so that a late failure of an abandoned request never surfaces as a
-	 * dropped error.
+	 * One attempt. Never errors: every way it can end is a {@link PublishOutcome}. The
+	 * answer is awaited up to {@code timeout} once the request is sent, through Reactor
+	 * Netty's own response timeout, so that a late failure of an abandoned request never
+	 * surfaces as a dropped error.
 	 */
 	Mono<PublishOutcome> publish(DaprPublication publication, Duration timeout) {
 		AtomicBoolean sent = new AtomicBoolean();
@@ -111,7 +113,9 @@ final class DaprSidecarClient implements AutoCloseable {
 		if (publication.partitionKey() != null) {
 			uri.queryParam("metadata.partitionKey", "{partitionKey}");
 		}
-		publication.metadata().keySet().forEach((name) -> uri.queryParam("metadata." + name, "{metadata." + name + "}"));
+		publication.metadata()
+			.keySet()
+			.forEach((name) -> uri.queryParam("metadata." + name, "{metadata." + name + "}"));
 		Map<String, Object> values = new HashMap<>();
 		values.put("pubsub", publication.pubsub());
 		values.put("topic", publication.topic());
@@ -127,12 +131,13 @@ final class DaprSidecarClient implements AutoCloseable {
 		if (response.statusCode().is2xxSuccessful()) {
 			return response.releaseBody().thenReturn(PublishOutcome.success(status));
 		}
-		return response.bodyToMono(String.class)
-			.defaultIfEmpty("")
-			.map((body) -> errorOf(status, body));
+		return response.bodyToMono(String.class).defaultIfEmpty("").map((body) -> errorOf(status, body));
 	}
 
-	/** The sidecar's error body is {@code {"errorCode": ..., "message": ...}}, or plain text (401). */
+	/**
+	 * The sidecar's error body is {@code {"errorCode": ..., "message": ...}}, or plain
+	 * text (401).
+	 */
 	static PublishOutcome errorOf(int status, String body) {
 		String errorCode = null;
 		String message = body.isBlank() ? null : body.strip();
@@ -151,9 +156,10 @@ final class DaprSidecarClient implements AutoCloseable {
 	}
 
 	/**
-	 * daprd reports an event over its body limit, or over the Kafka producer's, in the error
-	 * class of a broker failure (500 {@code ERR_PUBSUB_PUBLISH_MESSAGE}; 400 text/plain before
-	 * 1.14.5), so only the message tells it apart. No retry changes a size.
+	 * daprd reports an event over its body limit, or over the Kafka producer's, in the
+	 * error class of a broker failure (500 {@code ERR_PUBSUB_PUBLISH_MESSAGE}; 400
+	 * text/plain before 1.14.5), so only the message tells it apart. No retry changes a
+	 * size.
 	 * <ul>
 	 * <li>"stream too large": dapr/kit {@code streams.LimitReadCloser}, behind daprd's
 	 * {@code --max-body-size} (pkg/api/http {@code MaxBodySizeMiddleware})</li>
@@ -162,7 +168,8 @@ final class DaprSidecarClient implements AutoCloseable {
 	 * </ul>
 	 */
 	private static boolean tooLarge(@Nullable String message) {
-		return message != null && (message.contains("stream too large") || message.contains("Producer.MaxMessageBytes"));
+		return message != null
+				&& (message.contains("stream too large") || message.contains("Producer.MaxMessageBytes"));
 	}
 
 	private static @Nullable String text(@Nullable JsonNode node) {
@@ -170,15 +177,16 @@ final class DaprSidecarClient implements AutoCloseable {
 	}
 
 	/**
-	 * A request that never got an answer. Once it was sent, the sidecar may have published it
-	 * (daprd publishes whatever happens to the connection): its outcome is unknown. Before
-	 * that, it cannot have reached the sidecar.
+	 * A request that never got an answer. Once it was sent, the sidecar may have
+	 * published it (daprd publishes whatever happens to the connection): its outcome is
+	 * unknown. Before that, it cannot have reached the sidecar.
 	 */
 	private static PublishOutcome failureOf(Throwable error, boolean sent, Duration timeout) {
 		if (sent) {
 			String reason = (rootCause(error) instanceof ReadTimeoutException)
 					? "no answer within " + timeout.toMillis() + " ms; the sidecar may still publish it"
-					: "the connection ended before the answer (" + describe(error) + "); the sidecar may have published it";
+					: "the connection ended before the answer (" + describe(error)
+							+ "); the sidecar may have published it";
 			return PublishOutcome.of(PublishOutcome.Kind.UNKNOWN, reason);
 		}
 		return PublishOutcome.of(PublishOutcome.Kind.UNAVAILABLE, "Dapr sidecar unavailable: " + describe(error));

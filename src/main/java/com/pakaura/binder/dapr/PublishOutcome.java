@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  */
 record PublishOutcome(Kind kind, int status, @Nullable String errorCode, @Nullable String message) {
 
-	/** The outcomes, as counted in the {@code dapr.publish} metric's {@code outcome} tag. */
+	/**
+	 * The outcomes, as counted in the {@code dapr.publish} metric's {@code outcome} tag.
+	 */
 	enum Kind {
 
 		/** The sidecar answered 2xx: the broker has the event. */
@@ -22,13 +24,16 @@ record PublishOutcome(Kind kind, int status, @Nullable String errorCode, @Nullab
 		/** The sidecar refused the event (any status but 2xx). */
 		HTTP_ERROR,
 
-		/** The sidecar could not be reached: the request was never sent (not listening, refused). */
+		/**
+		 * The sidecar could not be reached: the request was never sent (not listening,
+		 * refused).
+		 */
 		UNAVAILABLE,
 
 		/**
 		 * The request was sent but no answer came (none in time, or the connection ended
-		 * first): the sidecar may have published the event. Never retried, so never sent twice
-		 * by the binder.
+		 * first): the sidecar may have published the event. Never retried, so never sent
+		 * twice by the binder.
 		 */
 		UNKNOWN,
 
@@ -36,14 +41,14 @@ record PublishOutcome(Kind kind, int status, @Nullable String errorCode, @Nullab
 		DROPPED,
 
 		/**
-		 * The binder is disabled: nothing leaves the process, by the operator's choice. Only told
-		 * to a sender that asks; not counted.
+		 * The binder is disabled: nothing leaves the process, by the operator's choice.
+		 * Only told to a sender that asks; not counted.
 		 */
 		DISABLED,
 
 		/**
-		 * Larger than the binder's {@code max-body-size} (never sent), or refused as too large by
-		 * the sidecar or its Kafka producer. Never retried.
+		 * Larger than the binder's {@code max-body-size} (never sent), or refused as too
+		 * large by the sidecar or its Kafka producer. Never retried.
 		 */
 		TOO_LARGE;
 
@@ -53,7 +58,10 @@ record PublishOutcome(Kind kind, int status, @Nullable String errorCode, @Nullab
 
 	}
 
-	/** The one error the sidecar reports for a body that is not a JSON object: no retry helps. */
+	/**
+	 * The one error the sidecar reports for a body that is not a JSON object: no retry
+	 * helps.
+	 */
 	private static final String CLOUD_EVENT_NOT_JSON = "ERR_PUBSUB_CLOUD_EVENTS_SER";
 
 	static PublishOutcome success(int status) {
@@ -69,10 +77,10 @@ record PublishOutcome(Kind kind, int status, @Nullable String errorCode, @Nullab
 	}
 
 	/**
-	 * Worth another attempt: the request never reached the sidecar, or the sidecar answered
-	 * that the broker failed (5xx, e.g. {@code ERR_PUBSUB_PUBLISH_MESSAGE}). A 4xx (wrong
-	 * pubsub, topic not allowed, bad metadata or token) will fail the same way again, and an
-	 * {@link Kind#UNKNOWN} outcome may already be published.
+	 * Worth another attempt: the request never reached the sidecar, or the sidecar
+	 * answered that the broker failed (5xx, e.g. {@code ERR_PUBSUB_PUBLISH_MESSAGE}). A
+	 * 4xx (wrong pubsub, topic not allowed, bad metadata or token) will fail the same way
+	 * again, and an {@link Kind#UNKNOWN} outcome may already be published.
 	 */
 	boolean transientFailure() {
 		return this.kind == Kind.UNAVAILABLE

@@ -31,18 +31,19 @@ import com.pakaura.binder.dapr.FakeDaprSidecar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Does publishing delay the API? {@code POST /api/tasks} (two events per request) is timed with
- * the Dapr binder disabled (the baseline) and enabled against a healthy sidecar, a sidecar that
- * never answers, and no sidecar at all, in fire-and-forget and in outbox delivery; the result is
- * each mode's latency as a ratio of the baseline's, measured in the same run, and for a healthy
- * sidecar the time from commit to the sidecar. Run it with {@code mvn -Pbenchmark test}; it asserts only
- * that every request succeeded, never a time.
+ * Does publishing delay the API? {@code POST /api/tasks} (two events per request) is
+ * timed with the Dapr binder disabled (the baseline) and enabled against a healthy
+ * sidecar, a sidecar that never answers, and no sidecar at all, in fire-and-forget and in
+ * outbox delivery; the result is each mode's latency as a ratio of the baseline's,
+ * measured in the same run, and for a healthy sidecar the time from commit to the
+ * sidecar. Run it with {@code mvn -Pbenchmark test}; it asserts only that every request
+ * succeeded, never a time.
  *
  * <p>
- * The JVM keeps getting faster for a while (JIT, caches), so modes measured one after the other
- * would favour whichever comes last. The measured requests are therefore spread over rounds; each
- * round runs every mode once, in an order rotated by one per round, so every mode is measured
- * as often early as late. Samples are pooled per mode.
+ * The JVM keeps getting faster for a while (JIT, caches), so modes measured one after the
+ * other would favour whichever comes last. The measured requests are therefore spread
+ * over rounds; each round runs every mode once, in an order rotated by one per round, so
+ * every mode is measured as often early as late. Samples are pooled per mode.
  */
 class PublishingOverheadBenchmark {
 
@@ -54,17 +55,21 @@ class PublishingOverheadBenchmark {
 	/** Requests each application serves before it is measured. */
 	private static final int WARMUP = 200;
 
-	private static final List<Mode> MODES = List.of(new Mode("baseline: dapr disabled", false, false, "fire-and-forget",
-			(sidecar) -> {
-			}), new Mode("dapr enabled, sidecar answers 204 in 2-10 ms", true, false, "fire-and-forget",
-					(sidecar) -> sidecar.latency(Duration.ofMillis(2), Duration.ofMillis(10))),
-			new Mode("dapr enabled, sidecar never answers", true, false, "fire-and-forget", (sidecar) -> sidecar.stall(true)),
-			new Mode("dapr enabled, no sidecar listening", true, true, "fire-and-forget", (sidecar) -> {
-			}), new Mode("outbox, sidecar answers 204 in 2-10 ms", true, false, "outbox",
-					(sidecar) -> sidecar.latency(Duration.ofMillis(2), Duration.ofMillis(10))),
-			new Mode("outbox, sidecar never answers", true, false, "outbox", (sidecar) -> sidecar.stall(true)));
+	private static final List<Mode> MODES = List
+		.of(new Mode("baseline: dapr disabled", false, false, "fire-and-forget", (sidecar) -> {
+		}), new Mode("dapr enabled, sidecar answers 204 in 2-10 ms", true, false, "fire-and-forget",
+				(sidecar) -> sidecar.latency(Duration.ofMillis(2), Duration.ofMillis(10))),
+				new Mode("dapr enabled, sidecar never answers", true, false, "fire-and-forget",
+						(sidecar) -> sidecar.stall(true)),
+				new Mode("dapr enabled, no sidecar listening", true, true, "fire-and-forget", (sidecar) -> {
+				}),
+				new Mode("outbox, sidecar answers 204 in 2-10 ms", true, false, "outbox",
+						(sidecar) -> sidecar.latency(Duration.ofMillis(2), Duration.ofMillis(10))),
+				new Mode("outbox, sidecar never answers", true, false, "outbox", (sidecar) -> sidecar.stall(true)));
 
-	/** Commit (the event's time) to arrival at the sidecar, per mode whose events arrive. */
+	/**
+	 * Commit (the event's time) to arrival at the sidecar, per mode whose events arrive.
+	 */
 	private static final Map<Mode, List<Double>> DELIVERY_DELAYS = new LinkedHashMap<>();
 
 	@Test
@@ -94,7 +99,8 @@ class PublishingOverheadBenchmark {
 			double[] millis = sorted(samples.get(mode));
 			table.append(String.format(Locale.ROOT, "%-48s %8.2f %8.2f %8.2f %10.2f %10.2f%n", mode.name(),
 					percentile(millis, 50), percentile(millis, 95), percentile(millis, 99),
-					percentile(millis, 50) / percentile(baseline, 50), percentile(millis, 99) / percentile(baseline, 99)));
+					percentile(millis, 50) / percentile(baseline, 50),
+					percentile(millis, 99) / percentile(baseline, 99)));
 		}
 		DELIVERY_DELAYS.forEach((mode, delays) -> {
 			double[] millis = sorted(delays);
@@ -116,21 +122,26 @@ class PublishingOverheadBenchmark {
 		return copy;
 	}
 
-	/** Starts the application in this mode, warms it, and times {@code requests} creations. */
+	/**
+	 * Starts the application in this mode, warms it, and times {@code requests}
+	 * creations.
+	 */
 	private static double[] measure(Mode mode, int requests) {
 		try (FakeDaprSidecar sidecar = FakeDaprSidecar.start()) {
 			mode.sidecarBehaviour().accept(sidecar);
 			int sidecarPort = mode.noSidecar() ? freePort() : sidecar.port();
 			try (ConfigurableApplicationContext app = SpringApplication.from(PakauraApplication::main)
 				.with(TestDatabaseConfiguration.class)
-				.run("--server.port=0", "--pakaura.auth.jwt-secret=" + Tokens.SECRET, "--DAPR_ENABLED=" + mode.daprEnabled(),
-						"--DAPR_HTTP_PORT=" + sidecarPort, "--spring.cloud.stream.dapr.binder.startup-wait=0s",
-						"--spring.cloud.stream.dapr.binder.shutdown-timeout=1s", "--pakaura.events.delivery=" + mode.delivery(),
-						"--logging.level.root=WARN",
+				.run("--server.port=0", "--pakaura.auth.jwt-secret=" + Tokens.SECRET,
+						"--DAPR_ENABLED=" + mode.daprEnabled(), "--DAPR_HTTP_PORT=" + sidecarPort,
+						"--spring.cloud.stream.dapr.binder.startup-wait=0s",
+						"--spring.cloud.stream.dapr.binder.shutdown-timeout=1s",
+						"--pakaura.events.delivery=" + mode.delivery(), "--logging.level.root=WARN",
 						"--logging.level.com.pakaura=ERROR")
 				.getApplicationContext()) {
 				int port = ((WebServerApplicationContext) app).getWebServer().getPort();
-				// every mode starts from an empty outbox: rows another mode left would be relayed here
+				// every mode starts from an empty outbox: rows another mode left would be
+				// relayed here
 				app.getBean(DatabaseClient.class).sql("DELETE FROM event_outbox").then().block();
 				java.time.Instant started = java.time.Instant.now();
 				HttpClient client = HttpClient.newHttpClient();
@@ -153,7 +164,8 @@ class PublishingOverheadBenchmark {
 	}
 
 	/** Waits for the events to arrive, then keeps each one's delay from its commit. */
-	private static void recordDeliveryDelays(Mode mode, FakeDaprSidecar sidecar, java.time.Instant started, int events) {
+	private static void recordDeliveryDelays(Mode mode, FakeDaprSidecar sidecar, java.time.Instant started,
+			int events) {
 		long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
 		while (sidecar.delivered().size() < events && System.nanoTime() < deadline) {
 			Thread.onSpinWait();
@@ -169,11 +181,12 @@ class PublishingOverheadBenchmark {
 
 	private static void create(HttpClient client, int port, String token, int i) {
 		try {
-			HttpResponse<Void> response = client.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/tasks"))
-				.header("Authorization", "Bearer " + token)
-				.header("Content-Type", "application/json")
-				.POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"benchmark " + i + "\"}"))
-				.build(), HttpResponse.BodyHandlers.discarding());
+			HttpResponse<Void> response = client
+				.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/tasks"))
+					.header("Authorization", "Bearer " + token)
+					.header("Content-Type", "application/json")
+					.POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"benchmark " + i + "\"}"))
+					.build(), HttpResponse.BodyHandlers.discarding());
 			assertThat(response.statusCode()).isEqualTo(201);
 		}
 		catch (IOException ex) {

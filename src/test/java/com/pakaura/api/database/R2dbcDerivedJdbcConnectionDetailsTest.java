@@ -39,10 +39,12 @@ class R2dbcDerivedJdbcConnectionDetailsTest {
 
 	@Test
 	void bootsOwnFlywayConnectionSettingsWinOneByOne() {
-		R2dbcConnectionDetails r2dbc = () -> ConnectionFactoryOptions.parse("r2dbc:postgresql://app:s3cret@db:5432/pakaura");
+		R2dbcConnectionDetails r2dbc = () -> ConnectionFactoryOptions
+			.parse("r2dbc:postgresql://app:s3cret@db:5432/pakaura");
 		MockEnvironment environment = new MockEnvironment().withProperty("spring.flyway.user", "migrator")
 			.withProperty("spring.flyway.password", "ddl-rights");
-		JdbcConnectionDetails jdbc = new MigrationConnectionConfiguration().migrationConnectionDetails(r2dbc, environment);
+		JdbcConnectionDetails jdbc = new MigrationConnectionConfiguration().migrationConnectionDetails(r2dbc,
+				environment);
 		assertThat(jdbc.getJdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/pakaura");
 		assertThat(jdbc.getUsername()).isEqualTo("migrator");
 		assertThat(jdbc.getPassword()).isEqualTo("ddl-rights");
@@ -57,7 +59,8 @@ class R2dbcDerivedJdbcConnectionDetailsTest {
 	@Test
 	void anotherDatabaseIsRefusedWithAClearMessage() {
 		assertThatIllegalStateException()
-			.isThrownBy(() -> R2dbcDerivedJdbcConnectionDetails.from(ConnectionFactoryOptions.parse("r2dbc:mysql://db/x")))
+			.isThrownBy(
+					() -> R2dbcDerivedJdbcConnectionDetails.from(ConnectionFactoryOptions.parse("r2dbc:mysql://db/x")))
 			.withMessageContaining("Only PostgreSQL is supported");
 	}
 

@@ -24,8 +24,9 @@ import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Helm chart, linted and rendered by Helm itself (embedded through helm-java) with each
- * values file, and the rendered objects checked for what a Dapr deployment of this service needs.
+ * The Helm chart, linted and rendered by Helm itself (embedded through helm-java) with
+ * each values file, and the rendered objects checked for what a Dapr deployment of this
+ * service needs.
  */
 class HelmChartTest {
 
@@ -60,7 +61,8 @@ class HelmChartTest {
 		assertThat(value(container, "securityContext.readOnlyRootFilesystem")).isEqualTo(true);
 		assertThat(value(container, "securityContext.allowPrivilegeEscalation")).isEqualTo(false);
 		assertThat(value(deployment, "spec.template.spec.securityContext.runAsNonRoot")).isEqualTo(true);
-		assertThat((Integer) value(deployment, "spec.template.spec.terminationGracePeriodSeconds")).isGreaterThanOrEqualTo(35);
+		assertThat((Integer) value(deployment, "spec.template.spec.terminationGracePeriodSeconds"))
+			.isGreaterThanOrEqualTo(35);
 		assertThat(value(container, "lifecycle.preStop.sleep.seconds")).isEqualTo(5);
 
 		// secrets come only from Secret references
@@ -84,20 +86,22 @@ class HelmChartTest {
 
 	/**
 	 * daprd stops accepting connections as soon as its own shutdown starts (dapr
-	 * pkg/api/http/server.go Close: srv.Shutdown), which without dapr.io/block-shutdown-duration
-	 * is at SIGTERM. The sidecar must outlive everything the app does after SIGTERM, and the pod
-	 * must outlive both.
+	 * pkg/api/http/server.go Close: srv.Shutdown), which without
+	 * dapr.io/block-shutdown-duration is at SIGTERM. The sidecar must outlive everything
+	 * the app does after SIGTERM, and the pod must outlive both.
 	 */
 	@Test
 	void theSidecarOutlivesTheApplicationsWholeStopAndThePodOutlivesBoth() throws IOException {
 		for (String file : List.of("values.yaml", "values-local.yaml")) {
 			Map<String, Object> deployment = render(file).one("Deployment");
 			Map<String, Object> annotations = map(deployment, "spec.template.metadata.annotations");
-			long block = Duration.parse("PT" + annotations.get("dapr.io/block-shutdown-duration").toString().toUpperCase())
+			long block = Duration
+				.parse("PT" + annotations.get("dapr.io/block-shutdown-duration").toString().toUpperCase())
 				.toSeconds();
 			long daprGraceful = Long.parseLong(annotations.get("dapr.io/graceful-shutdown-seconds").toString());
 			long preStop = ((Number) value(container(deployment), "lifecycle.preStop.sleep.seconds")).longValue();
-			long podGrace = ((Number) value(deployment, "spec.template.spec.terminationGracePeriodSeconds")).longValue();
+			long podGrace = ((Number) value(deployment, "spec.template.spec.terminationGracePeriodSeconds"))
+				.longValue();
 
 			String k8sProfile = Files.readString(Path.of("application-profiles", "application-k8s.yaml"));
 			Matcher phase = Pattern.compile("timeout-per-shutdown-phase:\\s*(\\d+)s").matcher(k8sProfile);
@@ -110,7 +114,8 @@ class HelmChartTest {
 
 			assertThat(block).as(file + ": block-shutdown-duration covers the app's stop")
 				.isGreaterThanOrEqualTo(preStop + shutdownPhase + publisherDrain + binderDrain);
-			assertThat(podGrace).as(file + ": the pod outlives the sidecar").isGreaterThanOrEqualTo(block + daprGraceful);
+			assertThat(podGrace).as(file + ": the pod outlives the sidecar")
+				.isGreaterThanOrEqualTo(block + daprGraceful);
 		}
 	}
 
@@ -130,17 +135,20 @@ class HelmChartTest {
 		Rendered rendered = render("values-local.yaml");
 		Map<String, Object> deployment = rendered.one("Deployment");
 		assertThat(value(deployment, "spec.replicas")).isEqualTo(1);
-		assertThat(map(deployment, "spec.template.metadata.annotations")).containsEntry("dapr.io/enable-api-logging", "true");
+		assertThat(map(deployment, "spec.template.metadata.annotations")).containsEntry("dapr.io/enable-api-logging",
+				"true");
 		assertThat(map(rendered.one("ConfigMap"), "data")).containsEntry("EVENTS_DELIVERY", "fire-and-forget");
 
 		assertThat(rendered.all("Component")).hasSize(2);
-		Map<String, Object> broadcast = rendered.all("Component").stream()
+		Map<String, Object> broadcast = rendered.all("Component")
+			.stream()
 			.filter((one) -> value(one, "metadata.name").equals("pubsub-kafka-broadcast"))
 			.findFirst()
 			.orElseThrow();
 		assertThat(componentMetadata(broadcast)).as("one consumer group per pod for the live stream")
 			.containsEntry("consumerGroup", "{podName}");
-		Map<String, Object> component = rendered.all("Component").stream()
+		Map<String, Object> component = rendered.all("Component")
+			.stream()
 			.filter((one) -> value(one, "metadata.name").equals("pubsub-kafka"))
 			.findFirst()
 			.orElseThrow();
@@ -165,13 +173,18 @@ class HelmChartTest {
 			.set("dapr.appTokenSecret", "dapr-app-token")
 			.call());
 		List<Map<String, Object>> metadata = list(rendered.all("Component").get(0), "spec.metadata");
-		assertThat(metadata).filteredOn((entry) -> entry.get("name").equals("saslPassword")).singleElement()
+		assertThat(metadata).filteredOn((entry) -> entry.get("name").equals("saslPassword"))
+			.singleElement()
 			.satisfies((entry) -> assertThat(entry).containsKey("secretKeyRef").doesNotContainKey("value"));
 		Map<String, Object> deployment = rendered.one("Deployment");
-		assertThat(map(deployment, "spec.template.metadata.annotations")).containsEntry("dapr.io/api-token-secret", "dapr-api-token");
-		assertThat(value(env(container(deployment)).get("DAPR_API_TOKEN"), "valueFrom.secretKeyRef.name")).isEqualTo("dapr-api-token");
-		assertThat(map(deployment, "spec.template.metadata.annotations")).containsEntry("dapr.io/app-token-secret", "dapr-app-token");
-		assertThat(value(env(container(deployment)).get("APP_API_TOKEN"), "valueFrom.secretKeyRef.name")).isEqualTo("dapr-app-token");
+		assertThat(map(deployment, "spec.template.metadata.annotations")).containsEntry("dapr.io/api-token-secret",
+				"dapr-api-token");
+		assertThat(value(env(container(deployment)).get("DAPR_API_TOKEN"), "valueFrom.secretKeyRef.name"))
+			.isEqualTo("dapr-api-token");
+		assertThat(map(deployment, "spec.template.metadata.annotations")).containsEntry("dapr.io/app-token-secret",
+				"dapr-app-token");
+		assertThat(value(env(container(deployment)).get("APP_API_TOKEN"), "valueFrom.secretKeyRef.name"))
+			.isEqualTo("dapr-app-token");
 	}
 
 	@Test
@@ -184,7 +197,8 @@ class HelmChartTest {
 	}
 
 	private static Rendered render(String valuesFile) {
-		return new Rendered(new Helm(CHART).template().withName("pakaura").withValuesFile(CHART.resolve(valuesFile)).call());
+		return new Rendered(
+				new Helm(CHART).template().withName("pakaura").withValuesFile(CHART.resolve(valuesFile)).call());
 	}
 
 	private static Map<String, Object> container(Map<String, Object> deployment) {

@@ -23,9 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The service with the {@code k8s} profile, as the chart runs it next to a Dapr sidecar: only the
- * three output bindings are bound, the sidecar's start-up questions get the answers daprd
- * expects, health says plainly what works, and the log stays free of errors.
+ * The service with the {@code k8s} profile, as the chart runs it next to a Dapr sidecar:
+ * only the three output bindings are bound, the sidecar's start-up questions get the
+ * answers daprd expects, health says plainly what works, and the log stays free of
+ * errors.
  */
 @ServiceTest
 @ActiveProfiles("k8s")
@@ -52,19 +53,27 @@ class KubernetesProfileTest {
 
 	@Test
 	void onlyTheFunctionsMeantAsBindingsAreBoundSoTheBinderNeverRetriesAConsumer(CapturedOutput output) {
-		// forward-headers-strategy=framework makes a ForwardedHeaderTransformer, which is a Function
+		// forward-headers-strategy=framework makes a ForwardedHeaderTransformer, which is
+		// a Function
 		assertThat(this.bindings.getConsumerBindingNames()).containsExactly("taskUpdates-in-0");
 		assertThat(this.bindings.getProducerBindingNames()).containsExactlyInAnyOrder("task-events", "task-updates",
 				"reminders");
-		assertThat(output.getOut()).doesNotContain("\"level\":\"ERROR\"").doesNotContain("Failed to create consumer binding");
+		assertThat(output.getOut()).doesNotContain("\"level\":\"ERROR\"")
+			.doesNotContain("Failed to create consumer binding");
 	}
 
 	@Test
 	void theSidecarsSubscriptionQueryGetsTheInputBindingsWithoutAUserToken() {
-		this.http.get().uri("/dapr/subscribe").header("dapr-app-id", "pakaura-api").exchange()
-			.expectStatus().isOk()
-			.expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
-			.expectBody().json("""
+		this.http.get()
+			.uri("/dapr/subscribe")
+			.header("dapr-app-id", "pakaura-api")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
+			.expectBody()
+			.json("""
 					[{"pubsubname": "pubsub-kafka-broadcast", "topic": "task-updates",
 					  "routes": {"default": "/dapr/subscriptions/taskUpdates-in-0"}}]""");
 	}
@@ -75,20 +84,31 @@ class KubernetesProfileTest {
 		try {
 			this.http.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
 			this.http.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
-			this.http.get().uri("/actuator/health/dapr").exchange()
-				.expectStatus().isEqualTo(503)
-				.expectBody().jsonPath("$.status").isEqualTo("DOWN");
+			this.http.get()
+				.uri("/actuator/health/dapr")
+				.exchange()
+				.expectStatus()
+				.isEqualTo(503)
+				.expectBody()
+				.jsonPath("$.status")
+				.isEqualTo("DOWN");
 			// the whole: every component, the sidecar included
-			this.http.get().uri("/actuator/health").exchange()
-				.expectStatus().isEqualTo(503)
-				.expectBody().jsonPath("$.components.dapr.status").isEqualTo("DOWN")
-				.jsonPath("$.components.r2dbc.status").isEqualTo("UP");
+			this.http.get()
+				.uri("/actuator/health")
+				.exchange()
+				.expectStatus()
+				.isEqualTo(503)
+				.expectBody()
+				.jsonPath("$.components.dapr.status")
+				.isEqualTo("DOWN")
+				.jsonPath("$.components.r2dbc.status")
+				.isEqualTo("UP");
 		}
 		finally {
 			SIDECAR.outboundReady(true);
 		}
-		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> this.http.get().uri("/actuator/health/dapr").exchange()
-			.expectStatus().isOk());
+		await().atMost(Duration.ofSeconds(60))
+			.untilAsserted(() -> this.http.get().uri("/actuator/health/dapr").exchange().expectStatus().isOk());
 		assertThat(output.getOut()).doesNotContain("\"level\":\"ERROR\"");
 	}
 

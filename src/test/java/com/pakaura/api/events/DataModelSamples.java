@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The event samples of {@code specs/004-backend-event-publishing/data-model.md}, by type. */
+/**
+ * The event samples of {@code specs/004-backend-event-publishing/data-model.md}, by type.
+ */
 final class DataModelSamples {
 
 	static final Path DOCUMENT = Path.of("specs/004-backend-event-publishing/data-model.md");

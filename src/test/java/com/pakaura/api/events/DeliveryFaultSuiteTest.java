@@ -49,13 +49,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The delivery fault suite: whole instances of the service (several at once where a scenario
- * needs them, one as a child JVM killed with SIGKILL), real PostgreSQL, the fake sidecar
- * misbehaving as a broken Dapr would, and many users mutating at once. In outbox delivery no
- * event is lost, each task's events arrive in {@code sequence} order (first arrivals; repeats
- * of an {@code id} are counted as duplicates), and every API request succeeds whatever the
- * sidecar does. In fire-and-forget the API is just as unaffected and every loss is counted.
- * The figures of each scenario go to {@code target/delivery-fault-suite.md}, which README quotes.
+ * The delivery fault suite: whole instances of the service (several at once where a
+ * scenario needs them, one as a child JVM killed with SIGKILL), real PostgreSQL, the fake
+ * sidecar misbehaving as a broken Dapr would, and many users mutating at once. In outbox
+ * delivery no event is lost, each task's events arrive in {@code sequence} order (first
+ * arrivals; repeats of an {@code id} are counted as duplicates), and every API request
+ * succeeds whatever the sidecar does. In fire-and-forget the API is just as unaffected
+ * and every loss is counted. The figures of each scenario go to
+ * {@code target/delivery-fault-suite.md}, which README quotes.
  */
 class DeliveryFaultSuiteTest {
 
@@ -69,8 +70,10 @@ class DeliveryFaultSuiteTest {
 
 	@AfterAll
 	static void writeFigures() throws IOException {
-		List<String> lines = new ArrayList<>(List.of("| scenario | delivery | events expected | delivered (unique ids) | lost"
-				+ " | duplicates | max delay (ms) | API requests ok | API p50 / p99 (ms) |", "|---|---|---|---|---|---|---|---|---|"));
+		List<String> lines = new ArrayList<>(List.of(
+				"| scenario | delivery | events expected | delivered (unique ids) | lost"
+						+ " | duplicates | max delay (ms) | API requests ok | API p50 / p99 (ms) |",
+				"|---|---|---|---|---|---|---|---|---|"));
 		lines.addAll(FIGURES);
 		Files.createDirectories(FIGURES_FILE.getParent());
 		Files.write(FIGURES_FILE, lines);
@@ -85,7 +88,8 @@ class DeliveryFaultSuiteTest {
 			staysDownPastThePublishTimeout();
 			FakeDaprSidecar sidecar = FakeDaprSidecar.startOn(port);
 			try {
-				report("sidecar down for the burst, then up", "outbox", load, verifyOutbox(app, load, List.of(sidecar)));
+				report("sidecar down for the burst, then up", "outbox", load,
+						verifyOutbox(app, load, List.of(sidecar)));
 			}
 			finally {
 				sidecar.close();
@@ -129,7 +133,8 @@ class DeliveryFaultSuiteTest {
 	@Test
 	void outboxSidecarFlappingDuringConcurrentMutations() {
 		try (FakeDaprSidecar sidecar = FakeDaprSidecar.start();
-				Instance app = Instance.start("outbox", sidecar.port(), "--spring.cloud.stream.dapr.binder.response-timeout=1s");
+				Instance app = Instance.start("outbox", sidecar.port(),
+						"--spring.cloud.stream.dapr.binder.response-timeout=1s");
 				Flapping flapping = Flapping.of(sidecar)) {
 			Load load = Load.drive(List.of(app), 4, 5, 8);
 			flapping.close();
@@ -144,7 +149,8 @@ class DeliveryFaultSuiteTest {
 				Instance first = Instance.start("outbox", sidecar.port());
 				Instance second = Instance.start("outbox", sidecar.port())) {
 			Load load = Load.drive(List.of(first, second), 4, 5, 8);
-			report("two instances, two relays, one database", "outbox", load, verifyOutbox(first, load, List.of(sidecar)));
+			report("two instances, two relays, one database", "outbox", load,
+					verifyOutbox(first, load, List.of(sidecar)));
 		}
 	}
 
@@ -174,7 +180,10 @@ class DeliveryFaultSuiteTest {
 		}
 	}
 
-	/** Longer than the binder's 2 s publish timeout: fire-and-forget gives up on what it holds. */
+	/**
+	 * Longer than the binder's 2 s publish timeout: fire-and-forget gives up on what it
+	 * holds.
+	 */
 	private static void staysDownPastThePublishTimeout() {
 		try {
 			Thread.sleep(3000);
@@ -191,13 +200,16 @@ class DeliveryFaultSuiteTest {
 		assertThat(load.failed()).as("API requests that failed").isZero();
 		DatabaseClient db = app.context().getBean(DatabaseClient.class);
 		UUID[] tasks = load.tasks().stream().map(UUID::fromString).toArray(UUID[]::new);
-		await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500)).until(() -> db
-			.sql("SELECT count(*) AS n FROM event_outbox WHERE task_id = ANY(:tasks) AND delivered_at IS NULL")
-			.bind("tasks", tasks)
-			.map((row) -> row.get("n", Long.class))
-			.one()
-			.block() == 0);
-		List<Map<String, Object>> rows = db.sql("SELECT event_id, task_id, created_at FROM event_outbox WHERE task_id = ANY(:tasks)")
+		await().atMost(PATIENCE)
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> db
+				.sql("SELECT count(*) AS n FROM event_outbox WHERE task_id = ANY(:tasks) AND delivered_at IS NULL")
+				.bind("tasks", tasks)
+				.map((row) -> row.get("n", Long.class))
+				.one()
+				.block() == 0);
+		List<Map<String, Object>> rows = db
+			.sql("SELECT event_id, task_id, created_at FROM event_outbox WHERE task_id = ANY(:tasks)")
 			.bind("tasks", tasks)
 			.fetch()
 			.all()
@@ -207,33 +219,41 @@ class DeliveryFaultSuiteTest {
 		rows.forEach((row) -> expected.put(row.get("event_id").toString(), instant(row.get("created_at"))));
 		List<Delivered> deliveries = deliveries(sidecars, load);
 		Map<String, Instant> firstArrival = new LinkedHashMap<>();
-		deliveries.forEach((delivered) -> firstArrival.putIfAbsent(delivered.event().get("id").stringValue(), delivered.receivedAt()));
+		deliveries.forEach((delivered) -> firstArrival.putIfAbsent(delivered.event().get("id").stringValue(),
+				delivered.receivedAt()));
 		assertThat(firstArrival.keySet()).as("every event id arrived").containsAll(expected.keySet());
 		assertFirstArrivalsInSequenceOrder(deliveries);
-		long maxDelay = expected.entrySet().stream()
+		long maxDelay = expected.entrySet()
+			.stream()
 			.mapToLong((entry) -> Duration.between(entry.getValue(), firstArrival.get(entry.getKey())).toMillis())
 			.max()
 			.orElse(0);
-		return new Verified(expected.size(), firstArrival.size(), expected.size() - countArrived(expected.keySet(), firstArrival),
+		return new Verified(expected.size(), firstArrival.size(),
+				expected.size() - countArrived(expected.keySet(), firstArrival),
 				deliveries.size() - firstArrival.size(), maxDelay);
 	}
 
-	/** Every event the application handed over ends in one counted outcome; every loss is among them. */
+	/**
+	 * Every event the application handed over ends in one counted outcome; every loss is
+	 * among them.
+	 */
 	private static Verified verifyFireAndForget(Instance app, Load load, FakeDaprSidecar sidecar) {
 		assertThat(load.failed()).as("API requests that failed").isZero();
 		MeterRegistry meters = app.context().getBean(MeterRegistry.class);
-		await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500))
-			.until(() -> count(meters, "pakaura.events.publish", "handed_off") == outcomes(meters, List.of("success",
-					"http_error", "unavailable", "unknown", "dropped", "too_large")));
+		await().atMost(PATIENCE)
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> count(meters, "pakaura.events.publish", "handed_off") == outcomes(meters,
+					List.of("success", "http_error", "unavailable", "unknown", "dropped", "too_large")));
 		long handedOff = (long) count(meters, "pakaura.events.publish", "handed_off");
-		assertThat(count(meters, "pakaura.events.publish", "failed") + count(meters, "pakaura.events.publish", "dropped"))
+		assertThat(
+				count(meters, "pakaura.events.publish", "failed") + count(meters, "pakaura.events.publish", "dropped"))
 			.isZero();
 		List<Delivered> deliveries = deliveries(List.of(sidecar), load);
 		Set<String> unique = new HashSet<>();
 		deliveries.forEach((delivered) -> unique.add(delivered.event().get("id").stringValue()));
 		long lost = handedOff - unique.size();
-		long countedNotDelivered = (long) outcomes(meters, List.of("http_error", "unavailable", "unknown", "dropped",
-				"too_large"));
+		long countedNotDelivered = (long) outcomes(meters,
+				List.of("http_error", "unavailable", "unknown", "dropped", "too_large"));
 		assertThat(lost).as("lost events are all counted").isLessThanOrEqualTo(countedNotDelivered);
 		return new Verified(handedOff, unique.size(), lost, deliveries.size() - unique.size(), -1);
 	}
@@ -263,16 +283,19 @@ class DeliveryFaultSuiteTest {
 		List<Delivered> all = new ArrayList<>();
 		sidecars.forEach((sidecar) -> all.addAll(sidecar.delivered()));
 		all.sort((a, b) -> a.receivedAt().compareTo(b.receivedAt()));
-		return all.stream().filter((delivered) -> tasks.contains(delivered.key()) && TOPICS.contains(delivered.topic())).toList();
+		return all.stream()
+			.filter((delivered) -> tasks.contains(delivered.key()) && TOPICS.contains(delivered.topic()))
+			.toList();
 	}
 
 	private static void report(String scenario, String delivery, Load load, Verified verified) {
 		List<Long> latencies = new ArrayList<>(load.latenciesMillis());
 		Collections.sort(latencies);
-		FIGURES.add("| " + scenario + " | " + delivery + " | " + verified.expected() + " | " + verified.delivered() + " | "
-				+ verified.lost() + " | " + verified.duplicates() + " | "
-				+ ((verified.maxDelayMillis() >= 0) ? verified.maxDelayMillis() : "-") + " | " + (load.requests() - load.failed())
-				+ "/" + load.requests() + " | " + percentile(latencies, 50) + " / " + percentile(latencies, 99) + " |");
+		FIGURES.add("| " + scenario + " | " + delivery + " | " + verified.expected() + " | " + verified.delivered()
+				+ " | " + verified.lost() + " | " + verified.duplicates() + " | "
+				+ ((verified.maxDelayMillis() >= 0) ? verified.maxDelayMillis() : "-") + " | "
+				+ (load.requests() - load.failed()) + "/" + load.requests() + " | " + percentile(latencies, 50) + " / "
+				+ percentile(latencies, 99) + " |");
 		if ("outbox".equals(delivery)) {
 			assertThat(verified.lost()).as("events lost").isZero();
 		}
@@ -307,17 +330,20 @@ class DeliveryFaultSuiteTest {
 
 	}
 
-	// ---- the service, the load and the faults --------------------------------------------
+	// ---- the service, the load and the faults
+	// --------------------------------------------
 
 	private static List<String> arguments(String delivery, int sidecarPort, String... extra) {
-		List<String> arguments = new ArrayList<>(List.of("--pakaura.auth.jwt-secret=" + Tokens.SECRET,
-				"--spring.cloud.stream.dapr.binder.enabled=true", "--spring.cloud.stream.dapr.binder.http-port=" + sidecarPort,
-				"--spring.cloud.stream.dapr.binder.startup-wait=0s", "--pakaura.events.delivery=" + delivery,
-				"--pakaura.events.outbox.poll-interval=200ms", "--pakaura.events.outbox.retry-backoff=50ms",
-				"--pakaura.events.outbox.max-retry-backoff=500ms",
-				// the faults make the binder warn about every event; the figures say what happened
-				"--logging.level.com.pakaura.binder=ERROR", "--logging.level.com.pakaura.api.web=WARN",
-				"--spring.main.banner-mode=off"));
+		List<String> arguments = new ArrayList<>(
+				List.of("--pakaura.auth.jwt-secret=" + Tokens.SECRET, "--spring.cloud.stream.dapr.binder.enabled=true",
+						"--spring.cloud.stream.dapr.binder.http-port=" + sidecarPort,
+						"--spring.cloud.stream.dapr.binder.startup-wait=0s", "--pakaura.events.delivery=" + delivery,
+						"--pakaura.events.outbox.poll-interval=200ms", "--pakaura.events.outbox.retry-backoff=50ms",
+						"--pakaura.events.outbox.max-retry-backoff=500ms",
+						// the faults make the binder warn about every event; the figures
+						// say what happened
+						"--logging.level.com.pakaura.binder=ERROR", "--logging.level.com.pakaura.api.web=WARN",
+						"--spring.main.banner-mode=off"));
 		arguments.addAll(List.of(extra));
 		return arguments;
 	}
@@ -349,22 +375,28 @@ class DeliveryFaultSuiteTest {
 		static ChildInstance start(String delivery, int sidecarPort) throws Exception {
 			ConnectionFactoryOptions database = TestDatabase.connectionOptions();
 			int port = freePort();
-			List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-					"-cp", System.getProperty("java.class.path"), PakauraApplication.class.getName()));
+			List<String> command = new ArrayList<>(
+					List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+							System.getProperty("java.class.path"), PakauraApplication.class.getName()));
 			command.addAll(arguments(delivery, sidecarPort));
 			command.addAll(List.of("--server.port=" + port,
 					"--spring.r2dbc.url=r2dbc:postgresql://" + database.getValue(ConnectionFactoryOptions.HOST) + ":"
 							+ database.getValue(ConnectionFactoryOptions.PORT) + "/"
-							+ Objects.requireNonNullElse(database.getValue(ConnectionFactoryOptions.DATABASE), "postgres"),
+							+ Objects.requireNonNullElse(database.getValue(ConnectionFactoryOptions.DATABASE),
+									"postgres"),
 					"--spring.r2dbc.username=" + database.getValue(ConnectionFactoryOptions.USER),
-					"--spring.r2dbc.password=" + Objects.requireNonNullElse(database.getValue(ConnectionFactoryOptions.PASSWORD), "")));
+					"--spring.r2dbc.password="
+							+ Objects.requireNonNullElse(database.getValue(ConnectionFactoryOptions.PASSWORD), "")));
 			File log = Path.of("target", "delivery-fault-suite-child.log").toFile();
 			Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
 			String baseUrl = "http://localhost:" + port;
 			WebClient probe = WebClient.builder().clientConnector(OneRequestPerConnection.connector()).build();
 			await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500)).until(() -> {
 				assertThat(process.isAlive()).as("the child JVM is running; see %s", log).isTrue();
-				return probe.get().uri(baseUrl + "/actuator/health/readiness").retrieve().toBodilessEntity()
+				return probe.get()
+					.uri(baseUrl + "/actuator/health/readiness")
+					.retrieve()
+					.toBodilessEntity()
 					.map((response) -> response.getStatusCode().is2xxSuccessful())
 					.onErrorReturn(false)
 					.block(Duration.ofSeconds(10));
@@ -386,8 +418,9 @@ class DeliveryFaultSuiteTest {
 	}
 
 	/**
-	 * Many users creating tasks and then mutating them at once (title, due date set and cleared,
-	 * complete, uncomplete), spread over the instances; each request's answer and time kept.
+	 * Many users creating tasks and then mutating them at once (title, due date set and
+	 * cleared, complete, uncomplete), spread over the instances; each request's answer
+	 * and time kept.
 	 */
 	record Load(List<String> tasks, int requests, int failed, List<Long> latenciesMillis) {
 
@@ -407,37 +440,48 @@ class DeliveryFaultSuiteTest {
 					.build());
 			}
 			Flux.range(0, users * tasksPerUser)
-				.flatMap((n) -> measure(clients.get(n % users).post().uri("/api/tasks").contentType(MediaType.APPLICATION_JSON)
-					.bodyValue(Map.of("title", "Fault " + n)).retrieve().bodyToMono(Map.class)
+				.flatMap((n) -> measure(clients.get(n % users)
+					.post()
+					.uri("/api/tasks")
+					.contentType(MediaType.APPLICATION_JSON)
+					.bodyValue(Map.of("title", "Fault " + n))
+					.retrieve()
+					.bodyToMono(Map.class)
 					.doOnNext((created) -> {
 						tasks.add((String) created.get("id"));
 						owners.put((String) created.get("id"), clients.get(n % users));
 					}), requests, failed, latencies), 8)
 				.blockLast(PATIENCE);
 			List<String> created = List.copyOf(tasks);
-			Flux.range(0, created.size() * mutationsPerTask)
-				.flatMap((n) -> {
-					String task = created.get(ThreadLocalRandom.current().nextInt(created.size()));
-					return measure(mutation(owners.get(task), task, n), requests, failed, latencies);
-				}, 16)
-				.blockLast(PATIENCE);
+			Flux.range(0, created.size() * mutationsPerTask).flatMap((n) -> {
+				String task = created.get(ThreadLocalRandom.current().nextInt(created.size()));
+				return measure(mutation(owners.get(task), task, n), requests, failed, latencies);
+			}, 16).blockLast(PATIENCE);
 			return new Load(created, requests.get(), failed.get(), List.copyOf(latencies));
 		}
 
 		private static Mono<?> mutation(WebClient client, String task, int n) {
 			return switch (n % 4) {
-				case 0 -> client.patch().uri("/api/tasks/{id}", task).contentType(MediaType.APPLICATION_JSON)
-					.bodyValue(Map.of("title", "Title " + n)).retrieve().toBodilessEntity();
-				case 1 -> client.patch().uri("/api/tasks/{id}", task).contentType(MediaType.APPLICATION_JSON)
+				case 0 -> client.patch()
+					.uri("/api/tasks/{id}", task)
+					.contentType(MediaType.APPLICATION_JSON)
+					.bodyValue(Map.of("title", "Title " + n))
+					.retrieve()
+					.toBodilessEntity();
+				case 1 -> client.patch()
+					.uri("/api/tasks/{id}", task)
+					.contentType(MediaType.APPLICATION_JSON)
 					.bodyValue((n % 8 == 1) ? Map.of("due_date", "2027-02-0" + (1 + n % 9) + "T08:00:00Z")
 							: Collections.singletonMap("due_date", null))
-					.retrieve().toBodilessEntity();
+					.retrieve()
+					.toBodilessEntity();
 				case 2 -> client.post().uri("/api/tasks/{id}/complete", task).retrieve().toBodilessEntity();
 				default -> client.post().uri("/api/tasks/{id}/uncomplete", task).retrieve().toBodilessEntity();
 			};
 		}
 
-		private static Mono<?> measure(Mono<?> request, AtomicInteger requests, AtomicInteger failed, List<Long> latencies) {
+		private static Mono<?> measure(Mono<?> request, AtomicInteger requests, AtomicInteger failed,
+				List<Long> latencies) {
 			return Mono.defer(() -> {
 				long start = System.nanoTime();
 				return request.doOnSuccess((done) -> latencies.add((System.nanoTime() - start) / 1_000_000))
@@ -449,7 +493,9 @@ class DeliveryFaultSuiteTest {
 
 	}
 
-	/** The sidecar changing its behaviour every 300 ms until closed, then healthy again. */
+	/**
+	 * The sidecar changing its behaviour every 300 ms until closed, then healthy again.
+	 */
 	static final class Flapping implements AutoCloseable {
 
 		private final FakeDaprSidecar sidecar;

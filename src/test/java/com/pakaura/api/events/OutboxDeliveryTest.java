@@ -29,9 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Outbox delivery end to end: the events of a change are rows of its own transaction, the relay
- * sends them through the dapr binder until the sidecar answers 2xx, and what the sidecar refuses
- * for good is parked for an operator.
+ * Outbox delivery end to end: the events of a change are rows of its own transaction, the
+ * relay sends them through the dapr binder until the sidecar answers 2xx, and what the
+ * sidecar refuses for good is parked for an operator.
  */
 @ServiceTest
 @ExtendWith(OutputCaptureExtension.class)
@@ -89,15 +89,21 @@ class OutboxDeliveryTest {
 	void aSidecarThatIsDownDelaysEventsButLosesNone() {
 		SIDECAR.failNextPublishes(Integer.MAX_VALUE);
 		String id = this.user.createTask(Map.of("title", "Patient"));
-		this.user.patch().uri("/api/tasks/{id}", id).contentType(MediaType.APPLICATION_JSON).bodyValue("{\"title\":\"Still\"}")
-			.exchange().expectStatus().isOk();
+		this.user.patch()
+			.uri("/api/tasks/{id}", id)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"title\":\"Still\"}")
+			.exchange()
+			.expectStatus()
+			.isOk();
 		await().until(() -> SIDECAR.requests().size() >= 5);
 		assertThat(SIDECAR.delivered()).isEmpty();
 
 		SIDECAR.failNextPublishes(0);
 		await().until(() -> SIDECAR.delivered().size() == 4);
-		assertThat(SIDECAR.delivered()).extracting((event) -> event.event().get("type").stringValue() + " "
-				+ Long.parseLong(event.event().get("sequence").stringValue()))
+		assertThat(SIDECAR.delivered())
+			.extracting((event) -> event.event().get("type").stringValue() + " "
+					+ Long.parseLong(event.event().get("sequence").stringValue()))
 			.containsExactly("task.created 1", "sync.task 1", "task.updated 2", "sync.task 2");
 	}
 
@@ -111,15 +117,33 @@ class OutboxDeliveryTest {
 		assertThat(SIDECAR.delivered().get(0).event().get("type").stringValue()).isEqualTo("task.created");
 		assertThat(output.getOut()).contains("Outbox event parked").contains("ERR_PUBSUB_FORBIDDEN");
 
-		WebTestClient operator = this.http.mutate().defaultHeader("Authorization", "Bearer " + Tokens.forOperator("ops")).build();
-		operator.get().uri("/actuator/outbox").exchange().expectStatus().isOk()
-			.expectBody().jsonPath("$.parked").isEqualTo(1).jsonPath("$.parked_events[0].event_type").isEqualTo("sync.task");
+		WebTestClient operator = this.http.mutate()
+			.defaultHeader("Authorization", "Bearer " + Tokens.forOperator("ops"))
+			.build();
+		operator.get()
+			.uri("/actuator/outbox")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.parked")
+			.isEqualTo(1)
+			.jsonPath("$.parked_events[0].event_type")
+			.isEqualTo("sync.task");
 		// an ordinary user's token may not touch it
 		this.user.get().uri("/actuator/outbox").exchange().expectStatus().isForbidden();
 
 		SIDECAR.forbidTopics();
-		operator.post().uri("/actuator/outbox").contentType(MediaType.APPLICATION_JSON).bodyValue("{}").exchange()
-			.expectStatus().isOk().expectBody().jsonPath("$.resubmitted").isEqualTo(1);
+		operator.post()
+			.uri("/actuator/outbox")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{}")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.resubmitted")
+			.isEqualTo(1);
 		await().until(() -> SIDECAR.delivered().size() == 2);
 		await().until(() -> rowsOf(id).stream().allMatch((row) -> row.get("delivered_at") != null));
 	}
@@ -127,16 +151,19 @@ class OutboxDeliveryTest {
 	@Test
 	void deliveredRowsArePurgedAfterTheRetentionAndNothingElse() {
 		UUID task = UUID.randomUUID();
-		this.db.sql("""
-				INSERT INTO event_outbox (event_id, task_id, sequence, event_type, binding, payload, delivered_at, created_at,
-				                          next_attempt_at)
-				VALUES (gen_random_uuid(), :task, 1, 'task.created', 'task-events', '\\x7b7d'::bytea,
-				        now() - interval '2 hours', now() - interval '2 hours', now()),
-				       (gen_random_uuid(), :task, 2, 'task.updated', 'task-events', '\\x7b7d'::bytea,
-				        now() - interval '10 minutes', now() - interval '10 minutes', now()),
-				       (gen_random_uuid(), :task, 3, 'task.updated', 'task-events', '\\x7b7d'::bytea,
-				        NULL, now() - interval '3 hours', now() + interval '1 day')""")
-			.bind("task", task).then().block();
+		this.db
+			.sql("""
+					INSERT INTO event_outbox (event_id, task_id, sequence, event_type, binding, payload, delivered_at, created_at,
+					                          next_attempt_at)
+					VALUES (gen_random_uuid(), :task, 1, 'task.created', 'task-events', '\\x7b7d'::bytea,
+					        now() - interval '2 hours', now() - interval '2 hours', now()),
+					       (gen_random_uuid(), :task, 2, 'task.updated', 'task-events', '\\x7b7d'::bytea,
+					        now() - interval '10 minutes', now() - interval '10 minutes', now()),
+					       (gen_random_uuid(), :task, 3, 'task.updated', 'task-events', '\\x7b7d'::bytea,
+					        NULL, now() - interval '3 hours', now() + interval '1 day')""")
+			.bind("task", task)
+			.then()
+			.block();
 		// the old pending row stays, whatever its age; so does the recently delivered one
 		await().until(() -> rowsOf(task.toString()).size() == 2);
 		assertThat(rowsOf(task.toString())).extracting((row) -> row.get("sequence")).containsExactly(2L, 3L);
@@ -145,19 +172,24 @@ class OutboxDeliveryTest {
 
 	@Test
 	void theRelaysQueryStaysAnIndexScanAtAMillionPendingRows() {
-		List<String> plan = this.db.inConnectionMany((connection) -> Flux
-			.from(connection.beginTransaction())
-			.thenMany(Flux.from(connection.createStatement("""
-					INSERT INTO event_outbox (event_id, task_id, sequence, event_type, binding, payload)
-					SELECT gen_random_uuid(), ('00000000-0000-4000-8000-' || lpad(to_hex(n % 200000), 12, '0'))::uuid,
-					       n / 200000 + 1, 'task.updated', 'task-events', '\\x7b7d'::bytea
-					FROM generate_series(1, 1000000) AS n""").execute()).flatMap((result) -> result.getRowsUpdated()))
-			.thenMany(Flux.from(connection.createStatement("ANALYZE event_outbox").execute())
-				.flatMap((result) -> result.getRowsUpdated()))
-			.thenMany(Flux.from(connection.createStatement("EXPLAIN " + OutboxRelay.CLAIM_HEADS.replace(":limit", "32"))
-				.execute()).flatMap((result) -> result.map((row) -> row.get(0, String.class))))
-			.collectList()
-			.flatMapMany((lines) -> Flux.from(connection.rollbackTransaction()).thenMany(Flux.fromIterable(lines))))
+		List<String> plan = this.db
+			.inConnectionMany((connection) -> Flux.from(connection.beginTransaction())
+				.thenMany(Flux.from(connection
+					.createStatement(
+							"""
+									INSERT INTO event_outbox (event_id, task_id, sequence, event_type, binding, payload)
+									SELECT gen_random_uuid(), ('00000000-0000-4000-8000-' || lpad(to_hex(n % 200000), 12, '0'))::uuid,
+									       n / 200000 + 1, 'task.updated', 'task-events', '\\x7b7d'::bytea
+									FROM generate_series(1, 1000000) AS n""")
+					.execute()).flatMap((result) -> result.getRowsUpdated()))
+				.thenMany(Flux.from(connection.createStatement("ANALYZE event_outbox").execute())
+					.flatMap((result) -> result.getRowsUpdated()))
+				.thenMany(Flux
+					.from(connection.createStatement("EXPLAIN " + OutboxRelay.CLAIM_HEADS.replace(":limit", "32"))
+						.execute())
+					.flatMap((result) -> result.map((row) -> row.get(0, String.class))))
+				.collectList()
+				.flatMapMany((lines) -> Flux.from(connection.rollbackTransaction()).thenMany(Flux.fromIterable(lines))))
 			.collectList()
 			.block(Duration.ofMinutes(5));
 		String explained = String.join("\n", plan);

@@ -6,13 +6,18 @@ import java.util.concurrent.TimeoutException;
 
 import org.springframework.context.ApplicationContext;
 
-/** Lets tests outside this package wait for the publisher, which hands events over on its own thread. */
+/**
+ * Lets tests outside this package wait for the publisher, which hands events over on its
+ * own thread.
+ */
 public final class PublisherProbe {
 
 	private PublisherProbe() {
 	}
 
-	/** Returns once every change committed so far has had its events handed to the binder. */
+	/**
+	 * Returns once every change committed so far has had its events handed to the binder.
+	 */
 	public static void awaitHandedOver(ApplicationContext application) {
 		TaskEventPublisher publisher = application.getBeanProvider(TaskEventPublisher.class).getIfAvailable();
 		if (publisher == null) {

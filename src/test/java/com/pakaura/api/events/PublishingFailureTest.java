@@ -75,35 +75,61 @@ class PublishingFailureTest {
 		UserSession user = new UserSession(this.http);
 		double failedBefore = failed();
 
-		Map<String, Object> created = user.post().uri("/api/tasks").header("X-Correlation-ID", "broken-binder-1")
+		Map<String, Object> created = user.post()
+			.uri("/api/tasks")
+			.header("X-Correlation-ID", "broken-binder-1")
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("title", "Survives", "due_date", "2026-12-01T08:00:00Z"))
-			.exchange().expectStatus().isCreated()
-			.expectHeader().exists("Location")
-			.expectBody(UserSession.JSON_OBJECT).returnResult().getResponseBody();
+			.exchange()
+			.expectStatus()
+			.isCreated()
+			.expectHeader()
+			.exists("Location")
+			.expectBody(UserSession.JSON_OBJECT)
+			.returnResult()
+			.getResponseBody();
 		String id = (String) created.get("id");
 		assertThat(created).containsEntry("title", "Survives");
 
-		user.patch().uri("/api/tasks/{id}", id).contentType(MediaType.APPLICATION_JSON).bodyValue("{\"title\":\"Still\"}")
-			.exchange().expectStatus().isOk().expectBody().jsonPath("$.title").isEqualTo("Still");
-		user.post().uri("/api/tasks/{id}/complete", id).exchange().expectStatus().isOk()
-			.expectBody().jsonPath("$.completed").isEqualTo(true);
+		user.patch()
+			.uri("/api/tasks/{id}", id)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"title\":\"Still\"}")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.title")
+			.isEqualTo("Still");
+		user.post()
+			.uri("/api/tasks/{id}/complete", id)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.completed")
+			.isEqualTo(true);
 		assertThat(new TaskRows(this.db).of(user.userId())).singleElement()
-			.satisfies((row) -> assertThat(row).containsEntry("title", "Still").containsEntry("completed", true).containsEntry("version", 3L));
+			.satisfies((row) -> assertThat(row).containsEntry("title", "Still")
+				.containsEntry("completed", true)
+				.containsEntry("version", 3L));
 		user.delete().uri("/api/tasks/{id}", id).exchange().expectStatus().isNoContent();
 		assertThat(new TaskRows(this.db).of(user.userId())).isEmpty();
 
 		// create 3 + patch 2 + complete 2 + delete 3 events, none of which got out
 		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(failed() - failedBefore).isEqualTo(10));
-		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(output.getOut().lines()
-			.filter((line) -> line.contains("Event could not be published") && line.contains("\"correlation_id\":\"broken-binder-1\"")))
-			.hasSize(3)
-			.allSatisfy((line) -> assertThat(line).contains("\"level\":\"ERROR\"")
-				.contains("\"task_id\":\"" + id + "\"")
-				.contains("\"user_id\":\"" + user.userId() + "\"")
-				.contains("\"topic\":\"")
-				.contains("\"event_type\":\"")
-				.contains("broker unreachable")));
+		await().atMost(Duration.ofSeconds(60))
+			.untilAsserted(() -> assertThat(output.getOut()
+				.lines()
+				.filter((line) -> line.contains("Event could not be published")
+						&& line.contains("\"correlation_id\":\"broken-binder-1\"")))
+				.hasSize(3)
+				.allSatisfy((line) -> assertThat(line).contains("\"level\":\"ERROR\"")
+					.contains("\"task_id\":\"" + id + "\"")
+					.contains("\"user_id\":\"" + user.userId() + "\"")
+					.contains("\"topic\":\"")
+					.contains("\"event_type\":\"")
+					.contains("broker unreachable")));
 	}
 
 	@Test
@@ -120,7 +146,8 @@ class PublishingFailureTest {
 			.ended(TransactionEnd.COMMITTED));
 
 		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(failed() - failedBefore).isEqualTo(1));
-		assertThat(output.getOut().lines().filter((line) -> line.contains("Events of a task change could not be planned")))
+		assertThat(
+				output.getOut().lines().filter((line) -> line.contains("Events of a task change could not be planned")))
 			.singleElement()
 			.satisfies((line) -> assertThat(line).contains("\"level\":\"ERROR\"")
 				.contains("\"task_id\":\"" + task.id() + "\"")
@@ -129,8 +156,12 @@ class PublishingFailureTest {
 	}
 
 	private double failed() {
-		return this.meters.find(TaskEventPublisher.METRIC).tag("outcome", "failed").counters().stream()
-			.mapToDouble((counter) -> counter.count()).sum();
+		return this.meters.find(TaskEventPublisher.METRIC)
+			.tag("outcome", "failed")
+			.counters()
+			.stream()
+			.mapToDouble((counter) -> counter.count())
+			.sum();
 	}
 
 	/** Made the default binder, so it serves every binding; it fails every send. */
@@ -149,7 +180,8 @@ class PublishingFailureTest {
 				}
 
 				@Override
-				public Binding<MessageChannel> bindProducer(String name, MessageChannel output, ProducerProperties properties) {
+				public Binding<MessageChannel> bindProducer(String name, MessageChannel output,
+						ProducerProperties properties) {
 					((SubscribableChannel) output).subscribe((message) -> {
 						throw new MessageDeliveryException(message, "broker unreachable");
 					});

@@ -39,9 +39,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A task's events reach the sidecar in commit order, and every committed change reaches it,
- * however many requests race on the task and however many callers hang up mid-request. The
- * production binder against the fake sidecar; the sidecar's record is the consumer's view.
+ * A task's events reach the sidecar in commit order, and every committed change reaches
+ * it, however many requests race on the task and however many callers hang up
+ * mid-request. The production binder against the fake sidecar; the sidecar's record is
+ * the consumer's view.
  */
 @ServiceTest
 class TaskEventOrderTest {
@@ -97,7 +98,9 @@ class TaskEventOrderTest {
 
 	@Test
 	void callersThatHangUpAtRandomMomentsNeverPartACommittedChangeFromItsEvents() {
-		List<String> tasks = Flux.range(0, 8).flatMap((i) -> Mono.fromCallable(() -> create("Abandoned " + i))).collectList()
+		List<String> tasks = Flux.range(0, 8)
+			.flatMap((i) -> Mono.fromCallable(() -> create("Abandoned " + i)))
+			.collectList()
 			.block(PATIENCE);
 		await().atMost(PATIENCE).until(() -> tasks.stream().allMatch((task) -> arrived(task).size() == 2));
 		double handedOffBefore = count("pakaura.events.publish", "handed_off");
@@ -109,7 +112,8 @@ class TaskEventOrderTest {
 				.onErrorResume((ex) -> Mono.empty()), 32)
 			.blockLast(PATIENCE);
 
-		// A mutation whose caller hung up still runs to its end: wait until the rows and the
+		// A mutation whose caller hung up still runs to its end: wait until the rows and
+		// the
 		// events agree, each check reading the rows afresh.
 		await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
 			int arrived = 0;
@@ -124,12 +128,19 @@ class TaskEventOrderTest {
 	}
 
 	private String create(String title) {
-		Map<?, ?> created = this.http.post().uri("/api/tasks").contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("title", title)).retrieve().bodyToMono(Map.class).block(PATIENCE);
+		Map<?, ?> created = this.http.post()
+			.uri("/api/tasks")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("title", title))
+			.retrieve()
+			.bodyToMono(Map.class)
+			.block(PATIENCE);
 		return (String) Objects.requireNonNull(created).get("id");
 	}
 
-	/** One of four mutations, picked by {@code i}: title, due date, complete, uncomplete. */
+	/**
+	 * One of four mutations, picked by {@code i}: title, due date, complete, uncomplete.
+	 */
 	private Mono<Void> mutation(String task, int i) {
 		return switch (i % 4) {
 			case 0 -> patch(task, Map.of("title", "Title " + i));
@@ -141,12 +152,18 @@ class TaskEventOrderTest {
 	}
 
 	private Mono<Void> patch(String task, Map<String, ?> body) {
-		return this.http.patch().uri("/api/tasks/{id}", task).contentType(MediaType.APPLICATION_JSON).bodyValue(body)
-			.retrieve().toBodilessEntity().then();
+		return this.http.patch()
+			.uri("/api/tasks/{id}", task)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body)
+			.retrieve()
+			.toBodilessEntity()
+			.then();
 	}
 
 	private long versionOf(String task) {
-		return (Long) new TaskRows(this.db).of(this.user).stream()
+		return (Long) new TaskRows(this.db).of(this.user)
+			.stream()
 			.filter((row) -> row.get("id").toString().equals(task))
 			.findFirst()
 			.orElseThrow()
@@ -154,11 +171,13 @@ class TaskEventOrderTest {
 	}
 
 	/**
-	 * Per topic, sequences strictly increase; every committed version arrived exactly once on
-	 * task-events and task-updates; replaying task-events and reminders gives the row.
+	 * Per topic, sequences strictly increase; every committed version arrived exactly
+	 * once on task-events and task-updates; replaying task-events and reminders gives the
+	 * row.
 	 */
 	private void assertArrivedInOrderAndReplayToTheRow(String task) {
-		Map<String, Object> row = new TaskRows(this.db).of(this.user).stream()
+		Map<String, Object> row = new TaskRows(this.db).of(this.user)
+			.stream()
 			.filter((found) -> found.get("id").toString().equals(task))
 			.findFirst()
 			.orElseThrow();
@@ -177,7 +196,8 @@ class TaskEventOrderTest {
 		Instant due = null;
 		for (Delivered event : arrived(task, "reminders")) {
 			JsonNode data = event.event().get("data");
-			due = data.get("action").stringValue().equals("cancelled") ? null : Instant.parse(data.get("due_date").stringValue());
+			due = data.get("action").stringValue().equals("cancelled") ? null
+					: Instant.parse(data.get("due_date").stringValue());
 		}
 		assertThat(title).isEqualTo(row.get("title"));
 		assertThat(completed).isEqualTo(row.get("completed"));
@@ -204,7 +224,9 @@ class TaskEventOrderTest {
 	}
 
 	private static List<Long> sequences(String task, String topic) {
-		return arrived(task, topic).stream().map((event) -> Long.parseLong(event.event().get("sequence").stringValue())).toList();
+		return arrived(task, topic).stream()
+			.map((event) -> Long.parseLong(event.event().get("sequence").stringValue()))
+			.toList();
 	}
 
 	private double count(String meter, String outcome) {

@@ -11,7 +11,10 @@ import com.pakaura.api.task.TaskChange;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Unit tests of which events a change publishes ({@link TaskEventPlan}). No Spring, no database. */
+/**
+ * Unit tests of which events a change publishes ({@link TaskEventPlan}). No Spring, no
+ * database.
+ */
 class TaskEventPlanTests {
 
 	private static final Instant T0 = Instant.parse("2026-11-26T09:00:00Z");
@@ -22,7 +25,8 @@ class TaskEventPlanTests {
 	void aCreationWithADueDatePublishesTheTaskSyncAndReminderEventsAtVersionOne() {
 		Task created = task(1, false, DUE);
 		List<TaskEvent> events = TaskEventPlan.of(new TaskChange(TaskChange.Kind.CREATED, null, created, T0));
-		assertThat(events).extracting(TaskEvent::type).containsExactly("task.created", "sync.task", "reminder.scheduled");
+		assertThat(events).extracting(TaskEvent::type)
+			.containsExactly("task.created", "sync.task", "reminder.scheduled");
 		assertThat(events).extracting(TaskEvent::sequence).containsOnly(1L);
 		assertThat(events).extracting(TaskEvent::topic)
 			.containsExactly(EventTopic.TASK_EVENTS, EventTopic.TASK_UPDATES, EventTopic.REMINDERS);
@@ -33,15 +37,18 @@ class TaskEventPlanTests {
 		Task before = task(2, false, DUE);
 		assertThat(types(TaskChange.Kind.UPDATED, before, task(3, false, DUE.plusSeconds(60))))
 			.containsExactly("task.updated", "sync.task", "reminder.rescheduled");
-		assertThat(types(TaskChange.Kind.UPDATED, before, task(3, false, null)))
-			.containsExactly("task.updated", "sync.task", "reminder.cancelled");
-		assertThat(types(TaskChange.Kind.COMPLETED, before, task(3, true, DUE))).containsExactly("task.completed", "sync.task");
+		assertThat(types(TaskChange.Kind.UPDATED, before, task(3, false, null))).containsExactly("task.updated",
+				"sync.task", "reminder.cancelled");
+		assertThat(types(TaskChange.Kind.COMPLETED, before, task(3, true, DUE))).containsExactly("task.completed",
+				"sync.task");
 	}
 
 	@Test
 	void aDeletionCountsAsOneVersionMoreThanTheTasksLast() {
-		List<TaskEvent> events = TaskEventPlan.of(new TaskChange(TaskChange.Kind.DELETED, task(4, true, DUE), null, T0));
-		assertThat(events).extracting(TaskEvent::type).containsExactly("task.deleted", "sync.task", "reminder.cancelled");
+		List<TaskEvent> events = TaskEventPlan
+			.of(new TaskChange(TaskChange.Kind.DELETED, task(4, true, DUE), null, T0));
+		assertThat(events).extracting(TaskEvent::type)
+			.containsExactly("task.deleted", "sync.task", "reminder.cancelled");
 		assertThat(events).extracting(TaskEvent::sequence).containsOnly(5L);
 	}
 
@@ -56,8 +63,8 @@ class TaskEventPlanTests {
 	}
 
 	private static Task task(long version, boolean completed, Instant dueDate) {
-		return new Task(UUID.fromString("3f2b8c1d-9e4a-4b7c-a1d2-e3f4a5b6c7d8"), "u-1", "A task", null, completed, dueDate,
-				version, T0, T0);
+		return new Task(UUID.fromString("3f2b8c1d-9e4a-4b7c-a1d2-e3f4a5b6c7d8"), "u-1", "A task", null, completed,
+				dueDate, version, T0, T0);
 	}
 
 }

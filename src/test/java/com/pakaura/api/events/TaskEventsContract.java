@@ -30,9 +30,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The event contract, end to end: HTTP request, committed change, CloudEvents envelope,
- * StreamBridge, binder, and what arrives on the other side. Every published event is compared
- * with the sample of its type in data-model.md. Each subclass runs it on another binder; the
- * assertions are the same.
+ * StreamBridge, binder, and what arrives on the other side. Every published event is
+ * compared with the sample of its type in data-model.md. Each subclass runs it on another
+ * binder; the assertions are the same.
  */
 abstract class TaskEventsContract {
 
@@ -43,7 +43,10 @@ abstract class TaskEventsContract {
 	private static final Pattern UUID_V4 = Pattern
 		.compile("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
 
-	/** Sample fields whose values differ from run to run; the test checks their format instead. */
+	/**
+	 * Sample fields whose values differ from run to run; the test checks their format
+	 * instead.
+	 */
 	private static final Set<String> VARYING = Set.of("id", "subject", "time", "partitionkey", "data.task_id",
 			"data.user_id", "data.timestamp");
 
@@ -80,7 +83,8 @@ abstract class TaskEventsContract {
 
 	@Test
 	void theDocumentedScenarioPublishesExactlyTheDocumentedEvents() {
-		String id = create(Map.of("title", "Buy milk", "description", "2 litres", "due_date", "2026-12-01T10:00:00+01:00"));
+		String id = create(
+				Map.of("title", "Buy milk", "description", "2 litres", "due_date", "2026-12-01T10:00:00+01:00"));
 		patch(id, "{\"title\":\"Buy oat milk\",\"due_date\":\"2026-12-02T09:00:00Z\"}");
 		post(id, "complete");
 		post(id, "uncomplete");
@@ -89,16 +93,20 @@ abstract class TaskEventsContract {
 		this.user.delete().uri("/api/tasks/{id}", id).headers(this::traced).exchange().expectStatus().isNoContent();
 
 		List<Published> events = this.published.forTask(id);
-		assertThat(events).extracting((event) -> event.binding() + " " + event.type() + " "
-				+ event.json().get("sequence").stringValue().replaceFirst("^0+", "") + " " + event.json().get("data").get("action").stringValue())
-			.containsExactly(
-					"task-events task.created 1 created", "task-updates sync.task 1 created", "reminders reminder.scheduled 1 scheduled",
-					"task-events task.updated 2 updated", "task-updates sync.task 2 updated", "reminders reminder.rescheduled 2 rescheduled",
+		assertThat(events)
+			.extracting((event) -> event.binding() + " " + event.type() + " "
+					+ event.json().get("sequence").stringValue().replaceFirst("^0+", "") + " "
+					+ event.json().get("data").get("action").stringValue())
+			.containsExactly("task-events task.created 1 created", "task-updates sync.task 1 created",
+					"reminders reminder.scheduled 1 scheduled", "task-events task.updated 2 updated",
+					"task-updates sync.task 2 updated", "reminders reminder.rescheduled 2 rescheduled",
 					"task-events task.completed 3 completed", "task-updates sync.task 3 completed",
 					"task-events task.uncompleted 4 uncompleted", "task-updates sync.task 4 uncompleted",
-					"task-events task.updated 5 updated", "task-updates sync.task 5 updated", "reminders reminder.cancelled 5 cancelled",
-					"task-events task.updated 6 updated", "task-updates sync.task 6 updated", "reminders reminder.scheduled 6 scheduled",
-					"task-events task.deleted 7 deleted", "task-updates sync.task 7 deleted", "reminders reminder.cancelled 7 cancelled");
+					"task-events task.updated 5 updated", "task-updates sync.task 5 updated",
+					"reminders reminder.cancelled 5 cancelled", "task-events task.updated 6 updated",
+					"task-updates sync.task 6 updated", "reminders reminder.scheduled 6 scheduled",
+					"task-events task.deleted 7 deleted", "task-updates sync.task 7 deleted",
+					"reminders reminder.cancelled 7 cancelled");
 
 		Map<String, JsonNode> samples = DataModelSamples.byType();
 		assertThat(samples.keySet()).containsExactlyInAnyOrder("task.created", "task.updated", "task.completed",
@@ -120,7 +128,8 @@ abstract class TaskEventsContract {
 
 	@Test
 	void eachEventIsSentOnlyOnceItsChangeIsCommitted() {
-		// Each request's events are let out before the next request, so what another connection
+		// Each request's events are let out before the next request, so what another
+		// connection
 		// sees at hand-over is exactly what that request committed.
 		String id = create(Map.of("title", "Commit first", "due_date", "2026-12-01T08:00:00Z"));
 		this.published.all();
@@ -129,15 +138,21 @@ abstract class TaskEventsContract {
 		this.user.delete().uri("/api/tasks/{id}", id).exchange().expectStatus().isNoContent();
 
 		List<Published> events = this.published.forTask(id);
-		String deletion = events.stream().filter((event) -> event.type().equals("task.deleted")).findFirst().orElseThrow()
-			.json().get("sequence").stringValue();
+		String deletion = events.stream()
+			.filter((event) -> event.type().equals("task.deleted"))
+			.findFirst()
+			.orElseThrow()
+			.json()
+			.get("sequence")
+			.stringValue();
 		assertThat(events).hasSize(8).allSatisfy((event) -> {
 			String sequence = event.json().get("sequence").stringValue();
 			if (sequence.equals(deletion)) {
 				assertThat(event.committedVersion()).as("row seen at %s of the deletion", event.type()).isNull();
 			}
 			else {
-				assertThat(event.committedVersion()).as("version seen at %s", event.type()).isEqualTo(Long.parseLong(sequence));
+				assertThat(event.committedVersion()).as("version seen at %s", event.type())
+					.isEqualTo(Long.parseLong(sequence));
 			}
 		});
 	}
@@ -148,7 +163,8 @@ abstract class TaskEventsContract {
 		patch(id, "{\"description\":\"details\"}");
 		this.user.delete().uri("/api/tasks/{id}", id).exchange().expectStatus().isNoContent();
 
-		assertThat(types(id)).containsExactly("task.created", "sync.task", "task.updated", "sync.task", "task.deleted", "sync.task");
+		assertThat(types(id)).containsExactly("task.created", "sync.task", "task.updated", "sync.task", "task.deleted",
+				"sync.task");
 		JsonNode changes = this.published.forTask(id).get(2).json().get("data").get("changes");
 		assertThat(changes.propertyNames()).containsExactly("description");
 		assertThat(changes.get("description").get("old").isNull()).isTrue();
@@ -160,7 +176,8 @@ abstract class TaskEventsContract {
 		String id = create(Map.of("title", "Later"));
 		patch(id, "{\"due_date\":\"2027-01-15T12:30:00+00:00\"}");
 		List<Published> events = this.published.forTask(id);
-		assertThat(types(id)).containsExactly("task.created", "sync.task", "task.updated", "sync.task", "reminder.scheduled");
+		assertThat(types(id)).containsExactly("task.created", "sync.task", "task.updated", "sync.task",
+				"reminder.scheduled");
 		assertThat(events.get(4).json().get("data").get("due_date").stringValue()).isEqualTo("2027-01-15T12:30:00Z");
 		assertThat(events.get(2).json().get("data").get("changes").get("due_date").get("old").isNull()).isTrue();
 	}
@@ -185,24 +202,59 @@ abstract class TaskEventsContract {
 		UserSession other = new UserSession(this.http);
 		this.published.clear();
 
-		this.user.post().uri("/api/tasks").contentType(MediaType.APPLICATION_JSON).bodyValue("{\"title\":\"\"}").exchange().expectStatus().isBadRequest();
-		this.user.patch().uri("/api/tasks/{id}", id).contentType(MediaType.APPLICATION_JSON).bodyValue("{\"due_date\":\"soon\"}").exchange().expectStatus().isBadRequest();
-		this.user.post().uri("/api/tasks/{id}/complete", "5f0c6a63-0000-4000-8000-000000000000").exchange().expectStatus().isNotFound();
-		other.patch().uri("/api/tasks/{id}", id).contentType(MediaType.APPLICATION_JSON).bodyValue("{\"title\":\"stolen\"}").exchange().expectStatus().isNotFound();
+		this.user.post()
+			.uri("/api/tasks")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"title\":\"\"}")
+			.exchange()
+			.expectStatus()
+			.isBadRequest();
+		this.user.patch()
+			.uri("/api/tasks/{id}", id)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"due_date\":\"soon\"}")
+			.exchange()
+			.expectStatus()
+			.isBadRequest();
+		this.user.post()
+			.uri("/api/tasks/{id}/complete", "5f0c6a63-0000-4000-8000-000000000000")
+			.exchange()
+			.expectStatus()
+			.isNotFound();
+		other.patch()
+			.uri("/api/tasks/{id}", id)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"title\":\"stolen\"}")
+			.exchange()
+			.expectStatus()
+			.isNotFound();
 		other.post().uri("/api/tasks/{id}/complete", id).exchange().expectStatus().isNotFound();
 		other.delete().uri("/api/tasks/{id}", id).exchange().expectStatus().isNotFound();
-		this.http.post().uri("/api/tasks").headers((h) -> h.setBearerAuth(Tokens.expired(this.user.userId())))
-			.contentType(MediaType.APPLICATION_JSON).bodyValue("{\"title\":\"late\"}").exchange().expectStatus().isUnauthorized();
+		this.http.post()
+			.uri("/api/tasks")
+			.headers((h) -> h.setBearerAuth(Tokens.expired(this.user.userId())))
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"title\":\"late\"}")
+			.exchange()
+			.expectStatus()
+			.isUnauthorized();
 
 		assertThat(this.published.all()).isEmpty();
 	}
 
 	@Test
 	void withoutCallerIdsTheGeneratedCorrelationIdIsTheTraceIdAndNoTraceparentIsMadeUp() {
-		String correlationId = this.user.post().uri("/api/tasks").contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("title", "Untraced")).header("traceparent", "not-a-traceparent")
-			.exchange().expectStatus().isCreated()
-			.returnResult(Void.class).getResponseHeaders().getFirst("X-Correlation-ID");
+		String correlationId = this.user.post()
+			.uri("/api/tasks")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("title", "Untraced"))
+			.header("traceparent", "not-a-traceparent")
+			.exchange()
+			.expectStatus()
+			.isCreated()
+			.returnResult(Void.class)
+			.getResponseHeaders()
+			.getFirst("X-Correlation-ID");
 
 		assertThat(this.published.all()).hasSize(2).allSatisfy((event) -> {
 			CloudEvent envelope = event.cloudEvent();
@@ -215,9 +267,15 @@ abstract class TaskEventsContract {
 
 	@Test
 	void theW3cTraceContextIsCarriedInTheEnvelopeAndTheHeaders() {
-		this.user.post().uri("/api/tasks").contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("title", "Traced"))
-			.header("traceparent", TRACEPARENT).header("tracestate", "congo=t61rcWkgMzE")
-			.exchange().expectStatus().isCreated();
+		this.user.post()
+			.uri("/api/tasks")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("title", "Traced"))
+			.header("traceparent", TRACEPARENT)
+			.header("tracestate", "congo=t61rcWkgMzE")
+			.exchange()
+			.expectStatus()
+			.isCreated();
 
 		assertThat(this.published.all()).hasSize(2).allSatisfy((event) -> {
 			assertThat(event.cloudEvent().getExtension("traceparent")).isEqualTo(TRACEPARENT);
@@ -282,13 +340,17 @@ abstract class TaskEventsContract {
 	}
 
 	/**
-	 * Each destination received the same events, in the order they were handed over, keyed
-	 * by their task.
+	 * Each destination received the same events, in the order they were handed over,
+	 * keyed by their task.
 	 */
 	private void assertEverythingArrivedInOrder(List<Published> events, String taskId) {
 		for (String destination : List.of("task-events", "task-updates", "reminders")) {
-			List<JsonNode> handed = events.stream().filter((event) -> event.binding().equals(destination)).map(Published::json).toList();
-			await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(arrivedFor(destination, taskId)).hasSameSizeAs(handed));
+			List<JsonNode> handed = events.stream()
+				.filter((event) -> event.binding().equals(destination))
+				.map(Published::json)
+				.toList();
+			await().atMost(Duration.ofSeconds(60))
+				.untilAsserted(() -> assertThat(arrivedFor(destination, taskId)).hasSameSizeAs(handed));
 			List<Arrived> arrived = arrivedFor(destination, taskId);
 			assertThat(arrived).extracting(Arrived::event).as(destination).containsExactlyElementsOf(handed);
 			assertThat(arrived).extracting(Arrived::key).as(destination).containsOnly(taskId);
@@ -296,7 +358,9 @@ abstract class TaskEventsContract {
 	}
 
 	private List<Arrived> arrivedFor(String destination, String taskId) {
-		return arrivedAt(destination).stream().filter((arrived) -> arrived.event().get("subject").stringValue().equals(taskId)).toList();
+		return arrivedAt(destination).stream()
+			.filter((arrived) -> arrived.event().get("subject").stringValue().equals(taskId))
+			.toList();
 	}
 
 	private List<String> types(String taskId) {
@@ -309,14 +373,29 @@ abstract class TaskEventsContract {
 	}
 
 	protected String create(Map<String, String> body) {
-		return (String) this.user.post().uri("/api/tasks").headers(this::traced).contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(body).exchange().expectStatus().isCreated()
-			.expectBody(UserSession.JSON_OBJECT).returnResult().getResponseBody().get("id");
+		return (String) this.user.post()
+			.uri("/api/tasks")
+			.headers(this::traced)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body)
+			.exchange()
+			.expectStatus()
+			.isCreated()
+			.expectBody(UserSession.JSON_OBJECT)
+			.returnResult()
+			.getResponseBody()
+			.get("id");
 	}
 
 	private void patch(String id, String body) {
-		this.user.patch().uri("/api/tasks/{id}", id).headers(this::traced).contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(body).exchange().expectStatus().isOk();
+		this.user.patch()
+			.uri("/api/tasks/{id}", id)
+			.headers(this::traced)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body)
+			.exchange()
+			.expectStatus()
+			.isOk();
 	}
 
 	private void post(String id, String action) {

@@ -26,8 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The event contract on the production binder: the {@code dapr} binder, enabled, against a
- * sidecar that behaves like daprd. What arrives is what a subscriber of the topic receives.
+ * The event contract on the production binder: the {@code dapr} binder, enabled, against
+ * a sidecar that behaves like daprd. What arrives is what a subscriber of the topic
+ * receives.
  */
 @ServiceTest
 class TaskEventsOnDaprBinderTest extends TaskEventsContract {
@@ -61,7 +62,8 @@ class TaskEventsOnDaprBinderTest extends TaskEventsContract {
 	@Test
 	void theDaprBinderServesTheBindingsFromItsOwnChildContext(@Autowired ApplicationContext application,
 			@Autowired BinderFactory binders) {
-		// a Binder bean in the application context would serve every binding, whatever is configured
+		// a Binder bean in the application context would serve every binding, whatever is
+		// configured
 		assertThat(application.getBeansOfType(Binder.class)).isEmpty();
 		assertThat(binders.getBinder(null, MessageChannel.class)).isInstanceOf(DaprMessageChannelBinder.class);
 	}
@@ -85,8 +87,10 @@ class TaskEventsOnDaprBinderTest extends TaskEventsContract {
 		await().until(() -> SIDECAR.delivered().size() == 2);
 		Delivered created = SIDECAR.delivered("task-events").get(0);
 		// Go's encoding/json, as daprd re-marshals the event: sorted keys, <>& escaped
-		assertThat(created.text()).startsWith("{\"correlationid\":").contains("\\u003cscript\\u003e")
-			.contains("\\u0026").doesNotContain("<script>");
+		assertThat(created.text()).startsWith("{\"correlationid\":")
+			.contains("\\u003cscript\\u003e")
+			.contains("\\u0026")
+			.doesNotContain("<script>");
 		assertThat(created.event().get("data").get("title").stringValue()).isEqualTo(title);
 		assertThat(created.event().get("subject").stringValue()).isEqualTo(id);
 	}
@@ -97,9 +101,11 @@ class TaskEventsOnDaprBinderTest extends TaskEventsContract {
 		create(Map.of("title", "Traced through an old Dapr"));
 		await().until(() -> SIDECAR.delivered().size() == 2);
 		assertThat(SIDECAR.delivered()).allSatisfy((delivered) -> {
-			// the old sidecar writes its own span (here: the forwarded traceparent) over traceid...
+			// the old sidecar writes its own span (here: the forwarded traceparent) over
+			// traceid...
 			assertThat(delivered.event().get("traceid").stringValue()).isEqualTo(TRACEPARENT);
-			// ...and correlationid, which no tracing system touches, still names the request
+			// ...and correlationid, which no tracing system touches, still names the
+			// request
 			assertThat(delivered.event().get("correlationid").stringValue()).isEqualTo(CORRELATION_ID);
 		});
 	}
@@ -107,8 +113,13 @@ class TaskEventsOnDaprBinderTest extends TaskEventsContract {
 	@Test
 	void aSidecarThatRefusesEveryEventLeavesTheApiUntouched() {
 		SIDECAR.pubsubs("not-ours");
-		this.user.post().uri("/api/tasks").contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("title", "Still created"))
-			.exchange().expectStatus().isCreated();
+		this.user.post()
+			.uri("/api/tasks")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("title", "Still created"))
+			.exchange()
+			.expectStatus()
+			.isCreated();
 		await().until(() -> SIDECAR.requests().size() == 2);
 		assertThat(SIDECAR.delivered()).isEmpty();
 	}

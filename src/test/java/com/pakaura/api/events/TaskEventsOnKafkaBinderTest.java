@@ -30,9 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The event contract on a real broker binder: Spring Cloud Stream's Kafka binder (test scope
- * only) against an in-JVM KRaft broker, read back with a plain Kafka consumer. Nothing in the
- * application changes but the binder: the abstraction holds.
+ * The event contract on a real broker binder: Spring Cloud Stream's Kafka binder (test
+ * scope only) against an in-JVM KRaft broker, read back with a plain Kafka consumer.
+ * Nothing in the application changes but the binder: the abstraction holds.
  */
 @ServiceTest
 class TaskEventsOnKafkaBinderTest extends TaskEventsContract {
@@ -89,7 +89,8 @@ class TaskEventsOnKafkaBinderTest extends TaskEventsContract {
 
 	@Override
 	protected void clearArrivals() {
-		// earlier tests' records are read and forgotten; each test looks at its own task only
+		// earlier tests' records are read and forgotten; each test looks at its own task
+		// only
 		arrivedAt(TOPICS.get(0));
 		this.received.clear();
 	}
@@ -101,9 +102,11 @@ class TaskEventsOnKafkaBinderTest extends TaskEventsContract {
 	}
 
 	private static KafkaConsumer<byte[], byte[]> consumer() {
-		KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-				BROKER.getBrokersAsString(), ConsumerConfig.GROUP_ID_CONFIG, "contract-" + UUID.randomUUID(),
-				ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+		KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+				Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BROKER.getBrokersAsString(),
+						ConsumerConfig.GROUP_ID_CONFIG, "contract-" + UUID.randomUUID(),
+						ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+				new ByteArrayDeserializer(), new ByteArrayDeserializer());
 		consumer.subscribe(TOPICS);
 		return consumer;
 	}

@@ -34,22 +34,40 @@ class TaskEventsWithDaprDisabledTest {
 	@Test
 	void eachEventIsLoggedAtDebugAndNoneIsSent(CapturedOutput output) {
 		UserSession user = new UserSession(this.http);
-		String id = (String) user.post().uri("/api/tasks").header("X-Correlation-ID", "disabled-dapr-1")
-			.contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("title", "Local only", "due_date", "2026-12-01T08:00:00Z"))
-			.exchange().expectStatus().isCreated()
-			.expectBody(UserSession.JSON_OBJECT).returnResult().getResponseBody().get("id");
+		String id = (String) user.post()
+			.uri("/api/tasks")
+			.header("X-Correlation-ID", "disabled-dapr-1")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("title", "Local only", "due_date", "2026-12-01T08:00:00Z"))
+			.exchange()
+			.expectStatus()
+			.isCreated()
+			.expectBody(UserSession.JSON_OBJECT)
+			.returnResult()
+			.getResponseBody()
+			.get("id");
 
 		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-			assertThat(output.getOut().lines().filter((line) -> line.contains("Event handed to the binder")
-					&& line.contains("\"correlation_id\":\"disabled-dapr-1\"")))
+			assertThat(output.getOut()
+				.lines()
+				.filter((line) -> line.contains("Event handed to the binder")
+						&& line.contains("\"correlation_id\":\"disabled-dapr-1\"")))
 				.hasSize(3)
-				.allSatisfy((line) -> assertThat(line).contains("\"level\":\"DEBUG\"").contains("\"task_id\":\"" + id + "\"")
-					.contains("\"user_id\":\"" + user.userId() + "\"").contains("\"event_type\":\"").contains("\"topic\":\""));
-			assertThat(output.getOut().lines().filter((line) -> line.contains("Dapr is disabled: message not sent")
-					&& line.contains("\"correlation_id\":\"disabled-dapr-1\""))).hasSize(3);
+				.allSatisfy((line) -> assertThat(line).contains("\"level\":\"DEBUG\"")
+					.contains("\"task_id\":\"" + id + "\"")
+					.contains("\"user_id\":\"" + user.userId() + "\"")
+					.contains("\"event_type\":\"")
+					.contains("\"topic\":\""));
+			assertThat(output.getOut()
+				.lines()
+				.filter((line) -> line.contains("Dapr is disabled: message not sent")
+						&& line.contains("\"correlation_id\":\"disabled-dapr-1\"")))
+				.hasSize(3);
 		});
-		// DAPR_HTTP_PORT points at port 1: any attempt to send would have been logged as a failure
-		assertThat(output.getOut()).doesNotContain("Dapr sidecar unavailable").doesNotContain("Event could not be published");
+		// DAPR_HTTP_PORT points at port 1: any attempt to send would have been logged as
+		// a failure
+		assertThat(output.getOut()).doesNotContain("Dapr sidecar unavailable")
+			.doesNotContain("Event could not be published");
 	}
 
 }

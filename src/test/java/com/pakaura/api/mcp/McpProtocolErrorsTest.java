@@ -22,9 +22,9 @@ import com.pakaura.api.support.UserSession;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Whatever a client posts to {@code /mcp}, a malformed message gets the JSON-RPC error the
- * specification names, with nothing of the server's insides, and the log gets at most one WARN
- * line for it: never a 500, never a stack trace.
+ * Whatever a client posts to {@code /mcp}, a malformed message gets the JSON-RPC error
+ * the specification names, with nothing of the server's insides, and the log gets at most
+ * one WARN line for it: never a 500, never a stack trace.
  */
 @ApiTest
 @ExtendWith(OutputCaptureExtension.class)
@@ -47,13 +47,15 @@ class McpProtocolErrorsTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "42", "\"tools/list\"", "true", "null",
 			"[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]", "{\"jsonrpc\":\"2.0\",\"id\":1}",
-			"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}", "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":1,\"message\":\"x\"}}",
+			"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}",
+			"{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":1,\"message\":\"x\"}}",
 			"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":5}", "{\"jsonrpc\":\"2.0\",\"id\":{\"a\":1},\"method\":\"ping\"}",
-			"{\"jsonrpc\":\"2.0\",\"id\":[1],\"method\":\"ping\"}", "{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"ping\"}",
-			"{\"id\":1,\"method\":\"ping\"}", "{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"ping\"}",
-			"{\"jsonrpc\":2.0,\"id\":1,\"method\":\"ping\"}" })
+			"{\"jsonrpc\":\"2.0\",\"id\":[1],\"method\":\"ping\"}",
+			"{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"ping\"}", "{\"id\":1,\"method\":\"ping\"}",
+			"{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"ping\"}", "{\"jsonrpc\":2.0,\"id\":1,\"method\":\"ping\"}" })
 	void aMessageThatIsNotARequestIsAnInvalidRequest(String body, CapturedOutput output) {
-		// the id is echoed when it could be read, and null otherwise (JSON-RPC 2.0, section 5)
+		// the id is echoed when it could be read, and null otherwise (JSON-RPC 2.0,
+		// section 5)
 		String id = body.matches("\\{.*\"id\":1[,}].*") ? "1" : null;
 		assertError(post(body), HttpStatus.BAD_REQUEST, -32600, id);
 		assertQuietLog(output);
@@ -62,7 +64,8 @@ class McpProtocolErrorsTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "foo/bar", "resources/list", "prompts/get", "tools/delete", "" })
 	void aMethodThisServerDoesNotOfferIsMethodNotFoundWithTheRequestsId(String method, CapturedOutput output) {
-		assertError(post("{\"jsonrpc\":\"2.0\",\"id\":\"r-7\",\"method\":\"" + method + "\"}"), HttpStatus.OK, -32601, "r-7");
+		assertError(post("{\"jsonrpc\":\"2.0\",\"id\":\"r-7\",\"method\":\"" + method + "\"}"), HttpStatus.OK, -32601,
+				"r-7");
 		assertQuietLog(output);
 	}
 
@@ -86,9 +89,14 @@ class McpProtocolErrorsTest {
 	void aMessageThatIsNotJsonIsRefusedAndNeverExecuted(CapturedOutput output) {
 		UserSession user = new UserSession(this.http);
 		String call = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"add_task\",\"arguments\":{\"title\":\"sneaky\"}}}";
-		for (MediaType type : new MediaType[] { MediaType.TEXT_PLAIN, MediaType.APPLICATION_FORM_URLENCODED, MediaType.APPLICATION_XML }) {
-			WebTestClient.ResponseSpec response = user.post().uri("/mcp").contentType(type)
-				.accept(MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM).bodyValue(call).exchange();
+		for (MediaType type : new MediaType[] { MediaType.TEXT_PLAIN, MediaType.APPLICATION_FORM_URLENCODED,
+				MediaType.APPLICATION_XML }) {
+			WebTestClient.ResponseSpec response = user.post()
+				.uri("/mcp")
+				.contentType(type)
+				.accept(MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM)
+				.bodyValue(call)
+				.exchange();
 			assertError(response, HttpStatus.UNSUPPORTED_MEDIA_TYPE, -32600, null);
 		}
 		assertThat(new TaskRows(this.db).of(user.userId())).isEmpty();
@@ -97,42 +105,60 @@ class McpProtocolErrorsTest {
 
 	@Test
 	void anUnknownNotificationIsAcceptedAndIgnored() {
-		new UserSession(this.http).post().uri("/mcp").contentType(MediaType.APPLICATION_JSON)
+		new UserSession(this.http).post()
+			.uri("/mcp")
+			.contentType(MediaType.APPLICATION_JSON)
 			.accept(MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM)
 			.bodyValue("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/whatever\"}")
 			.exchange()
-			.expectStatus().isAccepted();
+			.expectStatus()
+			.isAccepted();
 	}
 
 	@Test
 	void anUnknownToolIsAnErrorThatNamesItNotAServerFailure(CapturedOutput output) {
 		WebTestClient.ResponseSpec response = post(
 				"{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"drop_tables\",\"arguments\":{}}}");
-		Map<String, Object> body = response.expectStatus().isOk().expectBody(UserSession.JSON_OBJECT).returnResult().getResponseBody();
+		Map<String, Object> body = response.expectStatus()
+			.isOk()
+			.expectBody(UserSession.JSON_OBJECT)
+			.returnResult()
+			.getResponseBody();
 		assertThat(body.toString()).contains("drop_tables").doesNotContain("Exception").doesNotContain("stackTrace");
 		assertQuietLog(output);
 	}
 
 	private WebTestClient.ResponseSpec post(String body) {
-		return new UserSession(this.http).post().uri("/mcp").contentType(MediaType.APPLICATION_JSON)
-			.accept(MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM).bodyValue(body).exchange();
+		return new UserSession(this.http).post()
+			.uri("/mcp")
+			.contentType(MediaType.APPLICATION_JSON)
+			.accept(MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM)
+			.bodyValue(body)
+			.exchange();
 	}
 
 	private static void assertError(WebTestClient.ResponseSpec response, HttpStatus status, int code, String id) {
-		Map<String, Object> body = response.expectStatus().isEqualTo(status)
-			.expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
-			.expectBody(UserSession.JSON_OBJECT).returnResult().getResponseBody();
+		Map<String, Object> body = response.expectStatus()
+			.isEqualTo(status)
+			.expectHeader()
+			.contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
+			.expectBody(UserSession.JSON_OBJECT)
+			.returnResult()
+			.getResponseBody();
 		assertThat(body).containsEntry("jsonrpc", "2.0").containsKey("id").doesNotContainKey("result");
 		assertThat(String.valueOf(body.get("id"))).isEqualTo(String.valueOf(id));
 		@SuppressWarnings("unchecked")
 		Map<String, Object> error = (Map<String, Object>) body.get("error");
 		assertThat(error).containsEntry("code", code).containsKey("message");
-		assertThat(body.toString()).doesNotContain("stackTrace").doesNotContain("Exception").doesNotContain("java.")
+		assertThat(body.toString()).doesNotContain("stackTrace")
+			.doesNotContain("Exception")
+			.doesNotContain("java.")
 			.doesNotContain("io.modelcontextprotocol");
 	}
 
 	private static void assertQuietLog(CapturedOutput output) {
-		assertThat(output.getOut()).doesNotContain("\"level\":\"ERROR\"").doesNotContain("stack_trace")
+		assertThat(output.getOut()).doesNotContain("\"level\":\"ERROR\"")
+			.doesNotContain("stack_trace")
 			.doesNotContain("\tat ");
 	}
 

@@ -42,7 +42,9 @@ import com.pakaura.api.task.TaskService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
-/** The MCP server, driven by the MCP Java SDK's own client over HTTP, as a chatbot would. */
+/**
+ * The MCP server, driven by the MCP Java SDK's own client over HTTP, as a chatbot would.
+ */
 @ApiTest
 class McpToolsTest {
 
@@ -100,21 +102,24 @@ class McpToolsTest {
 
 	@Test
 	void everyToolActsForTheCallerAndAnswersWithDataAndText() {
-		CallToolResult added = call("add_task", Map.of("title", "Buy milk", "description", "2 litres", "due_date",
-				"2026-12-01T10:00:00+01:00"));
+		CallToolResult added = call("add_task",
+				Map.of("title", "Buy milk", "description", "2 litres", "due_date", "2026-12-01T10:00:00+01:00"));
 		Map<String, Object> task = structured(added);
 		String id = (String) task.get("id");
-		assertThat(task).containsEntry("title", "Buy milk").containsEntry("user_id", this.user)
+		assertThat(task).containsEntry("title", "Buy milk")
+			.containsEntry("user_id", this.user)
 			.containsEntry("due_date", "2026-12-01T09:00:00Z");
 		assertThat(text(added)).contains("Buy milk");
-		assertThat(new TaskRows(this.db).of(this.user)).singleElement().satisfies((row) -> assertThat(row).containsEntry("title", "Buy milk"));
+		assertThat(new TaskRows(this.db).of(this.user)).singleElement()
+			.satisfies((row) -> assertThat(row).containsEntry("title", "Buy milk"));
 
 		Map<String, Object> updateArguments = new HashMap<>();
 		updateArguments.put("task_id", id);
 		updateArguments.put("title", "Buy oat milk");
 		updateArguments.put("due_date", null);
 		assertThat(structured(call("update_task", updateArguments))).containsEntry("title", "Buy oat milk")
-			.containsEntry("description", "2 litres").containsEntry("due_date", null);
+			.containsEntry("description", "2 litres")
+			.containsEntry("due_date", null);
 
 		assertThat(structured(call("complete_task", Map.of("task_id", id)))).containsEntry("completed", true);
 		assertThat(text(call("complete_task", Map.of("task_id", id)))).contains("already");
@@ -132,7 +137,9 @@ class McpToolsTest {
 	@Test
 	void clearCompletedDeletesOnlyCompletedTasksAndPublishesEachDeletion() {
 		String done = (String) structured(call("add_task", Map.of("title", "done"))).get("id");
-		String doneWithDate = (String) structured(call("add_task", Map.of("title", "done too", "due_date", "2026-12-01T08:00:00Z"))).get("id");
+		String doneWithDate = (String) structured(
+				call("add_task", Map.of("title", "done too", "due_date", "2026-12-01T08:00:00Z")))
+			.get("id");
 		String open = (String) structured(call("add_task", Map.of("title", "still open"))).get("id");
 		call("complete_task", Map.of("task_id", done));
 		call("complete_task", Map.of("task_id", doneWithDate));
@@ -142,21 +149,29 @@ class McpToolsTest {
 		assertThat(cleared).containsEntry("count", 2);
 		assertThat(cleared.get("deleted")).asInstanceOf(InstanceOfAssertFactories.LIST)
 			.containsExactlyInAnyOrder(done, doneWithDate);
-		assertThat(new TaskRows(this.db).of(this.user)).extracting((row) -> row.get("id").toString()).containsExactly(open);
-		assertThat(this.published.forTask(done)).extracting(Published::type).containsExactly("task.deleted", "sync.task");
+		assertThat(new TaskRows(this.db).of(this.user)).extracting((row) -> row.get("id").toString())
+			.containsExactly(open);
+		assertThat(this.published.forTask(done)).extracting(Published::type)
+			.containsExactly("task.deleted", "sync.task");
 		assertThat(this.published.forTask(doneWithDate)).extracting(Published::type)
 			.containsExactly("task.deleted", "sync.task", "reminder.cancelled");
-		assertThat(this.published.all()).allSatisfy((event) -> assertThat(event.cloudEvent().getExtension("traceid")).isEqualTo(CORRELATION_ID));
-		assertThat(structured(call("clear_completed", Map.of()))).containsEntry("count", 0).containsEntry("remaining", 0);
+		assertThat(this.published.all())
+			.allSatisfy((event) -> assertThat(event.cloudEvent().getExtension("traceid")).isEqualTo(CORRELATION_ID));
+		assertThat(structured(call("clear_completed", Map.of()))).containsEntry("count", 0)
+			.containsEntry("remaining", 0);
 	}
 
 	@Test
 	void clearCompletedAnswersPromptlyForThousandsOfTasksAndSaysHowManyRemain() {
 		int many = TaskService.CLEAR_COMPLETED_LIMIT + 3;
-		this.db.sql("""
-				INSERT INTO tasks (id, user_id, title, completed, version, created_at, updated_at)
-				SELECT gen_random_uuid(), :user, 'done ' || n, true, 2, now(), now() FROM generate_series(1, :many) AS n""")
-			.bind("user", this.user).bind("many", many).then().block();
+		this.db
+			.sql("""
+					INSERT INTO tasks (id, user_id, title, completed, version, created_at, updated_at)
+					SELECT gen_random_uuid(), :user, 'done ' || n, true, 2, now(), now() FROM generate_series(1, :many) AS n""")
+			.bind("user", this.user)
+			.bind("many", many)
+			.then()
+			.block();
 
 		Map<String, Object> first = structured(call("clear_completed", Map.of()));
 		assertThat(first).containsEntry("count", TaskService.CLEAR_COMPLETED_LIMIT).containsEntry("remaining", 3);
@@ -168,7 +183,9 @@ class McpToolsTest {
 	@Test
 	void toolsPublishExactlyTheEventsOfTheMatchingRestRequests() {
 		// through MCP
-		String viaMcp = (String) structured(call("add_task", Map.of("title", "Same", "due_date", "2026-12-01T08:00:00Z"))).get("id");
+		String viaMcp = (String) structured(
+				call("add_task", Map.of("title", "Same", "due_date", "2026-12-01T08:00:00Z")))
+			.get("id");
 		Map<String, Object> edit = new HashMap<>(Map.of("task_id", viaMcp, "title", "Same again"));
 		edit.put("due_date", null);
 		call("update_task", edit);
@@ -180,8 +197,13 @@ class McpToolsTest {
 		// the same through REST
 		UserSession rest = new UserSession(this.http);
 		String viaRest = rest.createTask(Map.of("title", "Same", "due_date", "2026-12-01T08:00:00Z"));
-		rest.patch().uri("/api/tasks/{id}", viaRest).contentType(MediaType.APPLICATION_JSON)
-			.bodyValue("{\"title\":\"Same again\",\"due_date\":null}").exchange().expectStatus().isOk();
+		rest.patch()
+			.uri("/api/tasks/{id}", viaRest)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"title\":\"Same again\",\"due_date\":null}")
+			.exchange()
+			.expectStatus()
+			.isOk();
 		rest.post().uri("/api/tasks/{id}/complete", viaRest).exchange().expectStatus().isOk();
 		rest.post().uri("/api/tasks/{id}/uncomplete", viaRest).exchange().expectStatus().isOk();
 		rest.delete().uri("/api/tasks/{id}", viaRest).exchange().expectStatus().isNoContent();
@@ -204,9 +226,11 @@ class McpToolsTest {
 		assertToolError(call("complete_task", Map.of("task_id", "7d0f3c1e-1111-4222-8333-444455556666")),
 				"Task 7d0f3c1e-1111-4222-8333-444455556666 not found");
 		assertToolError(call("add_task", Map.of("title", "   ")), "Invalid input: title must not be blank");
-		assertToolError(call("update_task", Map.of("task_id", id, "title", "  ")), "Invalid input: title must not be blank");
+		assertToolError(call("update_task", Map.of("task_id", id, "title", "  ")),
+				"Invalid input: title must not be blank");
 		assertToolError(call("add_task", Map.of("title", "x", "due_date", "2026-12-01T10:00:00")), "due_date");
-		// what the SDK checks against each tool's JSON Schema before the tool runs: still an
+		// what the SDK checks against each tool's JSON Schema before the tool runs: still
+		// an
 		// error result naming the argument
 		assertToolError(call("add_task", Map.of("title", 42)), "title", "string");
 		assertToolError(call("add_task", Map.of("title", "x", "due_date", "next tuesday")), "due_date");
@@ -221,7 +245,9 @@ class McpToolsTest {
 			other.initialize();
 			assertToolError(other.callTool(new McpSchema.CallToolRequest("delete_task", Map.of("task_id", id))),
 					"Task " + id + " not found");
-			assertToolError(other.callTool(new McpSchema.CallToolRequest("update_task", Map.of("task_id", id, "title", "stolen"))),
+			assertToolError(
+					other.callTool(
+							new McpSchema.CallToolRequest("update_task", Map.of("task_id", id, "title", "stolen"))),
 					"Task " + id + " not found");
 		}
 
@@ -237,12 +263,16 @@ class McpToolsTest {
 		try (McpSyncClient expired = client(Tokens.expired(this.user))) {
 			assertThatException().isThrownBy(expired::initialize);
 		}
-		this.http.post().uri("/mcp").contentType(MediaType.APPLICATION_JSON)
+		this.http.post()
+			.uri("/mcp")
+			.contentType(MediaType.APPLICATION_JSON)
 			.header(HttpHeaders.ACCEPT, "application/json, text/event-stream")
 			.bodyValue("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}")
 			.exchange()
-			.expectStatus().isUnauthorized()
-			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+			.expectStatus()
+			.isUnauthorized()
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON);
 	}
 
 	private McpSyncClient client(String token) {

@@ -30,9 +30,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The local profile's stream page in a real browser (Debian's headless Chromium through
- * Selenium): a user pastes a token, connects, and a task created through the API appears on the
- * page, having gone through the sidecar and the consumer binding like any event. Skipped where
- * Chromium and its driver are not installed; {@code .ci/run} installs them.
+ * Selenium): a user pastes a token, connects, and a task created through the API appears
+ * on the page, having gone through the sidecar and the consumer binding like any event.
+ * Skipped where Chromium and its driver are not installed; {@code .ci/run} installs them.
  */
 @ServiceTest
 @ActiveProfiles("local")
@@ -64,7 +64,8 @@ class LiveStreamPageTest {
 	@Test
 	void aTaskCreatedThroughTheApiAppearsOnThePage() {
 		assumeThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
-			.as("chromium and chromium-driver are installed").isTrue();
+			.as("chromium and chromium-driver are installed")
+			.isTrue();
 		SIDECAR.pubsubs("pubsub-kafka", "pubsub-kafka-broadcast").subscribeApp(this.port, null);
 		UserSession user = new UserSession(this.http);
 		WebDriver browser = browser();

@@ -33,9 +33,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The live stream end to end: a change is published through the dapr binder to the fake sidecar,
- * which delivers it, as daprd does, to the subscription the application announced for
- * {@code taskUpdates-in-0}; the consumer binding hands it to the streams of the task's user.
+ * The live stream end to end: a change is published through the dapr binder to the fake
+ * sidecar, which delivers it, as daprd does, to the subscription the application
+ * announced for {@code taskUpdates-in-0}; the consumer binding hands it to the streams of
+ * the task's user.
  */
 @ServiceTest
 class TaskStreamIntegrationTest {
@@ -82,8 +83,13 @@ class TaskStreamIntegrationTest {
 			assertThat(subscription.route()).isEqualTo("/dapr/subscriptions/taskUpdates-in-0");
 		});
 		this.http.get().uri("/dapr/subscribe").exchange().expectStatus().isUnauthorized();
-		this.http.post().uri("/dapr/subscriptions/taskUpdates-in-0").contentType(MediaType.parseMediaType("application/cloudevents+json"))
-			.bodyValue("{}").exchange().expectStatus().isUnauthorized();
+		this.http.post()
+			.uri("/dapr/subscriptions/taskUpdates-in-0")
+			.contentType(MediaType.parseMediaType("application/cloudevents+json"))
+			.bodyValue("{}")
+			.exchange()
+			.expectStatus()
+			.isUnauthorized();
 	}
 
 	@Test
@@ -100,15 +106,23 @@ class TaskStreamIntegrationTest {
 			String bobTask = bob.createTask("Bob's");
 			alice.delete().uri("/api/tasks/{id}", aliceTask).exchange().expectStatus().isNoContent();
 			// the chatbot's tools publish the same events
-			bob.post().uri("/mcp").contentType(MediaType.APPLICATION_JSON).accept(MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM)
-				.bodyValue("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"complete_task\","
-						+ "\"arguments\":{\"task_id\":\"" + bobTask + "\"}}}")
-				.exchange().expectStatus().isOk();
+			bob.post()
+				.uri("/mcp")
+				.contentType(MediaType.APPLICATION_JSON)
+				.accept(MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM)
+				.bodyValue(
+						"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"complete_task\","
+								+ "\"arguments\":{\"task_id\":\"" + bobTask + "\"}}}")
+				.exchange()
+				.expectStatus()
+				.isOk();
 
 			await().until(() -> aliceSees.size() == 3 && bobSees.size() == 2);
 			assertThat(aliceSees).extracting(ServerSentEvent::event).containsOnly("sync.task");
-			assertThat(aliceSees).extracting((event) -> action(event)).containsExactly("created", "completed", "deleted");
-			assertThat(aliceSees).allSatisfy((event) -> assertThat(event.data()).contains(aliceTask).doesNotContain(bobTask));
+			assertThat(aliceSees).extracting((event) -> action(event))
+				.containsExactly("created", "completed", "deleted");
+			assertThat(aliceSees)
+				.allSatisfy((event) -> assertThat(event.data()).contains(aliceTask).doesNotContain(bobTask));
 			assertThat(bobSees).extracting((event) -> action(event)).containsExactly("created", "completed");
 			assertThat(bobSees).allSatisfy((event) -> assertThat(event.data()).contains(bobTask));
 			assertThat(aliceSees.get(0).id()).isNotBlank();
@@ -128,8 +142,13 @@ class TaskStreamIntegrationTest {
 		await().until(() -> first.size() == 1);
 		stream.dispose();
 
-		carol.patch().uri("/api/tasks/{id}", task).contentType(MediaType.APPLICATION_JSON).bodyValue("{\"title\":\"Renamed\"}")
-			.exchange().expectStatus().isOk();
+		carol.patch()
+			.uri("/api/tasks/{id}", task)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"title\":\"Renamed\"}")
+			.exchange()
+			.expectStatus()
+			.isOk();
 		await().until(() -> SIDECAR.appDeliveries().size() >= 2);
 
 		List<ServerSentEvent<String>> resumed = new CopyOnWriteArrayList<>();
@@ -145,12 +164,14 @@ class TaskStreamIntegrationTest {
 
 	@Test
 	void aMessageThatIsNoTaskUpdateIsDroppedNotRetried() {
-		SIDECAR.deliverToApp("pubsub-kafka-broadcast", "task-updates", "not a cloud event".getBytes(StandardCharsets.UTF_8));
+		SIDECAR.deliverToApp("pubsub-kafka-broadcast", "task-updates",
+				"not a cloud event".getBytes(StandardCharsets.UTF_8));
 		SIDECAR.deliverToApp("pubsub-kafka-broadcast", "task-updates",
 				"{\"specversion\":\"1.0\",\"id\":\"x-1\",\"source\":\"s\",\"type\":\"other.thing\",\"data\":{}}"
 					.getBytes(StandardCharsets.UTF_8));
 		await().until(() -> SIDECAR.appDeliveries().size() == 2);
-		assertThat(SIDECAR.appDeliveries()).extracting(FakeDaprSubscriber.AppDelivery::answer).containsExactly("DROP", "DROP");
+		assertThat(SIDECAR.appDeliveries()).extracting(FakeDaprSubscriber.AppDelivery::answer)
+			.containsExactly("DROP", "DROP");
 	}
 
 	private Disposable watch(String userId, String lastEventId, List<ServerSentEvent<String>> into) {
@@ -160,12 +181,11 @@ class TaskStreamIntegrationTest {
 			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + Tokens.forUser(userId))
 			.build();
 		double open = openStreams();
-		Disposable subscription = client.get().uri("/api/tasks/stream")
-			.headers((headers) -> {
-				if (lastEventId != null) {
-					headers.set("Last-Event-ID", lastEventId);
-				}
-			})
+		Disposable subscription = client.get().uri("/api/tasks/stream").headers((headers) -> {
+			if (lastEventId != null) {
+				headers.set("Last-Event-ID", lastEventId);
+			}
+		})
 			.accept(MediaType.TEXT_EVENT_STREAM)
 			.retrieve()
 			.bodyToFlux(SSE)
@@ -182,7 +202,10 @@ class TaskStreamIntegrationTest {
 
 	@SuppressWarnings("unchecked")
 	private static String action(ServerSentEvent<String> event) {
-		return (String) tools.jackson.databind.json.JsonMapper.builder().build().readValue(event.data(), Map.class).get("action");
+		return (String) tools.jackson.databind.json.JsonMapper.builder()
+			.build()
+			.readValue(event.data(), Map.class)
+			.get("action");
 	}
 
 }

@@ -11,7 +11,10 @@ import reactor.core.publisher.BaseSubscriber;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Unit tests of {@link TaskStream}: per-client buffers, overflow, replay. No Spring, no HTTP. */
+/**
+ * Unit tests of {@link TaskStream}: per-client buffers, overflow, replay. No Spring, no
+ * HTTP.
+ */
 class TaskStreamTests {
 
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();

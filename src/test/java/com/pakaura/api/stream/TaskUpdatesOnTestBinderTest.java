@@ -18,14 +18,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The same consumer binding on Spring Cloud Stream's test binder: a message as the dapr binder
- * hands it over (the CloudEvent's data as payload, its attributes as {@code ce-*} headers)
- * reaches the user's stream. The binder swap, consumer side.
+ * The same consumer binding on Spring Cloud Stream's test binder: a message as the dapr
+ * binder hands it over (the CloudEvent's data as payload, its attributes as {@code ce-*}
+ * headers) reaches the user's stream. The binder swap, consumer side.
  *
  * <p>
- * A context of its own: the test binder's {@code InputDestination} keeps the channel of the
- * first binding, so in a context that the test framework paused and restarted it would send to
- * a channel nobody listens to any more.
+ * A context of its own: the test binder's {@code InputDestination} keeps the channel of
+ * the first binding, so in a context that the test framework paused and restarted it
+ * would send to a channel nobody listens to any more.
  */
 @ApiTest
 @TestPropertySource(properties = "pakaura.stream.replay=99")
@@ -43,7 +43,8 @@ class TaskUpdatesOnTestBinderTest {
 		Disposable watching = this.stream.open("dave", null).subscribe(seen::add);
 		try {
 			this.input.send(MessageBuilder
-				.withPayload("{\"task_id\":\"t-9\",\"user_id\":\"dave\",\"action\":\"created\"}".getBytes(StandardCharsets.UTF_8))
+				.withPayload("{\"task_id\":\"t-9\",\"user_id\":\"dave\",\"action\":\"created\"}"
+					.getBytes(StandardCharsets.UTF_8))
 				.setHeader("ce-id", "e-9")
 				.setHeader("ce-type", "sync.task")
 				.setHeader("contentType", "application/json")

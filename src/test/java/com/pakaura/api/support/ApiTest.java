@@ -8,7 +8,10 @@ import java.lang.annotation.Target;
 
 import org.springframework.cloud.stream.binder.test.EnableTestBinder;
 
-/** A {@link ServiceTest} whose events go to Spring Cloud Stream's test binder: nothing leaves the JVM. */
+/**
+ * A {@link ServiceTest} whose events go to Spring Cloud Stream's test binder: nothing
+ * leaves the JVM.
+ */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented

@@ -30,9 +30,9 @@ import com.pakaura.api.events.PublisherProbe;
 
 /**
  * Records every message the application hands to the three event bindings, in the order
- * it hands them over, whichever binder is below. For each message it also notes what another
- * database connection sees of the task at that moment, which shows whether the change was
- * already committed.
+ * it hands them over, whichever binder is below. For each message it also notes what
+ * another database connection sees of the task at that moment, which shows whether the
+ * change was already committed.
  */
 public class PublishedEvents implements ChannelInterceptor {
 
@@ -43,8 +43,8 @@ public class PublishedEvents implements ChannelInterceptor {
 	private final Runnable awaitHandedOver;
 
 	/**
-	 * @param awaitHandedOver returns once every change committed so far has had its events
-	 * handed to the binder (the publisher hands them over on a thread of its own)
+	 * @param awaitHandedOver returns once every change committed so far has had its
+	 * events handed to the binder (the publisher hands them over on a thread of its own)
 	 */
 	public PublishedEvents(Runnable awaitHandedOver) {
 		this.awaitHandedOver = awaitHandedOver;
@@ -63,7 +63,10 @@ public class PublishedEvents implements ChannelInterceptor {
 			return JSON.readTree(new String(this.message.getPayload(), StandardCharsets.UTF_8));
 		}
 
-		/** The envelope as the CloudEvents SDK reads it: proof that it is a valid CloudEvent. */
+		/**
+		 * The envelope as the CloudEvents SDK reads it: proof that it is a valid
+		 * CloudEvent.
+		 */
 		public CloudEvent cloudEvent() {
 			return new JsonFormat().deserialize(this.message.getPayload());
 		}
@@ -107,8 +110,10 @@ public class PublishedEvents implements ChannelInterceptor {
 
 	/** Reads over a separate JDBC connection, which sees committed data only. */
 	private static @Nullable Long committedVersion(UUID taskId) {
-		R2dbcDerivedJdbcConnectionDetails jdbc = R2dbcDerivedJdbcConnectionDetails.from(TestDatabase.connectionOptions());
-		try (Connection connection = DriverManager.getConnection(jdbc.getJdbcUrl(), jdbc.getUsername(), jdbc.getPassword());
+		R2dbcDerivedJdbcConnectionDetails jdbc = R2dbcDerivedJdbcConnectionDetails
+			.from(TestDatabase.connectionOptions());
+		try (Connection connection = DriverManager.getConnection(jdbc.getJdbcUrl(), jdbc.getUsername(),
+				jdbc.getPassword());
 				PreparedStatement query = connection.prepareStatement("SELECT version FROM tasks WHERE id = ?")) {
 			query.setObject(1, taskId);
 			try (ResultSet row = query.executeQuery()) {

@@ -11,8 +11,8 @@ import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTest
 import org.springframework.context.annotation.Import;
 
 /**
- * The whole application on a random port, against the test PostgreSQL, reached through the
- * real HTTP stack with real signed tokens. Messages handed to the event bindings are
+ * The whole application on a random port, against the test PostgreSQL, reached through
+ * the real HTTP stack with real signed tokens. Messages handed to the event bindings are
  * recorded by {@link PublishedEvents}; which binder delivers them is the test's choice
  * ({@link ApiTest} picks the test binder). Requests go on fresh connections
  * ({@link OneRequestPerConnection}).

@@ -5,7 +5,9 @@ import java.util.Map;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 
-/** Reads the {@code tasks} table directly, to check what a request did or did not write. */
+/**
+ * Reads the {@code tasks} table directly, to check what a request did or did not write.
+ */
 public final class TaskRows {
 
 	private final DatabaseClient db;

@@ -9,8 +9,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 /**
  * The PostgreSQL the tests (and {@code spring-boot:test-run}) use: the one named by
  * {@code PAKAURA_TEST_R2DBC_URL} (with {@code PAKAURA_TEST_R2DBC_USERNAME} /
- * {@code _PASSWORD}) when set, as in CI; otherwise a real PostgreSQL started in-process for
- * this JVM, so nothing has to be installed. One per JVM: every test context shares it.
+ * {@code _PASSWORD}) when set, as in CI; otherwise a real PostgreSQL started in-process
+ * for this JVM, so nothing has to be installed. One per JVM: every test context shares
+ * it.
  */
 public final class TestDatabase {
 

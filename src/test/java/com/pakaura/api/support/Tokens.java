@@ -22,7 +22,9 @@ import org.springframework.security.oauth2.jwt.JwtClaimsSet;
 import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
 import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
 
-/** Real signed JWTs for the tests: valid ones, and each kind a client might wrongly send. */
+/**
+ * Real signed JWTs for the tests: valid ones, and each kind a client might wrongly send.
+ */
 public final class Tokens {
 
 	/** The secret the test application verifies with (see {@link ApiTest}). */
@@ -63,7 +65,8 @@ public final class Tokens {
 
 	/** Signed with the right secret but HS512: the service accepts HS256 only. */
 	public static String hs512(String subject) {
-		return NimbusJwtEncoder.withSecretKey(new SecretKeySpec(SECRET.repeat(2).getBytes(StandardCharsets.UTF_8), "HmacSHA512"))
+		return NimbusJwtEncoder
+			.withSecretKey(new SecretKeySpec(SECRET.repeat(2).getBytes(StandardCharsets.UTF_8), "HmacSHA512"))
 			.algorithm(MacAlgorithm.HS512)
 			.build()
 			.encode(JwtEncoderParameters.from(JwsHeader.with(MacAlgorithm.HS512).build(), validClaims(subject)))
@@ -82,14 +85,16 @@ public final class Tokens {
 	public static String unsigned(String subject) {
 		Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
 		String header = base64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-		String payload = base64.encodeToString(("{\"sub\":\"" + subject + "\",\"exp\":"
-				+ Instant.now().plusSeconds(600).getEpochSecond() + "}").getBytes(StandardCharsets.UTF_8));
+		String payload = base64.encodeToString(
+				("{\"sub\":\"" + subject + "\",\"exp\":" + Instant.now().plusSeconds(600).getEpochSecond() + "}")
+					.getBytes(StandardCharsets.UTF_8));
 		return header + "." + payload + ".";
 	}
 
 	/**
-	 * A valid HS256 token whose {@code sub} is this JSON string literal as written, escapes and
-	 * all ({@code "mallory\\ud800"}): JSON libraries would not write a lone surrogate escape.
+	 * A valid HS256 token whose {@code sub} is this JSON string literal as written,
+	 * escapes and all ({@code "mallory\\ud800"}): JSON libraries would not write a lone
+	 * surrogate escape.
 	 */
 	public static String withSubjectJson(String subjectLiteral) {
 		Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
@@ -100,7 +105,8 @@ public final class Tokens {
 		try {
 			Mac mac = Mac.getInstance("HmacSHA256");
 			mac.init(key(SECRET));
-			return signingInput + "." + base64.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+			return signingInput + "."
+					+ base64.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
 		}
 		catch (GeneralSecurityException ex) {
 			throw new IllegalStateException(ex);

@@ -73,7 +73,13 @@ public final class UserSession {
 
 	/** The task as the API returns it now. */
 	public Map<String, Object> read(String id) {
-		return get().uri("/api/tasks/{id}", id).exchange().expectStatus().isOk().expectBody(JSON_OBJECT).returnResult().getResponseBody();
+		return get().uri("/api/tasks/{id}", id)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(JSON_OBJECT)
+			.returnResult()
+			.getResponseBody();
 	}
 
 }

@@ -24,10 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A caller that goes away (a client hanging up cancels its WebFlux request) while its change is
- * being committed never leaves the change without its events: they are announced from within
- * the commit. To catch the caller mid-commit, a deferred constraint trigger makes PostgreSQL's
- * COMMIT of rows titled {@value #SLOW} take a second.
+ * A caller that goes away (a client hanging up cancels its WebFlux request) while its
+ * change is being committed never leaves the change without its events: they are
+ * announced from within the commit. To catch the caller mid-commit, a deferred constraint
+ * trigger makes PostgreSQL's COMMIT of rows titled {@value #SLOW} take a second.
  */
 @ApiTest
 class CallerGoneTest {
@@ -72,9 +72,9 @@ class CallerGoneTest {
 		List<Map<String, Object>> rows = await().atMost(Duration.ofSeconds(60))
 			.until(() -> new TaskRows(this.db).of(user), (found) -> !found.isEmpty());
 		String taskId = rows.get(0).get("id").toString();
-		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(this.events.forTask(taskId))
-			.extracting(PublishedEvents.Published::type)
-			.containsExactly("task.created", "sync.task"));
+		await().atMost(Duration.ofSeconds(60))
+			.untilAsserted(() -> assertThat(this.events.forTask(taskId)).extracting(PublishedEvents.Published::type)
+				.containsExactly("task.created", "sync.task"));
 		assertThat(this.events.forTask(taskId))
 			.allSatisfy((event) -> assertThat(event.json().get("traceid").stringValue()).isEqualTo("gone-create"));
 	}

@@ -21,8 +21,8 @@ import static com.pakaura.api.support.UserSession.JSON_OBJECT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Bob can neither see, change nor learn of Alice's task: every route answers him exactly as
- * for an id that does not exist, and her row stays as it was.
+ * Bob can neither see, change nor learn of Alice's task: every route answers him exactly
+ * as for an id that does not exist, and her row stays as it was.
  */
 @ApiTest
 class TaskIsolationTest {
@@ -53,15 +53,23 @@ class TaskIsolationTest {
 
 	@Test
 	void bobGetsTheSame404ForAlicesTaskAsForAMissingOne() {
-		assertSameNotFound(this.bob.get().uri("/api/tasks/{id}", this.alicesTask), this.bob.get().uri("/api/tasks/{id}", MISSING_ID));
+		assertSameNotFound(this.bob.get().uri("/api/tasks/{id}", this.alicesTask),
+				this.bob.get().uri("/api/tasks/{id}", MISSING_ID));
 		assertSameNotFound(
-				this.bob.patch().uri("/api/tasks/{id}", this.alicesTask).contentType(MediaType.APPLICATION_JSON).bodyValue("{\"title\":\"mine now\"}"),
-				this.bob.patch().uri("/api/tasks/{id}", MISSING_ID).contentType(MediaType.APPLICATION_JSON).bodyValue("{\"title\":\"mine now\"}"));
+				this.bob.patch()
+					.uri("/api/tasks/{id}", this.alicesTask)
+					.contentType(MediaType.APPLICATION_JSON)
+					.bodyValue("{\"title\":\"mine now\"}"),
+				this.bob.patch()
+					.uri("/api/tasks/{id}", MISSING_ID)
+					.contentType(MediaType.APPLICATION_JSON)
+					.bodyValue("{\"title\":\"mine now\"}"));
 		assertSameNotFound(this.bob.post().uri("/api/tasks/{id}/complete", this.alicesTask),
 				this.bob.post().uri("/api/tasks/{id}/complete", MISSING_ID));
 		assertSameNotFound(this.bob.post().uri("/api/tasks/{id}/uncomplete", this.alicesTask),
 				this.bob.post().uri("/api/tasks/{id}/uncomplete", MISSING_ID));
-		assertSameNotFound(this.bob.delete().uri("/api/tasks/{id}", this.alicesTask), this.bob.delete().uri("/api/tasks/{id}", MISSING_ID));
+		assertSameNotFound(this.bob.delete().uri("/api/tasks/{id}", this.alicesTask),
+				this.bob.delete().uri("/api/tasks/{id}", MISSING_ID));
 
 		assertThat(new TaskRows(this.db).of(this.alice.userId())).isEqualTo(this.alicesRows);
 	}
@@ -69,14 +77,28 @@ class TaskIsolationTest {
 	@Test
 	void bobsListDoesNotShowAlicesTasks() {
 		String bobsTask = this.bob.createTask("Bob's");
-		List<Map<String, Object>> bobsList = this.bob.get().uri("/api/tasks").exchange().expectBody(JSON_ARRAY).returnResult().getResponseBody();
+		List<Map<String, Object>> bobsList = this.bob.get()
+			.uri("/api/tasks")
+			.exchange()
+			.expectBody(JSON_ARRAY)
+			.returnResult()
+			.getResponseBody();
 		assertThat(bobsList).extracting((task) -> task.get("id")).containsExactly(bobsTask);
-		List<Map<String, Object>> alicesList = this.alice.get().uri("/api/tasks").exchange().expectBody(JSON_ARRAY).returnResult().getResponseBody();
+		List<Map<String, Object>> alicesList = this.alice.get()
+			.uri("/api/tasks")
+			.exchange()
+			.expectBody(JSON_ARRAY)
+			.returnResult()
+			.getResponseBody();
 		assertThat(alicesList).extracting((task) -> task.get("id")).containsExactly(this.alicesTask);
 	}
 
-	/** Both answers are 404 and differ only in the id they name and the request they describe. */
-	private static void assertSameNotFound(WebTestClient.RequestHeadersSpec<?> othersTask, WebTestClient.RequestHeadersSpec<?> missingTask) {
+	/**
+	 * Both answers are 404 and differ only in the id they name and the request they
+	 * describe.
+	 */
+	private static void assertSameNotFound(WebTestClient.RequestHeadersSpec<?> othersTask,
+			WebTestClient.RequestHeadersSpec<?> missingTask) {
 		Map<String, Object> other = notFound(othersTask);
 		Map<String, Object> missing = notFound(missingTask);
 		assertThat(withoutRequestSpecifics(other)).isEqualTo(withoutRequestSpecifics(missing));

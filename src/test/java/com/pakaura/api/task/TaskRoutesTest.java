@@ -38,7 +38,8 @@ class TaskRoutesTest {
 		EntityExchangeResult<Map<String, Object>> created = alice.post()
 			.uri("/api/tasks")
 			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("title", "  Buy milk  ", "description", "2 litres", "due_date", "2026-12-01T10:00:00+02:00"))
+			.bodyValue(
+					Map.of("title", "  Buy milk  ", "description", "2 litres", "due_date", "2026-12-01T10:00:00+02:00"))
 			.exchange()
 			.expectStatus()
 			.isCreated()
@@ -55,10 +56,17 @@ class TaskRoutesTest {
 			.containsEntry("due_date", "2026-12-01T08:00:00Z");
 		assertThat(task.keySet()).containsExactlyInAnyOrder("id", "user_id", "title", "description", "completed",
 				"due_date", "created_at", "updated_at");
-		assertThat(Instant.parse((String) task.get("created_at"))).isEqualTo(Instant.parse((String) task.get("updated_at")));
+		assertThat(Instant.parse((String) task.get("created_at")))
+			.isEqualTo(Instant.parse((String) task.get("updated_at")));
 		assertThat((String) task.get("created_at")).endsWith("Z");
 
-		alice.get().uri("/api/tasks/{id}", task.get("id")).exchange().expectStatus().isOk().expectBody(JSON_OBJECT).isEqualTo(task);
+		alice.get()
+			.uri("/api/tasks/{id}", task.get("id"))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(JSON_OBJECT)
+			.isEqualTo(task);
 	}
 
 	@Test
@@ -71,9 +79,12 @@ class TaskRoutesTest {
 			.expectStatus()
 			.isOk()
 			.expectBody()
-			.jsonPath("$.description").isEmpty()
-			.jsonPath("$.due_date").isEmpty()
-			.jsonPath("$.completed").isEqualTo(false);
+			.jsonPath("$.description")
+			.isEmpty()
+			.jsonPath("$.due_date")
+			.isEmpty()
+			.jsonPath("$.completed")
+			.isEqualTo(false);
 	}
 
 	@Test
@@ -86,14 +97,17 @@ class TaskRoutesTest {
 			.expectHeader()
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.expectBody()
-			.jsonPath("$.status").isEqualTo(404)
-			.jsonPath("$.detail").isEqualTo("Task 0b0e5b5e-0000-4000-8000-000000000000 not found");
+			.jsonPath("$.status")
+			.isEqualTo(404)
+			.jsonPath("$.detail")
+			.isEqualTo("Task 0b0e5b5e-0000-4000-8000-000000000000 not found");
 	}
 
 	@Test
 	void patchingChangesOnlyTheFieldsGivenAndMovesUpdatedAt() {
 		UserSession alice = new UserSession(this.http);
-		String id = alice.createTask(Map.of("title", "Draft", "description", "keep me", "due_date", "2026-12-01T08:00:00Z"));
+		String id = alice
+			.createTask(Map.of("title", "Draft", "description", "keep me", "due_date", "2026-12-01T08:00:00Z"));
 		Map<String, Object> before = alice.read(id);
 
 		Map<String, Object> after = alice.patch()
@@ -111,14 +125,16 @@ class TaskRoutesTest {
 			.containsEntry("description", "keep me")
 			.containsEntry("due_date", "2026-12-01T08:00:00Z")
 			.containsEntry("created_at", before.get("created_at"));
-		assertThat(Instant.parse((String) after.get("updated_at"))).isAfter(Instant.parse((String) before.get("updated_at")));
+		assertThat(Instant.parse((String) after.get("updated_at")))
+			.isAfter(Instant.parse((String) before.get("updated_at")));
 		assertThat(alice.read(id)).isEqualTo(after);
 	}
 
 	@Test
 	void patchingDueDateToNullClearsItAndAnAbsentFieldIsKept() {
 		UserSession alice = new UserSession(this.http);
-		String id = alice.createTask(Map.of("title", "Dentist", "description", "bring card", "due_date", "2026-12-01T08:00:00Z"));
+		String id = alice
+			.createTask(Map.of("title", "Dentist", "description", "bring card", "due_date", "2026-12-01T08:00:00Z"));
 		Map<String, Object> clear = new HashMap<>();
 		clear.put("due_date", null);
 
@@ -130,9 +146,12 @@ class TaskRoutesTest {
 			.expectStatus()
 			.isOk()
 			.expectBody()
-			.jsonPath("$.due_date").isEmpty()
-			.jsonPath("$.description").isEqualTo("bring card")
-			.jsonPath("$.title").isEqualTo("Dentist");
+			.jsonPath("$.due_date")
+			.isEmpty()
+			.jsonPath("$.description")
+			.isEqualTo("bring card")
+			.jsonPath("$.title")
+			.isEqualTo("Dentist");
 	}
 
 	@Test
@@ -147,7 +166,8 @@ class TaskRoutesTest {
 			.expectStatus()
 			.isOk()
 			.expectBody()
-			.jsonPath("$.description").isEqualTo("new");
+			.jsonPath("$.description")
+			.isEqualTo("new");
 	}
 
 	@Test
@@ -223,7 +243,13 @@ class TaskRoutesTest {
 		String next = "/api/tasks?limit=3";
 		int pages = 0;
 		while (next != null) {
-			EntityExchangeResult<List<Map<String, Object>>> page = alice.get().uri(next).exchange().expectStatus().isOk().expectBody(JSON_ARRAY).returnResult();
+			EntityExchangeResult<List<Map<String, Object>>> page = alice.get()
+				.uri(next)
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody(JSON_ARRAY)
+				.returnResult();
 			page.getResponseBody().forEach((task) -> seen.add((String) task.get("id")));
 			next = nextLink(page.getResponseHeaders());
 			pages++;
@@ -242,12 +268,24 @@ class TaskRoutesTest {
 		for (int i = 0; i < 51; i++) {
 			alice.createTask("task " + i);
 		}
-		EntityExchangeResult<List<Map<String, Object>>> first = alice.get().uri("/api/tasks").exchange().expectStatus().isOk().expectBody(JSON_ARRAY).returnResult();
+		EntityExchangeResult<List<Map<String, Object>>> first = alice.get()
+			.uri("/api/tasks")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(JSON_ARRAY)
+			.returnResult();
 		assertThat(first.getResponseBody()).hasSize(50);
 		String next = nextLink(first.getResponseHeaders());
 		assertThat(next).startsWith("/api/tasks?limit=50&cursor=");
 
-		EntityExchangeResult<List<Map<String, Object>>> last = alice.get().uri(next).exchange().expectStatus().isOk().expectBody(JSON_ARRAY).returnResult();
+		EntityExchangeResult<List<Map<String, Object>>> last = alice.get()
+			.uri(next)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(JSON_ARRAY)
+			.returnResult();
 		assertThat(last.getResponseBody()).hasSize(1);
 		assertThat(nextLink(last.getResponseHeaders())).isNull();
 	}
@@ -259,19 +297,44 @@ class TaskRoutesTest {
 			transition(alice, alice.createTask("done " + i), "complete");
 			alice.createTask("open " + i);
 		}
-		EntityExchangeResult<List<Map<String, Object>>> first = alice.get().uri("/api/tasks?completed=true&limit=2").exchange().expectStatus().isOk().expectBody(JSON_ARRAY).returnResult();
+		EntityExchangeResult<List<Map<String, Object>>> first = alice.get()
+			.uri("/api/tasks?completed=true&limit=2")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(JSON_ARRAY)
+			.returnResult();
 		String next = nextLink(first.getResponseHeaders());
 		assertThat(next).contains("completed=true");
-		List<Map<String, Object>> rest = alice.get().uri(next).exchange().expectBody(JSON_ARRAY).returnResult().getResponseBody();
+		List<Map<String, Object>> rest = alice.get()
+			.uri(next)
+			.exchange()
+			.expectBody(JSON_ARRAY)
+			.returnResult()
+			.getResponseBody();
 		assertThat(rest).hasSize(1).allSatisfy((task) -> assertThat(task).containsEntry("completed", true));
 	}
 
 	private static Map<String, Object> transition(UserSession user, String id, String action) {
-		return user.post().uri("/api/tasks/{id}/" + action, id).exchange().expectStatus().isOk().expectBody(JSON_OBJECT).returnResult().getResponseBody();
+		return user.post()
+			.uri("/api/tasks/{id}/" + action, id)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(JSON_OBJECT)
+			.returnResult()
+			.getResponseBody();
 	}
 
 	private static List<String> listIds(UserSession user, String uri) {
-		List<Map<String, Object>> tasks = user.get().uri(uri).exchange().expectStatus().isOk().expectBody(JSON_ARRAY).returnResult().getResponseBody();
+		List<Map<String, Object>> tasks = user.get()
+			.uri(uri)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(JSON_ARRAY)
+			.returnResult()
+			.getResponseBody();
 		return tasks.stream().map((task) -> (String) task.get("id")).toList();
 	}
 

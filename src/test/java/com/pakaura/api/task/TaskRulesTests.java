@@ -8,7 +8,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-/** Unit tests of how raw input becomes a task ({@link NewTask}, {@link TaskEdit}, {@link TaskRules}). No Spring. */
+/**
+ * Unit tests of how raw input becomes a task ({@link NewTask}, {@link TaskEdit},
+ * {@link TaskRules}). No Spring.
+ */
 class TaskRulesTests {
 
 	@Test
@@ -30,7 +33,8 @@ class TaskRulesTests {
 	@Test
 	void lengthsAreCountedInCharactersNotUtf16UnitsOrBytes() {
 		String emoji = "\ud83d\ude00";
-		assertThat(NewTask.of(emoji.repeat(Task.TITLE_MAX_LENGTH), null, null).title()).hasSize(2 * Task.TITLE_MAX_LENGTH);
+		assertThat(NewTask.of(emoji.repeat(Task.TITLE_MAX_LENGTH), null, null).title())
+			.hasSize(2 * Task.TITLE_MAX_LENGTH);
 		assertThatExceptionOfType(TaskValidationException.class)
 			.isThrownBy(() -> NewTask.of(emoji.repeat(Task.TITLE_MAX_LENGTH + 1), null, null));
 	}
@@ -56,7 +60,8 @@ class TaskRulesTests {
 		assertThat(edit.title()).as("left out").isNull();
 		assertThat(edit.description()).as("cleared").isEqualTo(new TaskEdit.NewValue<String>(null));
 		assertThat(edit.dueDate()).as("set").isEqualTo(new TaskEdit.NewValue<>(Instant.parse("2027-01-01T00:00:00Z")));
-		assertThatExceptionOfType(TaskValidationException.class).isThrownBy(() -> TaskEdit.of(Optional.empty(), null, null))
+		assertThatExceptionOfType(TaskValidationException.class)
+			.isThrownBy(() -> TaskEdit.of(Optional.empty(), null, null))
 			.withMessageContaining("title must not be null");
 	}
 
@@ -74,7 +79,8 @@ class TaskRulesTests {
 	@Test
 	void aPageCursorRoundTripsAndAnythingElseIsRefused() {
 		Instant now = Instant.parse("2026-11-26T10:15:30.123456Z");
-		TaskPage.Cursor cursor = new TaskPage.Cursor(now, java.util.UUID.fromString("3f2b8c1d-9e4a-4b7c-a1d2-e3f4a5b6c7d8"));
+		TaskPage.Cursor cursor = new TaskPage.Cursor(now,
+				java.util.UUID.fromString("3f2b8c1d-9e4a-4b7c-a1d2-e3f4a5b6c7d8"));
 		assertThat(TaskPage.Cursor.decode(cursor.encode())).isEqualTo(cursor);
 		for (String bad : new String[] { "bm90LWEtY3Vyc29y", "%%%", "", java.util.Base64.getUrlEncoder()
 			.encodeToString("2026-11-26T10:15:30Z|1-1-1-1-1".getBytes(java.nio.charset.StandardCharsets.UTF_8)) }) {

@@ -24,17 +24,22 @@ class ActuatorTest {
 			.expectStatus()
 			.isOk()
 			.expectBody()
-			.jsonPath("$.status").isEqualTo("UP")
-			.jsonPath("$.components.r2dbc.status").isEqualTo("UP")
-			.jsonPath("$.components.readinessState.status").isEqualTo("UP");
+			.jsonPath("$.status")
+			.isEqualTo("UP")
+			.jsonPath("$.components.r2dbc.status")
+			.isEqualTo("UP")
+			.jsonPath("$.components.readinessState.status")
+			.isEqualTo("UP");
 		this.http.get()
 			.uri("/actuator/health/liveness")
 			.exchange()
 			.expectStatus()
 			.isOk()
 			.expectBody()
-			.jsonPath("$.status").isEqualTo("UP")
-			.jsonPath("$.components.r2dbc").doesNotExist();
+			.jsonPath("$.status")
+			.isEqualTo("UP")
+			.jsonPath("$.components.r2dbc")
+			.doesNotExist();
 	}
 
 	@Test

@@ -39,9 +39,9 @@ class AuthenticationTest {
 				Arguments.of("signed with RS256", Tokens.rs256(user)),
 				Arguments.of("unsigned (alg none)", Tokens.unsigned(user)),
 				Arguments.of("without exp", Tokens.withoutExpiry(user)),
-				Arguments.of("without sub", Tokens.withoutSubject()),
-				Arguments.of("not a JWT", "not-a-jwt"),
-				// a lone surrogate would be stored as '?', making "mallory\ud800" the user "mallory?"
+				Arguments.of("without sub", Tokens.withoutSubject()), Arguments.of("not a JWT", "not-a-jwt"),
+				// a lone surrogate would be stored as '?', making "mallory\ud800" the
+				// user "mallory?"
 				Arguments.of("sub with a lone surrogate", Tokens.withSubjectJson("\"mallory\\ud800\"")),
 				Arguments.of("sub with a lone low surrogate", Tokens.withSubjectJson("\"\\udc00mallory\"")),
 				Arguments.of("sub with NUL", Tokens.withSubjectJson("\"mal\\u0000lory\"")),
@@ -62,9 +62,12 @@ class AuthenticationTest {
 			.expectHeader()
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.expectBody()
-			.jsonPath("$.status").isEqualTo(401)
-			.jsonPath("$.detail").isEqualTo("A valid bearer token is required: Authorization: Bearer <JWT>")
-			.jsonPath("$.correlation_id").exists();
+			.jsonPath("$.status")
+			.isEqualTo(401)
+			.jsonPath("$.detail")
+			.isEqualTo("A valid bearer token is required: Authorization: Bearer <JWT>")
+			.jsonPath("$.correlation_id")
+			.exists();
 	}
 
 	@ParameterizedTest(name = "a token {0} is refused")
@@ -80,12 +83,15 @@ class AuthenticationTest {
 			.expectStatus()
 			.isUnauthorized()
 			.expectHeader()
-			.value(HttpHeaders.WWW_AUTHENTICATE, (challenge) -> assertThat(challenge).startsWith("Bearer error=\"invalid_token\""))
+			.value(HttpHeaders.WWW_AUTHENTICATE,
+					(challenge) -> assertThat(challenge).startsWith("Bearer error=\"invalid_token\""))
 			.expectHeader()
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.expectBody()
-			.jsonPath("$.status").isEqualTo(401)
-			.jsonPath("$.detail").value(String.class, (detail) -> assertThat(detail).startsWith("The bearer token was refused"));
+			.jsonPath("$.status")
+			.isEqualTo(401)
+			.jsonPath("$.detail")
+			.value(String.class, (detail) -> assertThat(detail).startsWith("The bearer token was refused"));
 		assertThat(new TaskRows(this.db).count()).isEqualTo(rows);
 	}
 
@@ -113,12 +119,20 @@ class AuthenticationTest {
 			.expectStatus()
 			.isCreated()
 			.expectBody()
-			.jsonPath("$.user_id").isEqualTo(user);
+			.jsonPath("$.user_id")
+			.isEqualTo(user);
 	}
 
 	@Test
 	void healthAndMetricsNeedNoToken() {
-		this.http.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk().expectBody().jsonPath("$.status").isEqualTo("UP");
+		this.http.get()
+			.uri("/actuator/health/liveness")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo("UP");
 		this.http.get().uri("/actuator/prometheus").exchange().expectStatus().isOk();
 	}
 

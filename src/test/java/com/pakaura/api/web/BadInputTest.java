@@ -76,14 +76,16 @@ class BadInputTest {
 
 	@Test
 	void aBodyThatIsNotAnObjectIs400() {
-		expectProblem(create("[\"title\"]"), 400).jsonPath("$.detail").isEqualTo("The request body must be a JSON object");
+		expectProblem(create("[\"title\"]"), 400).jsonPath("$.detail")
+			.isEqualTo("The request body must be a JSON object");
 		expectProblem(patch("\"title\""), 400).jsonPath("$.detail").isEqualTo("The request body must be a JSON object");
 	}
 
 	@Test
 	void aMissingBodyIs400() {
 		expectProblem(this.alice.post().uri("/api/tasks").contentType(MediaType.APPLICATION_JSON), 400)
-			.jsonPath("$.detail").isEqualTo("The request body is required");
+			.jsonPath("$.detail")
+			.isEqualTo("The request body is required");
 	}
 
 	@Test
@@ -154,7 +156,8 @@ class BadInputTest {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "tomorrow", "2026-12-01", "2026-12-01T10:00:00", "2026-13-01T10:00:00Z", "01/12/2026 10:00" })
+	@ValueSource(
+			strings = { "tomorrow", "2026-12-01", "2026-12-01T10:00:00", "2026-13-01T10:00:00Z", "01/12/2026 10:00" })
 	void aDueDateThatIsNotAnRfc3339TimestampIs400(String dueDate) {
 		expectFieldErrors(create(json(Map.of("title", "x", "due_date", dueDate))), "due_date",
 				"must be an RFC 3339 timestamp with a time zone offset, such as 2026-12-01T09:00:00Z");
@@ -199,7 +202,8 @@ class BadInputTest {
 		expectFieldErrors(this.alice.get().uri("/api/tasks?limit=ten"), "limit", "must be a whole number");
 		expectFieldErrors(this.alice.get().uri("/api/tasks?completed=maybe"), "completed", "must be true or false");
 		for (String lax : List.of("1", "0", "yes", "no", "on", "off", "TRUE", "False")) {
-			expectFieldErrors(this.alice.get().uri("/api/tasks?completed=" + lax), "completed", "must be true or false");
+			expectFieldErrors(this.alice.get().uri("/api/tasks?completed=" + lax), "completed",
+					"must be true or false");
 		}
 		for (String lax : List.of("0x10", "#10", "1e1", "10.0", "0x0A")) {
 			expectFieldErrors(this.alice.get().uri("/api/tasks?limit={limit}", lax), "limit", "must be a whole number");
@@ -213,13 +217,15 @@ class BadInputTest {
 	@Test
 	void aBodyOver64KibWithItsLengthDeclaredIs413BeforeItIsRead() throws Exception {
 		String huge = json(Map.of("title", "big", "description", "x".repeat(70 * 1024)));
-		HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/api/tasks"))
+		HttpResponse<String> response = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/api/tasks"))
 				.header(HttpHeaders.AUTHORIZATION, "Bearer " + tokenOf(this.alice))
 				.header(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON_VALUE)
 				.POST(HttpRequest.BodyPublishers.ofString(huge))
 				.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).isEqualTo(413);
-		assertThat(response.headers().firstValue(HttpHeaders.CONTENT_TYPE)).hasValue(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+		assertThat(response.headers().firstValue(HttpHeaders.CONTENT_TYPE))
+			.hasValue(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
 		assertThat(response.body()).contains("\"detail\":\"The request body is larger than 64 KiB\"");
 	}
 
@@ -275,15 +281,21 @@ class BadInputTest {
 	void theProblemsInstanceIsThePathWhateverTheHostHeaderSays() throws Exception {
 		String answer = rawRequest("GET /api/tasks/not-a-uuid HTTP/1.1", "Host: evil.example",
 				"Authorization: Bearer " + tokenOf(this.alice));
-		assertThat(answer).startsWith("HTTP/1.1 400").contains("\"instance\":\"/api/tasks/not-a-uuid\"")
+		assertThat(answer).startsWith("HTTP/1.1 400")
+			.contains("\"instance\":\"/api/tasks/not-a-uuid\"")
 			.doesNotContain("evil.example");
 	}
 
-	/** Sends the request line as written, byte for byte: a client library would normalize it. */
+	/**
+	 * Sends the request line as written, byte for byte: a client library would normalize
+	 * it.
+	 */
 	private void assertRawProblem(String requestLine, String path) throws Exception {
 		String answer = rawRequest(requestLine, "Host: localhost", "X-Correlation-ID: firewall-1");
-		assertThat(answer).startsWith("HTTP/1.1 400").containsIgnoringCase("content-type: application/problem+json")
-			.contains("\"correlation_id\":\"firewall-1\"").contains("\"status\":400")
+		assertThat(answer).startsWith("HTTP/1.1 400")
+			.containsIgnoringCase("content-type: application/problem+json")
+			.contains("\"correlation_id\":\"firewall-1\"")
+			.contains("\"status\":400")
 			.containsIgnoringCase("x-correlation-id: firewall-1");
 	}
 
@@ -307,7 +319,10 @@ class BadInputTest {
 			.isEqualTo("The server could not handle the request. Quote the correlation id when reporting it.")
 			.returnResult()
 			.toString();
-		assertThat(body).doesNotContain("SELECT").doesNotContain("secret_table").doesNotContain("Exception").doesNotContain("at com.");
+		assertThat(body).doesNotContain("SELECT")
+			.doesNotContain("secret_table")
+			.doesNotContain("Exception")
+			.doesNotContain("at com.");
 	}
 
 	private WebTestClient.RequestHeadersSpec<?> create(String body) {
@@ -315,31 +330,47 @@ class BadInputTest {
 	}
 
 	private WebTestClient.RequestHeadersSpec<?> patch(String body) {
-		return this.alice.patch().uri("/api/tasks/{id}", this.taskId).contentType(MediaType.APPLICATION_JSON).bodyValue(body);
+		return this.alice.patch()
+			.uri("/api/tasks/{id}", this.taskId)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body);
 	}
 
-	private static WebTestClient.BodyContentSpec expectProblem(WebTestClient.RequestHeadersSpec<?> request, int status) {
+	private static WebTestClient.BodyContentSpec expectProblem(WebTestClient.RequestHeadersSpec<?> request,
+			int status) {
 		return request.exchange()
 			.expectStatus()
 			.isEqualTo(status)
 			.expectHeader()
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.expectBody()
-			.jsonPath("$.status").isEqualTo(status)
-			.jsonPath("$.title").exists()
-			.jsonPath("$.detail").exists()
-			.jsonPath("$.instance").exists()
-			.jsonPath("$.correlation_id").exists();
+			.jsonPath("$.status")
+			.isEqualTo(status)
+			.jsonPath("$.title")
+			.exists()
+			.jsonPath("$.detail")
+			.exists()
+			.jsonPath("$.instance")
+			.exists()
+			.jsonPath("$.correlation_id")
+			.exists();
 	}
 
 	private static void expectFieldErrors(WebTestClient.RequestHeadersSpec<?> request, String field, String message) {
-		expectProblem(request, 400).jsonPath("$.errors[0].field").isEqualTo(field).jsonPath("$.errors[0].message").isEqualTo(message);
+		expectProblem(request, 400).jsonPath("$.errors[0].field")
+			.isEqualTo(field)
+			.jsonPath("$.errors[0].message")
+			.isEqualTo(message);
 	}
 
 	private static String json(Map<String, String> fields) {
 		StringBuilder json = new StringBuilder("{");
 		fields.forEach((name, value) -> json.append(json.length() > 1 ? "," : "")
-			.append('"').append(name).append("\":\"").append(value).append('"'));
+			.append('"')
+			.append(name)
+			.append("\":\"")
+			.append(value)
+			.append('"'));
 		return json.append('}').toString();
 	}
 

@@ -38,11 +38,19 @@ class CorrelationIdTest {
 	void aWellFormedIdFromTheCallerIsEchoed() {
 		UserSession alice = new UserSession(this.http);
 		String id = "order-42." + "x".repeat(54);
-		alice.get().uri("/api/tasks").header(HEADER, id).exchange().expectStatus().isOk().expectHeader().valueEquals(HEADER, id);
+		alice.get()
+			.uri("/api/tasks")
+			.header(HEADER, id)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.valueEquals(HEADER, id);
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "", "has space", "semi;colon", "ünïcode", "65-characters-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" })
+	@ValueSource(strings = { "", "has space", "semi;colon", "ünïcode",
+			"65-characters-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" })
 	void aMalformedIdIsReplacedByAFreshUuid(String malformed) {
 		UserSession alice = new UserSession(this.http);
 		alice.get().uri("/api/tasks").header(HEADER, malformed).exchange().expectHeader().valueMatches(HEADER, UUID_V4);
@@ -51,36 +59,71 @@ class CorrelationIdTest {
 	@Test
 	void withoutAnIdEachRequestGetsItsOwn() {
 		UserSession alice = new UserSession(this.http);
-		String first = alice.get().uri("/api/tasks").exchange().expectHeader().valueMatches(HEADER, UUID_V4).returnResult(Void.class).getResponseHeaders().getFirst(HEADER);
-		String second = alice.get().uri("/api/tasks").exchange().returnResult(Void.class).getResponseHeaders().getFirst(HEADER);
+		String first = alice.get()
+			.uri("/api/tasks")
+			.exchange()
+			.expectHeader()
+			.valueMatches(HEADER, UUID_V4)
+			.returnResult(Void.class)
+			.getResponseHeaders()
+			.getFirst(HEADER);
+		String second = alice.get()
+			.uri("/api/tasks")
+			.exchange()
+			.returnResult(Void.class)
+			.getResponseHeaders()
+			.getFirst(HEADER);
 		assertThat(first).isNotEqualTo(second);
 	}
 
 	@Test
 	void errorsCarryTheIdInTheHeaderAndTheProblem() {
-		this.http.get().uri("/api/tasks").header(HEADER, "unauthenticated-1").exchange()
-			.expectStatus().isUnauthorized()
-			.expectHeader().valueEquals(HEADER, "unauthenticated-1")
-			.expectBody().jsonPath("$.correlation_id").isEqualTo("unauthenticated-1");
-		new UserSession(this.http).post().uri("/api/tasks").header(HEADER, "invalid-2").contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("title", "")).exchange()
-			.expectStatus().isBadRequest()
-			.expectHeader().valueEquals(HEADER, "invalid-2")
-			.expectBody().jsonPath("$.correlation_id").isEqualTo("invalid-2");
+		this.http.get()
+			.uri("/api/tasks")
+			.header(HEADER, "unauthenticated-1")
+			.exchange()
+			.expectStatus()
+			.isUnauthorized()
+			.expectHeader()
+			.valueEquals(HEADER, "unauthenticated-1")
+			.expectBody()
+			.jsonPath("$.correlation_id")
+			.isEqualTo("unauthenticated-1");
+		new UserSession(this.http).post()
+			.uri("/api/tasks")
+			.header(HEADER, "invalid-2")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("title", ""))
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectHeader()
+			.valueEquals(HEADER, "invalid-2")
+			.expectBody()
+			.jsonPath("$.correlation_id")
+			.isEqualTo("invalid-2");
 	}
 
 	@Test
 	void everyLogLineOfTheRequestCarriesTheId(CapturedOutput output) {
 		String id = "trace-" + UUID.randomUUID();
-		new UserSession(this.http).get().uri("/api/test-failure").header(HEADER, id).exchange().expectStatus().is5xxServerError();
+		new UserSession(this.http).get()
+			.uri("/api/test-failure")
+			.header(HEADER, id)
+			.exchange()
+			.expectStatus()
+			.is5xxServerError();
 
-		// The failure is logged from the database driver's thread, the access line from the
-		// server's once the exchange completes (possibly just after the client has its answer):
+		// The failure is logged from the database driver's thread, the access line from
+		// the
+		// server's once the exchange completes (possibly just after the client has its
+		// answer):
 		// both carry the id through the Reactor context.
-		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
-				output.getOut().lines().filter((line) -> line.contains("\"correlation_id\":\"" + id + "\"")))
-			.anySatisfy((line) -> assertThat(line).contains("Request failed unexpectedly"))
-			.anySatisfy((line) -> assertThat(line).contains("Request handled").contains("\"http_status\":500")));
+		await().atMost(Duration.ofSeconds(60))
+			.untilAsserted(() -> assertThat(
+					output.getOut().lines().filter((line) -> line.contains("\"correlation_id\":\"" + id + "\"")))
+				.anySatisfy((line) -> assertThat(line).contains("Request failed unexpectedly"))
+				.anySatisfy((line) -> assertThat(line).contains("Request handled").contains("\"http_status\":500")));
 	}
 
 }

@@ -10,8 +10,8 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * A route that fails the way a bug would: after a real database round trip (so the failure
- * surfaces on a driver thread), with SQL in the exception message.
+ * A route that fails the way a bug would: after a real database round trip (so the
+ * failure surfaces on a driver thread), with SQL in the exception message.
  */
 @TestConfiguration(proxyBeanMethods = false)
 class FailingRoutes {
@@ -21,10 +21,11 @@ class FailingRoutes {
 	@Bean
 	RouterFunction<ServerResponse> failingRoute(DatabaseClient db) {
 		return RouterFunctions.route()
-			.GET("/api/test-failure", (request) -> db.sql("SELECT 1")
-				.fetch()
-				.one()
-				.flatMap((row) -> Mono.error(new IllegalStateException("relation missing in: " + SECRET_SQL))))
+			.GET("/api/test-failure",
+					(request) -> db.sql("SELECT 1")
+						.fetch()
+						.one()
+						.flatMap((row) -> Mono.error(new IllegalStateException("relation missing in: " + SECRET_SQL))))
 			.build();
 	}
 

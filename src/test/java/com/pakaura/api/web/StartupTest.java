@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(OutputCaptureExtension.class)
 class StartupTest {
 
-	private final ApplicationContextRunner auth = new ApplicationContextRunner()
-		.withUserConfiguration(AuthConfiguration.class, LocalDevelopmentAuthConfiguration.class, AuthPropertiesBinding.class);
+	private final ApplicationContextRunner auth = new ApplicationContextRunner().withUserConfiguration(
+			AuthConfiguration.class, LocalDevelopmentAuthConfiguration.class, AuthPropertiesBinding.class);
 
 	@Test
 	void outsideTheLocalProfileTheServiceRefusesToStartWithoutASecret() {

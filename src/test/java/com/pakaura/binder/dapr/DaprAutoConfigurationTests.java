@@ -15,8 +15,9 @@ import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The binder's auto-configurations in the application context and their conditions, each on its
- * own (Spring Boot's {@code ApplicationContextRunner}): milliseconds, no sidecar, no database.
+ * The binder's auto-configurations in the application context and their conditions, each
+ * on its own (Spring Boot's {@code ApplicationContextRunner}): milliseconds, no sidecar,
+ * no database.
  */
 class DaprAutoConfigurationTests {
 

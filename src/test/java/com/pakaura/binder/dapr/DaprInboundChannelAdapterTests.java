@@ -22,8 +22,8 @@ import org.springframework.messaging.support.ErrorMessage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Unit tests of the consumer side's answers to daprd: what becomes SUCCESS, RETRY and DROP, and
- * what the binding receives.
+ * Unit tests of the consumer side's answers to daprd: what becomes SUCCESS, RETRY and
+ * DROP, and what the binding receives.
  */
 class DaprInboundChannelAdapterTests {
 
@@ -46,7 +46,8 @@ class DaprInboundChannelAdapterTests {
 		this.binding.subscribe(received::add);
 
 		assertThat(this.adapter.deliver(Map.of("__key", "t-1", "__partition", "0", "__offset", "42", "content-type",
-				"application/cloudevents+json"), EVENT)).isEqualTo("SUCCESS");
+				"application/cloudevents+json"), EVENT))
+			.isEqualTo("SUCCESS");
 
 		assertThat(received).singleElement().satisfies((message) -> {
 			assertThat(new String((byte[]) message.getPayload(), StandardCharsets.UTF_8))
@@ -103,8 +104,10 @@ class DaprInboundChannelAdapterTests {
 	}
 
 	private DaprInboundChannelAdapter adapter(int maxAttempts) {
-		RetryTemplate retry = new RetryTemplate(RetryPolicy.builder().maxRetries(maxAttempts - 1).delay(Duration.ofMillis(1)).build());
-		DaprInboundChannelAdapter adapter = new DaprInboundChannelAdapter("updates-in-0", "task-updates", retry, this.meters);
+		RetryTemplate retry = new RetryTemplate(
+				RetryPolicy.builder().maxRetries(maxAttempts - 1).delay(Duration.ofMillis(1)).build());
+		DaprInboundChannelAdapter adapter = new DaprInboundChannelAdapter("updates-in-0", "task-updates", retry,
+				this.meters);
 		adapter.setOutputChannel(this.binding);
 		adapter.failuresTo(this.errors);
 		adapter.setBeanFactory(new DefaultListableBeanFactory());

@@ -45,8 +45,8 @@ class DaprPropertiesTest {
 	@Test
 	void everyBinderSettingBinds() {
 		DaprBinderConfigurationProperties binder = bindBinder(Map.of("enabled", "true", "host", "dapr.internal",
-				"http-port", "3600", "pubsub-name", "pubsub-redis", "timeout", "5", "api-token", "t0ken", "max-in-flight",
-				"8", "buffer-size", "100", "startup-wait", "30s", "shutdown-timeout", "1m"));
+				"http-port", "3600", "pubsub-name", "pubsub-redis", "timeout", "5", "api-token", "t0ken",
+				"max-in-flight", "8", "buffer-size", "100", "startup-wait", "30s", "shutdown-timeout", "1m"));
 		assertThat(binder.enabled()).isTrue();
 		assertThat(binder.baseUrl()).isEqualTo("http://dapr.internal:3600");
 		assertThat(binder.pubsubName()).isEqualTo("pubsub-redis");
@@ -70,11 +70,13 @@ class DaprPropertiesTest {
 	@Test
 	void theServiceTakesTheDocumentedEnvironmentNames() throws IOException {
 		StandardEnvironment environment = new StandardEnvironment();
-		for (PropertySource<?> source : new YamlPropertySourceLoader().load("application", new ClassPathResource("application.yaml"))) {
+		for (PropertySource<?> source : new YamlPropertySourceLoader().load("application",
+				new ClassPathResource("application.yaml"))) {
 			environment.getPropertySources().addLast(source);
 		}
-		environment.getPropertySources().addFirst(new MapPropertySource("env", Map.of("DAPR_ENABLED", "true",
-				"DAPR_HTTP_PORT", "3999", "DAPR_PUBSUB_NAME", "pubsub-x", "DAPR_PUBLISH_TIMEOUT", "3", "DAPR_API_TOKEN", "abc")));
+		environment.getPropertySources()
+			.addFirst(new MapPropertySource("env", Map.of("DAPR_ENABLED", "true", "DAPR_HTTP_PORT", "3999",
+					"DAPR_PUBSUB_NAME", "pubsub-x", "DAPR_PUBLISH_TIMEOUT", "3", "DAPR_API_TOKEN", "abc")));
 		DaprBinderConfigurationProperties binder = Binder.get(environment)
 			.bind("spring.cloud.stream.dapr.binder", DaprBinderConfigurationProperties.class)
 			.get();
@@ -89,7 +91,8 @@ class DaprPropertiesTest {
 	void bindingSettingsBind() {
 		Map<String, String> properties = new HashMap<>();
 		properties.put("spring.cloud.stream.dapr.bindings.audit.producer.pubsub-name", "pubsub-audit");
-		properties.put("spring.cloud.stream.dapr.bindings.audit.producer.partition-key-expression", "headers['tenant']");
+		properties.put("spring.cloud.stream.dapr.bindings.audit.producer.partition-key-expression",
+				"headers['tenant']");
 		properties.put("spring.cloud.stream.dapr.bindings.audit.producer.metadata.ttlInSeconds", "60");
 		DaprExtendedBindingProperties bindings = new Binder(new MapConfigurationPropertySource(properties))
 			.bind("spring.cloud.stream.dapr", DaprExtendedBindingProperties.class)
@@ -114,7 +117,8 @@ class DaprPropertiesTest {
 				.getBean(BinderFactory.class)
 				.getBinder("dapr", MessageChannel.class);
 			assertThat(binder.getExtendedProducerProperties("orders").getPubsubName()).isEqualTo("pubsub-default");
-			assertThat(binder.getExtendedProducerProperties("orders").getMetadata()).containsEntry("ttlInSeconds", "10");
+			assertThat(binder.getExtendedProducerProperties("orders").getMetadata()).containsEntry("ttlInSeconds",
+					"10");
 			assertThat(binder.getExtendedProducerProperties("audit").getPubsubName()).isEqualTo("pubsub-audit");
 			assertThat(binder.getExtendedProducerProperties("audit").getMetadata()).containsEntry("ttlInSeconds", "10");
 		}

@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 /**
- * How publications flow: in order per key, in parallel across keys, bounded when the sidecar
- * is stuck, held back while it starts, and drained when the application stops.
+ * How publications flow: in order per key, in parallel across keys, bounded when the
+ * sidecar is stuck, held back while it starts, and drained when the application stops.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class DaprPublishFlowTest extends WithFreshSidecarEachTest {
@@ -45,7 +45,8 @@ class DaprPublishFlowTest extends WithFreshSidecarEachTest {
 			List<Future<?>> sending = new ArrayList<>();
 			for (int t = 0; t < threads; t++) {
 				int thread = t;
-				// each key belongs to one thread, so "the order it was sent in" is well defined
+				// each key belongs to one thread, so "the order it was sent in" is well
+				// defined
 				sending.add(senders.submit(() -> {
 					for (int n = 0; n < eventsPerKey; n++) {
 						for (int k = 0; k < keysPerThread; k++) {
@@ -62,10 +63,13 @@ class DaprPublishFlowTest extends WithFreshSidecarEachTest {
 			await().atMost(Duration.ofSeconds(30)).until(() -> this.sidecar.delivered().size() == total);
 		}
 
-		Map<String, List<Integer>> byKey = this.sidecar.delivered().stream().collect(Collectors.groupingBy(Delivered::key,
-				Collectors.mapping((event) -> event.event().get("n").intValue(), Collectors.toList())));
+		Map<String, List<Integer>> byKey = this.sidecar.delivered()
+			.stream()
+			.collect(Collectors.groupingBy(Delivered::key,
+					Collectors.mapping((event) -> event.event().get("n").intValue(), Collectors.toList())));
 		assertThat(byKey).hasSize(threads * keysPerThread)
-			.allSatisfy((key, order) -> assertThat(order).as(key).containsExactlyElementsOf(IntStream.range(0, eventsPerKey).boxed().toList()));
+			.allSatisfy((key, order) -> assertThat(order).as(key)
+				.containsExactlyElementsOf(IntStream.range(0, eventsPerKey).boxed().toList()));
 		assertThat(this.sidecar.maxConcurrentPerKey()).isEqualTo(1);
 		assertThat(this.sidecar.maxConcurrent()).isGreaterThan(1).isLessThanOrEqualTo(8);
 	}
@@ -75,8 +79,10 @@ class DaprPublishFlowTest extends WithFreshSidecarEachTest {
 		this.sidecar.stall(true);
 		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
 				"spring.cloud.stream.dapr.binder.max-in-flight=1", "spring.cloud.stream.dapr.binder.buffer-size=5",
-				"spring.cloud.stream.dapr.binder.timeout=60s", "spring.cloud.stream.dapr.binder.shutdown-timeout=200ms")) {
-			// Sending never waits for the sidecar: all 20 sends return although nothing is answered.
+				"spring.cloud.stream.dapr.binder.timeout=60s",
+				"spring.cloud.stream.dapr.binder.shutdown-timeout=200ms")) {
+			// Sending never waits for the sidecar: all 20 sends return although nothing
+			// is answered.
 			assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
 				for (int i = 0; i < 20; i++) {
 					send(app, "key-" + i, i);
@@ -87,7 +93,8 @@ class DaprPublishFlowTest extends WithFreshSidecarEachTest {
 			assertThat(app.meters().get("dapr.publish.in.flight").gauge().value()).isEqualTo(1);
 			MeterRegistry meters = app.meters();
 			app.close();
-			// the 5 still waiting when the shutdown timeout ran out are counted as dropped too
+			// the 5 still waiting when the shutdown timeout ran out are counted as
+			// dropped too
 			assertThat(DaprBinderApplication.published(meters, "dropped")).isEqualTo(19);
 		}
 	}
@@ -95,7 +102,8 @@ class DaprPublishFlowTest extends WithFreshSidecarEachTest {
 	@Test
 	void eventsQueuedBehindAStuckRequestOfTheirKeyAreCountedAsDroppedAtShutdownAndNeverSentAfterIt() {
 		this.sidecar.stall(true);
-		DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(), "spring.cloud.stream.dapr.binder.timeout=60s",
+		DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
+				"spring.cloud.stream.dapr.binder.timeout=60s",
 				"spring.cloud.stream.dapr.binder.shutdown-timeout=200ms");
 		for (int n = 0; n < 5; n++) {
 			send(app, "one-key", n);
@@ -104,18 +112,23 @@ class DaprPublishFlowTest extends WithFreshSidecarEachTest {
 		MeterRegistry meters = app.meters();
 		app.close();
 
-		// the first is with the sidecar; the four waiting behind it in its lane are given up and counted
+		// the first is with the sidecar; the four waiting behind it in its lane are given
+		// up and counted
 		assertThat(DaprBinderApplication.published(meters, "dropped")).isEqualTo(4);
 		assertThat(meters.get("dapr.publish.queued").gauge().value()).isZero();
-		// nothing is sent once the application has stopped, even when the sidecar answers again
+		// nothing is sent once the application has stopped, even when the sidecar answers
+		// again
 		this.sidecar.stall(false);
-		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(30)).until(() -> this.sidecar.requests().isEmpty());
+		await().during(Duration.ofMillis(500))
+			.atMost(Duration.ofSeconds(30))
+			.until(() -> this.sidecar.requests().isEmpty());
 	}
 
 	@Test
 	void anEventBeingRetriedWhenTheApplicationStopsEndsWithItsLastOutcomeAndNoFurtherAttempt(CapturedOutput output)
 			throws Exception {
-		DaprBinderApplication app = DaprBinderApplication.start(freePort(), "spring.cloud.stream.dapr.binder.timeout=60s",
+		DaprBinderApplication app = DaprBinderApplication.start(freePort(),
+				"spring.cloud.stream.dapr.binder.timeout=60s",
 				"spring.cloud.stream.dapr.binder.shutdown-timeout=200ms");
 		MeterRegistry meters = app.meters();
 		send(app, "retried", 0);
@@ -133,7 +146,8 @@ class DaprPublishFlowTest extends WithFreshSidecarEachTest {
 	void queuedAndInFlightEventsDrainWhenTheApplicationStops() {
 		this.sidecar.latency(Duration.ofMillis(40), Duration.ofMillis(60));
 		DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
-				"spring.cloud.stream.dapr.binder.max-in-flight=2", "spring.cloud.stream.dapr.binder.shutdown-timeout=20s");
+				"spring.cloud.stream.dapr.binder.max-in-flight=2",
+				"spring.cloud.stream.dapr.binder.shutdown-timeout=20s");
 		for (int n = 0; n < 10; n++) {
 			send(app, "a", n);
 			send(app, "b", n);
@@ -141,8 +155,10 @@ class DaprPublishFlowTest extends WithFreshSidecarEachTest {
 		app.close();
 
 		assertThat(this.sidecar.delivered()).hasSize(20);
-		assertThat(this.sidecar.delivered().stream().filter((event) -> event.key().equals("a")).map((event) -> event.event().get("n").intValue()))
-			.containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+		assertThat(this.sidecar.delivered()
+			.stream()
+			.filter((event) -> event.key().equals("a"))
+			.map((event) -> event.event().get("n").intValue())).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
 	}
 
 	@Test
@@ -156,7 +172,8 @@ class DaprPublishFlowTest extends WithFreshSidecarEachTest {
 			send(app, "k", n);
 		}
 		await().atMost(Duration.ofSeconds(60)).until(() -> this.sidecar.delivered().size() >= 3);
-		// SIGTERM reaches the sidecar and the application together; without block-shutdown-duration
+		// SIGTERM reaches the sidecar and the application together; without
+		// block-shutdown-duration
 		// the sidecar stops listening at once while the application still drains
 		this.sidecar.shutdown();
 		app.close();
@@ -166,7 +183,8 @@ class DaprPublishFlowTest extends WithFreshSidecarEachTest {
 			.sum();
 		assertThat(counted).isEqualTo(30);
 		assertThat(DaprBinderApplication.published(meters, "success")).isEqualTo(this.sidecar.delivered().size());
-		assertThat(DaprBinderApplication.published(meters, "unavailable") + DaprBinderApplication.published(meters, "dropped"))
+		assertThat(DaprBinderApplication.published(meters, "unavailable")
+				+ DaprBinderApplication.published(meters, "dropped"))
 			.isPositive();
 	}
 
@@ -174,7 +192,8 @@ class DaprPublishFlowTest extends WithFreshSidecarEachTest {
 	void eventsSentBeforeTheSidecarIsUpWaitForItAndNoneIsLost() throws Exception {
 		int port = freePort();
 		this.sidecar.close();
-		try (DaprBinderApplication app = DaprBinderApplication.start(port, "spring.cloud.stream.dapr.binder.startup-wait=20s")) {
+		try (DaprBinderApplication app = DaprBinderApplication.start(port,
+				"spring.cloud.stream.dapr.binder.startup-wait=20s")) {
 			for (int n = 0; n < 5; n++) {
 				send(app, "early", n);
 			}
@@ -186,7 +205,8 @@ class DaprPublishFlowTest extends WithFreshSidecarEachTest {
 			// ...and then they are
 			this.sidecar.outboundReady(true);
 			await().atMost(Duration.ofSeconds(60)).until(() -> this.sidecar.delivered().size() == 5);
-			assertThat(this.sidecar.delivered()).extracting((event) -> event.event().get("n").intValue()).containsExactly(0, 1, 2, 3, 4);
+			assertThat(this.sidecar.delivered()).extracting((event) -> event.event().get("n").intValue())
+				.containsExactly(0, 1, 2, 3, 4);
 			assertThat(app.published("success")).isEqualTo(5);
 			assertThat(app.published("unavailable")).isZero();
 		}
@@ -194,7 +214,8 @@ class DaprPublishFlowTest extends WithFreshSidecarEachTest {
 
 	@Test
 	void aSidecarThatNeverComesUpHoldsEventsOnlyForTheStartupWait() {
-		try (DaprBinderApplication app = DaprBinderApplication.start(freePort(), "spring.cloud.stream.dapr.binder.startup-wait=300ms",
+		try (DaprBinderApplication app = DaprBinderApplication.start(freePort(),
+				"spring.cloud.stream.dapr.binder.startup-wait=300ms",
 				"spring.cloud.stream.dapr.binder.timeout=200ms")) {
 			send(app, "k", 0);
 			await().atMost(Duration.ofSeconds(60)).until(() -> app.published("unavailable") == 1);
@@ -202,8 +223,13 @@ class DaprPublishFlowTest extends WithFreshSidecarEachTest {
 	}
 
 	private static void send(DaprBinderApplication app, String key, int n) {
-		String event = "{\"specversion\":\"1.0\",\"id\":\"" + key + "-" + n + "\",\"source\":\"t\",\"type\":\"t\",\"traceid\":\"c\",\"n\":" + n + "}";
-		app.streamBridge().send("orders", MessageBuilder.withPayload(event.getBytes(StandardCharsets.UTF_8)).setHeader("partitionKey", key).build());
+		String event = "{\"specversion\":\"1.0\",\"id\":\"" + key + "-" + n
+				+ "\",\"source\":\"t\",\"type\":\"t\",\"traceid\":\"c\",\"n\":" + n + "}";
+		app.streamBridge()
+			.send("orders",
+					MessageBuilder.withPayload(event.getBytes(StandardCharsets.UTF_8))
+						.setHeader("partitionKey", key)
+						.build());
 	}
 
 }

@@ -16,16 +16,15 @@ import org.springframework.messaging.Message;
 import org.springframework.messaging.support.ErrorMessage;
 import org.springframework.messaging.support.MessageBuilder;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Every way a publish can end, as the sidecar answers it: counted by outcome, logged at the
- * level its outcome deserves, retried only when a retry can help, and never thrown at the
- * sender.
+ * Every way a publish can end, as the sidecar answers it: counted by outcome, logged at
+ * the level its outcome deserves, retried only when a retry can help, and never thrown at
+ * the sender.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
@@ -54,7 +53,8 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 		try (DaprBinderApplication app = start("logging.level.com.pakaura.binder.dapr=DEBUG")) {
 			send(app, "orders");
 			await().atMost(PATIENCE).until(() -> app.published("success") == 1);
-			assertThat(app.meters().find("dapr.publish.latency").tag("outcome", "success").timer().count()).isEqualTo(1);
+			assertThat(app.meters().find("dapr.publish.latency").tag("outcome", "success").timer().count())
+				.isEqualTo(1);
 			await().untilAsserted(() -> assertThat(output.getOut()).contains("DEBUG").contains("Published to Dapr"));
 		}
 	}
@@ -66,8 +66,12 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 			send(app, "orders");
 			await().atMost(PATIENCE).until(() -> app.published("http_error") == 1);
 			assertThat(this.sidecar.requests()).hasSize(1);
-			await().untilAsserted(() -> assertThat(output.getOut()).contains("ERROR").contains("Dapr refused the event")
-				.contains("dapr_status").contains("404").contains("dapr_error_code").contains("ERR_PUBSUB_NOT_FOUND")
+			await().untilAsserted(() -> assertThat(output.getOut()).contains("ERROR")
+				.contains("Dapr refused the event")
+				.contains("dapr_status")
+				.contains("404")
+				.contains("dapr_error_code")
+				.contains("ERR_PUBSUB_NOT_FOUND")
 				.contains("pubsub pubsub-kafka is not found"));
 		}
 	}
@@ -75,11 +79,13 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 	@Test
 	void aForbiddenTopicAndBadMetadataAreNotRetriedEither() {
 		this.sidecar.forbidTopics("secret-topic");
-		try (DaprBinderApplication app = start("spring.cloud.stream.dapr.bindings.raw.producer.metadata.rawPayload=maybe")) {
+		try (DaprBinderApplication app = start(
+				"spring.cloud.stream.dapr.bindings.raw.producer.metadata.rawPayload=maybe")) {
 			send(app, "secret-topic");
 			send(app, "raw");
 			await().atMost(PATIENCE).until(() -> app.published("http_error") == 2);
-			assertThat(this.sidecar.requests()).extracting(FakeDaprSidecar.Request::status).containsExactlyInAnyOrder(403, 400);
+			assertThat(this.sidecar.requests()).extracting(FakeDaprSidecar.Request::status)
+				.containsExactlyInAnyOrder(403, 400);
 		}
 	}
 
@@ -89,7 +95,8 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 		try (DaprBinderApplication app = start()) {
 			send(app, "orders");
 			await().atMost(PATIENCE).until(() -> app.published("success") == 1);
-			assertThat(this.sidecar.requests()).extracting(FakeDaprSidecar.Request::status).containsExactly(500, 500, 204);
+			assertThat(this.sidecar.requests()).extracting(FakeDaprSidecar.Request::status)
+				.containsExactly(500, 500, 204);
 			assertThat(this.sidecar.delivered()).hasSize(1);
 		}
 	}
@@ -100,8 +107,10 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 		try (DaprBinderApplication app = start("spring.cloud.stream.dapr.binder.timeout=500ms")) {
 			send(app, "orders");
 			await().atMost(PATIENCE).until(() -> app.published("http_error") == 1);
-			assertThat(this.sidecar.requests()).hasSizeGreaterThan(1).allSatisfy((request) -> assertThat(request.status()).isEqualTo(500));
-			await().untilAsserted(() -> assertThat(output.getOut()).contains("dapr_error_code").contains("ERR_PUBSUB_PUBLISH_MESSAGE")
+			assertThat(this.sidecar.requests()).hasSizeGreaterThan(1)
+				.allSatisfy((request) -> assertThat(request.status()).isEqualTo(500));
+			await().untilAsserted(() -> assertThat(output.getOut()).contains("dapr_error_code")
+				.contains("ERR_PUBSUB_PUBLISH_MESSAGE")
 				.contains("client has run out of available brokers"));
 		}
 	}
@@ -112,9 +121,13 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 		try (DaprBinderApplication app = start("spring.cloud.stream.dapr.binder.response-timeout=300ms")) {
 			send(app, "orders");
 			await().atMost(PATIENCE).until(() -> app.published("unknown") == 1);
-			await().atMost(PATIENCE).untilAsserted(() -> assertThat(output.getOut()).contains("WARN")
-				.contains("Dapr publish outcome unknown").contains("no answer within"));
-			assertThat(this.sidecar.requests()).isEmpty(); // still stalled: none answered, and no second request
+			await().atMost(PATIENCE)
+				.untilAsserted(() -> assertThat(output.getOut()).contains("WARN")
+					.contains("Dapr publish outcome unknown")
+					.contains("no answer within"));
+			assertThat(this.sidecar.requests()).isEmpty(); // still stalled: none
+															// answered, and no second
+															// request
 			assertThat(app.published("success") + app.published("unavailable")).isZero();
 		}
 	}
@@ -141,7 +154,8 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 			this.sidecar.brokerDelay(Duration.ZERO);
 			send(app, "orders", "second");
 			await().atMost(PATIENCE).until(() -> this.sidecar.delivered().size() == 2);
-			// daprd published the abandoned request after all, behind its successor: this is why
+			// daprd published the abandoned request after all, behind its successor: this
+			// is why
 			// consumers order by sequence and why the outcome is "unknown", not a loss
 			assertThat(this.sidecar.delivered()).extracting((event) -> event.event().get("id").stringValue())
 				.containsExactly("second", "first");
@@ -157,7 +171,8 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 			await().atMost(PATIENCE).until(() -> app.published("unknown") == 1);
 			assertThat(this.sidecar.requests()).hasSize(1);
 			assertThat(this.sidecar.delivered()).hasSize(1);
-			await().atMost(PATIENCE).untilAsserted(() -> assertThat(output.getOut()).contains("the connection ended before the answer"));
+			await().atMost(PATIENCE)
+				.untilAsserted(() -> assertThat(output.getOut()).contains("the connection ended before the answer"));
 		}
 	}
 
@@ -168,8 +183,9 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 			for (int i = 0; i < 5; i++) {
 				send(app, "orders");
 			}
-			await().atMost(PATIENCE).until(() -> app.published("http_error") + app.published("unknown")
-					+ app.published("unavailable") == 5);
+			await().atMost(PATIENCE)
+				.until(() -> app.published("http_error") + app.published("unknown")
+						+ app.published("unavailable") == 5);
 			assertThat(this.sidecar.delivered()).isEmpty();
 		}
 		assertThat(output.getOut()).doesNotContain("onErrorDropped").doesNotContain("\tat ").doesNotContain("\n\tat");
@@ -178,16 +194,21 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 	@Test
 	void aSidecarThatIsNotListeningIsUnavailableInOneWarnLineWithoutStackTraces(CapturedOutput output) {
 		int closedPort = freePort();
-		try (DaprBinderApplication app = DaprBinderApplication.start(closedPort, "spring.cloud.stream.dapr.binder.timeout=300ms",
-				"spring.cloud.stream.dapr.binder.startup-wait=1s", KV_PATTERN)) {
+		try (DaprBinderApplication app = DaprBinderApplication.start(closedPort,
+				"spring.cloud.stream.dapr.binder.timeout=300ms", "spring.cloud.stream.dapr.binder.startup-wait=1s",
+				KV_PATTERN)) {
 			for (int i = 0; i < 20; i++) {
 				assertThatNoException().isThrownBy(() -> send(app, "orders"));
 			}
 			await().atMost(PATIENCE).until(() -> app.published("unavailable") == 20);
-			await().atMost(PATIENCE).untilAsserted(() -> assertThat(output.getOut()).contains("WARN").contains("Dapr sidecar unavailable"));
+			await().atMost(PATIENCE)
+				.untilAsserted(() -> assertThat(output.getOut()).contains("WARN").contains("Dapr sidecar unavailable"));
 		}
-		assertThat(output.getOut()).doesNotContain("onErrorDropped").doesNotContain("ERROR").doesNotContain("\tat ")
-			.doesNotContain("\n\tat").doesNotContainPattern("\n\s+at [a-z]");
+		assertThat(output.getOut()).doesNotContain("onErrorDropped")
+			.doesNotContain("ERROR")
+			.doesNotContain("\tat ")
+			.doesNotContain("\n\tat")
+			.doesNotContainPattern("\n\s+at [a-z]");
 	}
 
 	@Test
@@ -197,14 +218,16 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 			app.streamBridge().send("orders", MessageBuilder.withPayload(large).build());
 			await().atMost(PATIENCE).until(() -> app.published("too_large") == 1);
 			assertThat(this.sidecar.requests()).isEmpty();
-			await().untilAsserted(() -> assertThat(output.getOut()).contains("ERROR").contains("Event too large for Dapr"));
+			await().untilAsserted(
+					() -> assertThat(output.getOut()).contains("ERROR").contains("Event too large for Dapr"));
 		}
 	}
 
 	@Test
 	void aBodyOverTheSidecarsOrTheBrokersLimitIsTooLargeAndNotRetried() {
 		byte[] large = ("{\"specversion\":\"1.0\",\"id\":\"big\",\"source\":\"s\",\"type\":\"t\",\"traceid\":\"c\","
-				+ "\"data\":\"" + "x".repeat(2000) + "\"}").getBytes(StandardCharsets.UTF_8);
+				+ "\"data\":\"" + "x".repeat(2000) + "\"}")
+			.getBytes(StandardCharsets.UTF_8);
 		this.sidecar.maxBodySize(1024);
 		try (DaprBinderApplication app = start()) {
 			app.streamBridge().send("orders", MessageBuilder.withPayload(large).build());
@@ -224,32 +247,34 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 	@Test
 	void withTheErrorChannelEnabledFailuresAreSentThere() {
 		this.sidecar.pubsubs("another");
-		try (DaprBinderApplication app = start("spring.cloud.stream.bindings.orders.producer.error-channel-enabled=true")) {
+		try (DaprBinderApplication app = start(
+				"spring.cloud.stream.bindings.orders.producer.error-channel-enabled=true")) {
 			List<Message<?>> errors = new CopyOnWriteArrayList<>();
 			app.context().getBean("errorChannel", PublishSubscribeChannel.class).subscribe(errors::add);
 			send(app, "orders");
 			await().atMost(PATIENCE).until(() -> !errors.isEmpty());
 			assertThat(errors.get(0)).isInstanceOf(ErrorMessage.class);
-			assertThat(((ErrorMessage) errors.get(0)).getPayload().getMessage()).contains("404").contains("ERR_PUBSUB_NOT_FOUND");
+			assertThat(((ErrorMessage) errors.get(0)).getPayload().getMessage()).contains("404")
+				.contains("ERR_PUBSUB_NOT_FOUND");
 		}
 	}
 
 	private DaprBinderApplication start(String... properties) {
-		String[] all = Stream.concat(Stream.of(KV_PATTERN), Stream.of(properties))
-			.toArray(String[]::new);
+		String[] all = Stream.concat(Stream.of(KV_PATTERN), Stream.of(properties)).toArray(String[]::new);
 		return DaprBinderApplication.start(this.sidecar.port(), all);
 	}
 
 	private static void send(DaprBinderApplication app, String binding, String id) {
-		byte[] event = ("{\"specversion\":\"1.0\",\"id\":\"" + id + "\",\"source\":\"test\",\"type\":\"t\",\"traceid\":\"c\"}")
+		byte[] event = ("{\"specversion\":\"1.0\",\"id\":\"" + id
+				+ "\",\"source\":\"test\",\"type\":\"t\",\"traceid\":\"c\"}")
 			.getBytes(StandardCharsets.UTF_8);
-		assertThat(app.streamBridge().send(binding, MessageBuilder.withPayload(event).setHeader("partitionKey", "k").build()))
-			.isTrue();
+		assertThat(app.streamBridge()
+			.send(binding, MessageBuilder.withPayload(event).setHeader("partitionKey", "k").build())).isTrue();
 	}
 
 	private static void send(DaprBinderApplication app, String binding) {
-		assertThat(app.streamBridge().send(binding, MessageBuilder.withPayload(EVENT).setHeader("partitionKey", "k").build()))
-			.isTrue();
+		assertThat(app.streamBridge()
+			.send(binding, MessageBuilder.withPayload(EVENT).setHeader("partitionKey", "k").build())).isTrue();
 	}
 
 }

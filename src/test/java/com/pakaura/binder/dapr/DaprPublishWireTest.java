@@ -7,7 +7,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-
 import org.springframework.messaging.support.MessageBuilder;
 
 import com.pakaura.binder.dapr.FakeDaprSidecar.Request;
@@ -23,8 +22,12 @@ class DaprPublishWireTest extends WithFreshSidecarEachTest {
 	@Test
 	void aStructuredCloudEventIsPostedAsIsWithItsKeyAndTraceHeaders() {
 		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port())) {
-			app.streamBridge().send("orders", event("key-42").setHeader("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
-				.setHeader("tracestate", "congo=t61rcWkgMzE").build());
+			app.streamBridge()
+				.send("orders",
+						event("key-42")
+							.setHeader("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+							.setHeader("tracestate", "congo=t61rcWkgMzE")
+							.build());
 
 			Request request = awaitRequests(1).get(0);
 			assertThat(request.method()).isEqualTo("POST");
@@ -99,7 +102,8 @@ class DaprPublishWireTest extends WithFreshSidecarEachTest {
 	@Test
 	void aMessageCanNameAnotherTopicThanItsBindings() {
 		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port())) {
-			app.streamBridge().send("orders", event("k").setHeader("scst_targetDestination", "orders-priority").build());
+			app.streamBridge()
+				.send("orders", event("k").setHeader("scst_targetDestination", "orders-priority").build());
 			await().atMost(Duration.ofSeconds(60)).until(() -> this.sidecar.delivered().size() == 1);
 			assertThat(this.sidecar.delivered("orders-priority")).hasSize(1);
 		}
@@ -108,7 +112,10 @@ class DaprPublishWireTest extends WithFreshSidecarEachTest {
 	@Test
 	void consumersReceiveTheEventWithTheSidecarsFieldsAndOurTraceAndCorrelationIds() {
 		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port())) {
-			app.streamBridge().send("orders", event("k").setHeader("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").build());
+			app.streamBridge()
+				.send("orders",
+						event("k").setHeader("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+							.build());
 			await().atMost(Duration.ofSeconds(60)).until(() -> this.sidecar.delivered().size() == 1);
 			JsonNode event = this.sidecar.delivered().get(0).event();
 			assertThat(event.get("topic").stringValue()).isEqualTo("orders");
@@ -130,6 +137,5 @@ class DaprPublishWireTest extends WithFreshSidecarEachTest {
 		await().atMost(Duration.ofSeconds(60)).until(() -> this.sidecar.requests().size() >= count);
 		return this.sidecar.requests();
 	}
-
 
 }

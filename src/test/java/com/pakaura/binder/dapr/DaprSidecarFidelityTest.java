@@ -14,18 +14,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What daprd 1.14-1.16 does with what the binder sends, as the fake sidecar models it, each
- * rule beside the Dapr source it comes from (dapr/dapr v1.16.19, dapr/components-contrib
- * v1.16.13 unless named). These are the rules whose effect a consumer or an operator sees.
+ * What daprd 1.14-1.16 does with what the binder sends, as the fake sidecar models it,
+ * each rule beside the Dapr source it comes from (dapr/dapr v1.16.19,
+ * dapr/components-contrib v1.16.13 unless named). These are the rules whose effect a
+ * consumer or an operator sees.
  */
 class DaprSidecarFidelityTest extends WithFreshSidecarEachTest {
 
 	private static final Duration PATIENCE = Duration.ofSeconds(60);
 
 	/**
-	 * daprd decodes a structured event into a map and writes it back with Go's encoding/json
-	 * (pkg/api/http/http.go onPublish: json.Marshal(envelope)): sorted keys, no white space,
-	 * {@code <>&} escaped. Consumers get those bytes, which parse back to the same values.
+	 * daprd decodes a structured event into a map and writes it back with Go's
+	 * encoding/json (pkg/api/http/http.go onPublish: json.Marshal(envelope)): sorted
+	 * keys, no white space, {@code <>&} escaped. Consumers get those bytes, which parse
+	 * back to the same values.
 	 */
 	@Test
 	void consumersGetGoReSerializedBytesThatParseBackToTheSameValues() {
@@ -33,22 +35,28 @@ class DaprSidecarFidelityTest extends WithFreshSidecarEachTest {
 		String event = "{\"specversion\":\"1.0\",\"id\":\"e-1\",\"type\":\"t\",\"source\":\"s\",\"traceid\":\"c\","
 				+ "\"data\":{\"title\":\"" + title + "\"}}";
 		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port())) {
-			app.streamBridge().send("orders", MessageBuilder.withPayload(event.getBytes(StandardCharsets.UTF_8))
-				.setHeader("partitionKey", "k").build());
+			app.streamBridge()
+				.send("orders",
+						MessageBuilder.withPayload(event.getBytes(StandardCharsets.UTF_8))
+							.setHeader("partitionKey", "k")
+							.build());
 			await().atMost(PATIENCE).until(() -> this.sidecar.delivered().size() == 1);
 		}
 		FakeDaprSidecar.Delivered delivered = this.sidecar.delivered().get(0);
-		assertThat(delivered.text()).startsWith("{\"data\":{\"title\":\"\\u003cb\\u003eTom \\u0026 Jerry\\u003c/b\\u003e \u2014 ")
+		assertThat(delivered.text())
+			.startsWith("{\"data\":{\"title\":\"\\u003cb\\u003eTom \\u0026 Jerry\\u003c/b\\u003e \u2014 ")
 			.contains("\"id\":\"e-1\",\"pubsubname\":\"pubsub-kafka\",\"source\":\"s\",\"specversion\":\"1.0\"")
-			.doesNotContain(" \"").doesNotContain("<").doesNotContain("&");
+			.doesNotContain(" \"")
+			.doesNotContain("<")
+			.doesNotContain("&");
 		assertThat(delivered.bytes()).isNotEqualTo(event.getBytes(StandardCharsets.UTF_8));
 		assertThat(delivered.event().get("data").get("title").stringValue()).isEqualTo(title);
 	}
 
 	/**
-	 * rawPayload is read with Go's strconv.ParseBool (dapr pkg/metadata utils.go IsRawPayload):
-	 * 1, t, T, TRUE, true, True and their false forms are valid, "" means not raw, anything
-	 * else is 400 ERR_PUBSUB_REQUEST_METADATA.
+	 * rawPayload is read with Go's strconv.ParseBool (dapr pkg/metadata utils.go
+	 * IsRawPayload): 1, t, T, TRUE, true, True and their false forms are valid, "" means
+	 * not raw, anything else is 400 ERR_PUBSUB_REQUEST_METADATA.
 	 */
 	@ParameterizedTest
 	@ValueSource(strings = { "1", "t", "T", "TRUE", "True", "true", "0", "f", "F", "FALSE", "False", "false", "" })
@@ -63,7 +71,10 @@ class DaprSidecarFidelityTest extends WithFreshSidecarEachTest {
 		assertThat(this.sidecar.delivered()).isEmpty();
 	}
 
-	/** rawPayload=true: no envelope at all, the body reaches the broker as it was sent (onPublish). */
+	/**
+	 * rawPayload=true: no envelope at all, the body reaches the broker as it was sent
+	 * (onPublish).
+	 */
 	@Test
 	void aRawPayloadReachesTheBrokerByteForByte() {
 		assertThat(publishWith("rawPayload", "1")).isEqualTo(204);
@@ -73,8 +84,9 @@ class DaprSidecarFidelityTest extends WithFreshSidecarEachTest {
 	}
 
 	/**
-	 * A TTL (ttlInSeconds or ttl, whole seconds or a Go duration) adds expiration; none when it
-	 * is not positive (dapr pkg/metadata utils.go TryGetTTL; contrib pubsub/envelope.go ApplyMetadata).
+	 * A TTL (ttlInSeconds or ttl, whole seconds or a Go duration) adds expiration; none
+	 * when it is not positive (dapr pkg/metadata utils.go TryGetTTL; contrib
+	 * pubsub/envelope.go ApplyMetadata).
 	 */
 	@Test
 	void aTtlInSecondsOrAsAGoDurationAddsAnExpirationAndZeroAddsNone() {
@@ -88,37 +100,49 @@ class DaprSidecarFidelityTest extends WithFreshSidecarEachTest {
 			.isAfter(before.plus(Duration.ofMinutes(89)));
 	}
 
-	/** __key is a Kafka record key as well as partitionKey (contrib common/component/kafka/metadata.go). */
+	/**
+	 * __key is a Kafka record key as well as partitionKey (contrib
+	 * common/component/kafka/metadata.go).
+	 */
 	@Test
 	void theKafkaKeyMayAlsoBeNamedUnderscoreKey() {
 		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
 				"spring.cloud.stream.dapr.bindings.orders.producer.partition-key-expression=",
 				"spring.cloud.stream.dapr.bindings.orders.producer.metadata.__key=tenant-7")) {
-			app.streamBridge().send("orders", MessageBuilder.withPayload(EVENT.getBytes(StandardCharsets.UTF_8)).build());
+			app.streamBridge()
+				.send("orders", MessageBuilder.withPayload(EVENT.getBytes(StandardCharsets.UTF_8)).build());
 			await().atMost(PATIENCE).until(() -> this.sidecar.delivered().size() == 1);
 		}
 		assertThat(this.sidecar.delivered().get(0).key()).isEqualTo("tenant-7");
 	}
 
-	/** The topic is taken from the path and unescaped as a query value: %2F a slash, + a space. */
+	/**
+	 * The topic is taken from the path and unescaped as a query value: %2F a slash, + a
+	 * space.
+	 */
 	@Test
 	void theTopicIsUnescaped() {
 		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
 				"spring.cloud.stream.bindings.orders.destination=audit log")) {
-			app.streamBridge().send("orders", MessageBuilder.withPayload(EVENT.getBytes(StandardCharsets.UTF_8)).build());
+			app.streamBridge()
+				.send("orders", MessageBuilder.withPayload(EVENT.getBytes(StandardCharsets.UTF_8)).build());
 			await().atMost(PATIENCE).until(() -> this.sidecar.delivered().size() == 1);
 		}
 		assertThat(this.sidecar.delivered().get(0).topic()).isEqualTo("audit log");
 		assertThat(this.sidecar.delivered().get(0).event().get("topic").stringValue()).isEqualTo("audit log");
 	}
 
-	/** 401 as Go's http.Error writes it (dapr pkg/api/http middlewares.go APITokenAuthMiddleware). */
+	/**
+	 * 401 as Go's http.Error writes it (dapr pkg/api/http middlewares.go
+	 * APITokenAuthMiddleware).
+	 */
 	@Test
 	void aWrongTokenIsAPlainText401WithANewline() {
 		this.sidecar.apiToken("right");
 		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
 				"spring.cloud.stream.dapr.binder.api-token=wrong")) {
-			app.streamBridge().send("orders", MessageBuilder.withPayload(EVENT.getBytes(StandardCharsets.UTF_8)).build());
+			app.streamBridge()
+				.send("orders", MessageBuilder.withPayload(EVENT.getBytes(StandardCharsets.UTF_8)).build());
 			await().atMost(PATIENCE).until(() -> app.published("http_error") == 1);
 		}
 		assertThat(this.sidecar.requests().get(0).status()).isEqualTo(401);
@@ -126,15 +150,22 @@ class DaprSidecarFidelityTest extends WithFreshSidecarEachTest {
 
 	private static final String EVENT = "{\"specversion\":\"1.0\",\"id\":\"e-2\",\"source\":\"s\",\"type\":\"t\",\"traceid\":\"c\"}";
 
-	/** Publishes one event with this metadata entry and returns the status the sidecar answered. */
+	/**
+	 * Publishes one event with this metadata entry and returns the status the sidecar
+	 * answered.
+	 */
 	private int publishWith(String name, String value) {
 		int before = this.sidecar.requests().size();
 		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
 				"spring.cloud.stream.dapr.bindings.orders.producer.metadata." + name + "=" + value)) {
-			app.streamBridge().send("orders", MessageBuilder.withPayload(EVENT.getBytes(StandardCharsets.UTF_8))
-				.setHeader("partitionKey", "k").build());
-			await().atMost(PATIENCE).until(() -> this.sidecar.requests().size() > before
-					&& app.published("success") + app.published("http_error") == 1);
+			app.streamBridge()
+				.send("orders",
+						MessageBuilder.withPayload(EVENT.getBytes(StandardCharsets.UTF_8))
+							.setHeader("partitionKey", "k")
+							.build());
+			await().atMost(PATIENCE)
+				.until(() -> this.sidecar.requests().size() > before
+						&& app.published("success") + app.published("http_error") == 1);
 		}
 		return this.sidecar.requests().get(this.sidecar.requests().size() - 1).status();
 	}

@@ -23,9 +23,9 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The fake sidecar against the rule table of contracts/dapr-publish-api.md: each row's request,
- * sent as the binder would send it, gets the answer daprd gives. The table is the fake's
- * specification; a change to either that the other does not follow fails here.
+ * The fake sidecar against the rule table of contracts/dapr-publish-api.md: each row's
+ * request, sent as the binder would send it, gets the answer daprd gives. The table is
+ * the fake's specification; a change to either that the other does not follow fails here.
  */
 class DaprSidecarRulesTest {
 
@@ -44,7 +44,8 @@ class DaprSidecarRulesTest {
 
 		@Override
 		public String toString() {
-			return "rule " + this.number + ": " + this.method + " " + this.path + " " + this.body + " -> " + this.answer;
+			return "rule " + this.number + ": " + this.method + " " + this.path + " " + this.body + " -> "
+					+ this.answer;
 		}
 
 	}
@@ -82,11 +83,12 @@ class DaprSidecarRulesTest {
 		for (String setUp : rule.setUp()) {
 			apply(setUp);
 		}
-		HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SIDECAR.port() + rule.path()))
-			.method(rule.method(), HttpRequest.BodyPublishers.ofByteArray(body(rule.body())))
-			.header("Content-Type", "application/cloudevents+json")
-			.timeout(Duration.ofSeconds(60))
-			.build(), HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> response = HTTP
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SIDECAR.port() + rule.path()))
+				.method(rule.method(), HttpRequest.BodyPublishers.ofByteArray(body(rule.body())))
+				.header("Content-Type", "application/cloudevents+json")
+				.timeout(Duration.ofSeconds(60))
+				.build(), HttpResponse.BodyHandlers.ofString());
 
 		String[] answer = rule.answer().split(" ", 3);
 		assertThat(response.statusCode()).as(rule.toString()).isEqualTo(Integer.parseInt(answer[0]));

@@ -35,29 +35,31 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * An in-test stand-in for the Dapr sidecar's HTTP API that answers as daprd 1.14-1.16 does, each
- * rule taken from Dapr's source at the release tags (dapr/dapr v1.14.5, v1.15.14, v1.16.19;
- * dapr/components-contrib v1.14.7, v1.15.7, v1.16.13), cited where it is modelled:
+ * An in-test stand-in for the Dapr sidecar's HTTP API that answers as daprd 1.14-1.16
+ * does, each rule taken from Dapr's source at the release tags (dapr/dapr v1.14.5,
+ * v1.15.14, v1.16.19; dapr/components-contrib v1.14.7, v1.15.7, v1.16.13), cited where it
+ * is modelled:
  * <ul>
  * <li>{@code POST|PUT /v1.0/publish/{pubsub}/{topic}}: the checks and answers of
- * {@link #decide}, in daprd's order; the rule table in contracts/dapr-publish-api.md, which
- * {@code DaprSidecarRulesTest} holds this class to.</li>
+ * {@link #decide}, in daprd's order; the rule table in contracts/dapr-publish-api.md,
+ * which {@code DaprSidecarRulesTest} holds this class to.</li>
  * <li>What reaches consumers ({@link #delivered()}): a structured CloudEvent goes through
  * components-contrib {@code pubsub/envelope.go} {@code FromCloudEvent}: {@code topic} and
- * {@code pubsubname} always overwritten; {@code traceid}/{@code traceparent} kept when the event
- * has {@code traceid} (Dapr 1.12+) and otherwise set to the sidecar's span, which with no tracing
- * exporter is the incoming {@code traceparent} header ("" without one); before 1.12 always
- * overwritten; {@code time}, {@code source}, {@code type}, {@code specversion} defaulted only when
- * absent; {@code expiration} added for a TTL ({@code TryGetTTL}). Then Go's {@code json.Marshal}
- * writes the bytes consumers get ({@link GoJson}). A raw payload goes as it came. Every
- * {@code metadata.*} query parameter becomes a record header; {@code partitionKey} or
- * {@code __key} the record key.</li>
+ * {@code pubsubname} always overwritten; {@code traceid}/{@code traceparent} kept when
+ * the event has {@code traceid} (Dapr 1.12+) and otherwise set to the sidecar's span,
+ * which with no tracing exporter is the incoming {@code traceparent} header ("" without
+ * one); before 1.12 always overwritten; {@code time}, {@code source}, {@code type},
+ * {@code specversion} defaulted only when absent; {@code expiration} added for a TTL
+ * ({@code TryGetTTL}). Then Go's {@code json.Marshal} writes the bytes consumers get
+ * ({@link GoJson}). A raw payload goes as it came. Every {@code metadata.*} query
+ * parameter becomes a record header; {@code partitionKey} or {@code __key} the record
+ * key.</li>
  * <li>{@code GET /v1.0/healthz/outbound}: 204 once ready, else 500
  * {@code ERR_OUTBOUND_HEALTH_NOT_READY} (dapr {@code pkg/api/http/healthz.go}).</li>
  * </ul>
- * Faults to inject: latency, a broker that publishes after the client left, a stall, failing
- * publishes, size limits, a reset after publishing, an answer before reading, a sidecar that is
- * not ready yet, and daprd's own shutdown.
+ * Faults to inject: latency, a broker that publishes after the client left, a stall,
+ * failing publishes, size limits, a reset after publishing, an answer before reading, a
+ * sidecar that is not ready yet, and daprd's own shutdown.
  */
 public final class FakeDaprSidecar implements AutoCloseable {
 
@@ -77,14 +79,20 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			"DAPR_PUBSUB_CLOUD_EVENT_CREATION", "ERR_PUBSUB_REQUEST_METADATA", "DAPR_PUBSUB_METADATA_DESERIALIZATION",
 			"ERR_PUBSUB_EMPTY", "DAPR_PUBSUB_NAME_EMPTY", "ERR_TOPIC_NAME_EMPTY", "DAPR_PUBSUB_TOPIC_NAME_EMPTY");
 
-	/** Its own event loop: an application context closing disposes Reactor Netty's global one. */
+	/**
+	 * Its own event loop: an application context closing disposes Reactor Netty's global
+	 * one.
+	 */
 	private final LoopResources loops = LoopResources.create("fake-dapr", 2, true);
 
 	private final DisposableServer server;
 
 	private final List<Delivered> delivered = new CopyOnWriteArrayList<>();
 
-	/** daprd's subscriber half: delivers what is published to the application's subscriptions. */
+	/**
+	 * daprd's subscriber half: delivers what is published to the application's
+	 * subscriptions.
+	 */
 	private final FakeDaprSubscriber subscriber = new FakeDaprSubscriber();
 
 	private final List<Request> requests = new CopyOnWriteArrayList<>();
@@ -147,7 +155,10 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		return new FakeDaprSidecar(0);
 	}
 
-	/** On this port, e.g. one the application already points at while "the sidecar starts". */
+	/**
+	 * On this port, e.g. one the application already points at while "the sidecar
+	 * starts".
+	 */
 	public static FakeDaprSidecar startOn(int port) {
 		return new FakeDaprSidecar(port);
 	}
@@ -188,15 +199,17 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		return this;
 	}
 
-	/** The next publishes fail as a broker outage does: 500 ERR_PUBSUB_PUBLISH_MESSAGE. */
+	/**
+	 * The next publishes fail as a broker outage does: 500 ERR_PUBSUB_PUBLISH_MESSAGE.
+	 */
 	public FakeDaprSidecar failNextPublishes(int count) {
 		this.failuresToInject.set(count);
 		return this;
 	}
 
 	/**
-	 * daprd 1.14.0-1.14.4, whose fasthttp adaptor read the whole body before any check but the
-	 * token, and answered one over the limit with 400 text/plain (dapr v1.14.4
+	 * daprd 1.14.0-1.14.4, whose fasthttp adaptor read the whole body before any check
+	 * but the token, and answered one over the limit with 400 text/plain (dapr v1.14.4
 	 * pkg/nethttpadaptor/nethttpadaptor.go {@code NewNetHTTPHandlerFunc}).
 	 */
 	public FakeDaprSidecar before1145(boolean fasthttpAdaptor) {
@@ -213,16 +226,19 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		return this;
 	}
 
-	/** daprd's {@code --max-body-size} ({@code dapr.io/max-body-size}); 4 MiB by default. */
+	/**
+	 * daprd's {@code --max-body-size} ({@code dapr.io/max-body-size}); 4 MiB by default.
+	 */
 	public FakeDaprSidecar maxBodySize(long bytes) {
 		this.maxBodySize = bytes;
 		return this;
 	}
 
 	/**
-	 * The Kafka component's {@code maxMessageBytes} (Sarama's {@code Producer.MaxMessageBytes},
-	 * 1,000,000 by default in daprd 1.14): a larger record fails in the producer, after daprd
-	 * accepted the request. Unlimited by default here.
+	 * The Kafka component's {@code maxMessageBytes} (Sarama's
+	 * {@code Producer.MaxMessageBytes}, 1,000,000 by default in daprd 1.14): a larger
+	 * record fails in the producer, after daprd accepted the request. Unlimited by
+	 * default here.
 	 */
 	public FakeDaprSidecar brokerMaxMessageBytes(long bytes) {
 		this.brokerMaxMessageBytes = bytes;
@@ -230,9 +246,9 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	}
 
 	/**
-	 * The broker takes this long to acknowledge each publish, and the event is published then
-	 * even if the client has given up and left, as daprd's Kafka producer does: it ignores the
-	 * request's context. {@link Duration#ZERO} turns it off.
+	 * The broker takes this long to acknowledge each publish, and the event is published
+	 * then even if the client has given up and left, as daprd's Kafka producer does: it
+	 * ignores the request's context. {@link Duration#ZERO} turns it off.
 	 */
 	public FakeDaprSidecar brokerDelay(Duration delay) {
 		this.brokerDelay = delay;
@@ -240,8 +256,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	}
 
 	/**
-	 * Publishes each event, then resets the connection instead of answering: the client cannot
-	 * know that the event went out.
+	 * Publishes each event, then resets the connection instead of answering: the client
+	 * cannot know that the event went out.
 	 */
 	public FakeDaprSidecar resetAfterPublishing(boolean reset) {
 		this.resetAfterPublishing = reset;
@@ -249,9 +265,9 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	}
 
 	/**
-	 * Answers every publish with this status at once, without reading the body, and closes
-	 * the connection (a proxy or a broken sidecar; daprd itself reads the whole body first).
-	 * 0 turns it off.
+	 * Answers every publish with this status at once, without reading the body, and
+	 * closes the connection (a proxy or a broken sidecar; daprd itself reads the whole
+	 * body first). 0 turns it off.
 	 */
 	public FakeDaprSidecar answerBeforeReading(int status) {
 		this.answerBeforeReading = status;
@@ -263,7 +279,10 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		return this;
 	}
 
-	/** Dapr before 1.12: the event's traceid/traceparent/tracestate are always overwritten. */
+	/**
+	 * Dapr before 1.12: the event's traceid/traceparent/tracestate are always
+	 * overwritten.
+	 */
 	public FakeDaprSidecar legacyTraceOverwrite(boolean legacy) {
 		this.legacyTraceOverwrite = legacy;
 		return this;
@@ -275,8 +294,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	 * An event as a subscriber (or a Kafka consumer) receives it.
 	 *
 	 * @param key the broker record key ({@code metadata.partitionKey})
-	 * @param metadata every {@code metadata.*} of the publish, as the Kafka component turns
-	 * them into record headers
+	 * @param metadata every {@code metadata.*} of the publish, as the Kafka component
+	 * turns them into record headers
 	 * @param event the stored envelope
 	 * @param bytes the record value, as a consumer reads it
 	 * @param receivedAt when the broker got it
@@ -291,7 +310,10 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	}
 
-	/** Every publish request as it arrived, whatever was answered (status 0: none, the connection was reset). */
+	/**
+	 * Every publish request as it arrived, whatever was answered (status 0: none, the
+	 * connection was reset).
+	 */
 	public record Request(String method, String path, Map<String, String> query, Map<String, String> headers,
 			byte[] body, int status, @Nullable String errorCode) {
 
@@ -347,9 +369,9 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	}
 
 	/**
-	 * Also act as the application's sidecar on the subscriber side: ask the application at this
-	 * port for its subscriptions, as daprd does at start, and deliver every event published from
-	 * now on to the subscriptions of its topic.
+	 * Also act as the application's sidecar on the subscriber side: ask the application
+	 * at this port for its subscriptions, as daprd does at start, and deliver every event
+	 * published from now on to the subscriptions of its topic.
 	 */
 	public FakeDaprSidecar subscribeApp(int appPort, @Nullable String appApiToken) {
 		this.subscriber.subscribe(appPort, appApiToken, this.pubsubs);
@@ -366,17 +388,22 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		return this.subscriber.deliveries();
 	}
 
-	/** Delivers this record value to the application's subscriptions of the topic, as if it had been published. */
+	/**
+	 * Delivers this record value to the application's subscriptions of the topic, as if
+	 * it had been published.
+	 */
 	public void deliverToApp(String pubsub, String topic, byte[] value) {
-		this.subscriber.offer(new Delivered(pubsub, topic, null, Map.of(), JSON.createObjectNode(), value, Instant.now()));
+		this.subscriber
+			.offer(new Delivered(pubsub, topic, null, Map.of(), JSON.createObjectNode(), value, Instant.now()));
 	}
 
 	/**
-	 * daprd's own shutdown, as it starts at SIGTERM unless {@code dapr.io/block-shutdown-duration}
-	 * is set (dapr pkg/api/http/server.go {@code Close}: Go's {@code srv.Shutdown}; pkg/runtime/
-	 * runtime.go {@code Run}): the listener closes, so new connections are refused; requests under
-	 * way are answered, each on a connection that then closes; a kept-alive connection is not
-	 * read again, so a request sent on it is never answered.
+	 * daprd's own shutdown, as it starts at SIGTERM unless
+	 * {@code dapr.io/block-shutdown-duration} is set (dapr pkg/api/http/server.go
+	 * {@code Close}: Go's {@code srv.Shutdown}; pkg/runtime/ runtime.go {@code Run}): the
+	 * listener closes, so new connections are refused; requests under way are answered,
+	 * each on a connection that then closes; a kept-alive connection is not read again,
+	 * so a request sent on it is never answered.
 	 */
 	public void shutdown() {
 		this.shuttingDown = true;
@@ -405,23 +432,26 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		}
 		int early = this.answerBeforeReading;
 		if (early != 0) {
-			this.requests.add(new Request(request.method().name(), request.uri(), query(request.uri()), Map.of(), new byte[0],
-					early, null));
+			this.requests.add(new Request(request.method().name(), request.uri(), query(request.uri()), Map.of(),
+					new byte[0], early, null));
 			return response.status(early).header("Connection", "close").send();
 		}
 		return request.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0]).flatMap((body) -> {
 			String pubsub = request.param("pubsub");
 			String path = new QueryStringDecoder(request.uri()).path();
 			// daprd unescapes the topic as a query value: %XX decoded, '+' a space
-			String topic = QueryStringDecoder.decodeComponent(path.substring(("/v1.0/publish/" + pubsub + "/").length()));
+			String topic = QueryStringDecoder
+				.decodeComponent(path.substring(("/v1.0/publish/" + pubsub + "/").length()));
 			Map<String, String> query = query(request.uri());
 			String key = query.get("metadata.partitionKey");
-			AtomicInteger perKey = (key != null) ? this.concurrentPerKey.computeIfAbsent(key, (k) -> new AtomicInteger()) : null;
+			AtomicInteger perKey = (key != null)
+					? this.concurrentPerKey.computeIfAbsent(key, (k) -> new AtomicInteger()) : null;
 			this.maxConcurrent.accumulateAndGet(this.concurrent.incrementAndGet(), Math::max);
 			if (perKey != null) {
 				this.maxConcurrentPerKey.accumulateAndGet(perKey.incrementAndGet(), Math::max);
 			}
-			// A request stops counting as under way once its answer is decided, before it is
+			// A request stops counting as under way once its answer is decided, before it
+			// is
 			// written: the client may send its next request as soon as it reads it.
 			AtomicBoolean finished = new AtomicBoolean();
 			Runnable finish = () -> {
@@ -441,8 +471,10 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			}
 			Duration brokerDelay = this.brokerDelay;
 			if (!brokerDelay.isZero()) {
-				// daprd ignores the request's context: the producer writes the event whether or
-				// not the client still waits (dapr-fidelity row 2.13), so this runs detached.
+				// daprd ignores the request's context: the producer writes the event
+				// whether or
+				// not the client still waits (dapr-fidelity row 2.13), so this runs
+				// detached.
 				Mono<Answer> published = Mono.delay(brokerDelay)
 					.map((tick) -> publishAndRecord(method, uri, headers, pubsub, topic, query, body))
 					.doOnNext((answer) -> finish.run())
@@ -459,8 +491,9 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	}
 
 	/**
-	 * Decides the answer as daprd would, records the request, and hands a published event to
-	 * the broker (the {@link #delivered()} list). Status 0: published, then the connection is reset.
+	 * Decides the answer as daprd would, records the request, and hands a published event
+	 * to the broker (the {@link #delivered()} list). Status 0: published, then the
+	 * connection is reset.
 	 */
 	private Answer publishAndRecord(String method, String uri, Map<String, String> headers, String pubsub, String topic,
 			Map<String, String> query, byte[] body) {
@@ -503,10 +536,11 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	/**
 	 * What daprd answers, in the order it checks (dapr v1.16.19 pkg/api/http/http.go
-	 * {@code onPublish} and {@code validateAndGetPubsubAndTopic}; the API token before routing in
-	 * middlewares.go {@code APITokenAuthMiddleware}; before 1.14.5 the fasthttp adaptor read the
-	 * body first, pkg/nethttpadaptor/nethttpadaptor.go). contracts/dapr-publish-api.md lists the
-	 * rules, and {@code DaprSidecarRulesTest} holds this method to that list.
+	 * {@code onPublish} and {@code validateAndGetPubsubAndTopic}; the API token before
+	 * routing in middlewares.go {@code APITokenAuthMiddleware}; before 1.14.5 the
+	 * fasthttp adaptor read the body first, pkg/nethttpadaptor/nethttpadaptor.go).
+	 * contracts/dapr-publish-api.md lists the rules, and {@code DaprSidecarRulesTest}
+	 * holds this method to that list.
 	 */
 	private Answer decide(Map<String, String> headers, String pubsub, String topic, Map<String, String> query,
 			byte[] body) {
@@ -548,9 +582,10 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			return Answer.error(403, "ERR_PUBSUB_FORBIDDEN", "topic " + topic + " is not allowed for app id " + APP_ID);
 		}
 		if (body.length > this.brokerMaxMessageBytes) {
-			return Answer.error(500, "ERR_PUBSUB_PUBLISH_MESSAGE", publishError + "kafka: invalid configuration (Attempt"
-					+ " to produce message larger than configured Producer.MaxMessageBytes: " + body.length + " > "
-					+ this.brokerMaxMessageBytes + ")");
+			return Answer.error(500, "ERR_PUBSUB_PUBLISH_MESSAGE",
+					publishError + "kafka: invalid configuration (Attempt"
+							+ " to produce message larger than configured Producer.MaxMessageBytes: " + body.length
+							+ " > " + this.brokerMaxMessageBytes + ")");
 		}
 		if (this.failuresToInject.getAndUpdate((left) -> Math.max(0, left - 1)) > 0) {
 			return Answer.error(500, "ERR_PUBSUB_PUBLISH_MESSAGE",
@@ -594,8 +629,10 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			}
 		});
 		if (isRawPayload(query)) {
-			// no envelope at all: the body goes to the broker as it came (onPublish: if !rawPayload {...})
-			JsonNode raw = isJson(body) ? JSON.readTree(body) : JSON.getNodeFactory().stringNode(new String(body, StandardCharsets.UTF_8));
+			// no envelope at all: the body goes to the broker as it came (onPublish: if
+			// !rawPayload {...})
+			JsonNode raw = isJson(body) ? JSON.readTree(body)
+					: JSON.getNodeFactory().stringNode(new String(body, StandardCharsets.UTF_8));
 			return new Delivered(pubsub, topic, key(metadata), metadata, raw, body, Instant.now());
 		}
 		String sidecarTrace = headers.getOrDefault("traceparent", "");
@@ -604,7 +641,10 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		if (isCloudEvent(headers)) {
 			event = (ObjectNode) JSON.readTree(body);
 			if (!event.has("time")) {
-				event.put("time", OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+				event.put("time",
+						OffsetDateTime.now()
+							.truncatedTo(ChronoUnit.SECONDS)
+							.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
 			}
 			if (this.legacyTraceOverwrite || !event.has("traceid")) {
 				event.put("traceid", sidecarTrace);
@@ -628,7 +668,10 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			event.put("traceid", sidecarTrace);
 			event.put("traceparent", sidecarTrace);
 			event.put("tracestate", traceState);
-			event.put("time", OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+			event.put("time",
+					OffsetDateTime.now()
+						.truncatedTo(ChronoUnit.SECONDS)
+						.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
 			if (contentType.toLowerCase().startsWith("application/json") && isJson(body)) {
 				event.set("data", JSON.readTree(body));
 			}
@@ -640,8 +683,12 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		event.put("pubsubname", pubsub);
 		Duration ttl = ttlOf(metadata);
 		if (ttl != null) {
-			event.put("expiration", Instant.now().plus(ttl).atOffset(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS)
-				.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+			event.put("expiration",
+					Instant.now()
+						.plus(ttl)
+						.atOffset(ZoneOffset.UTC)
+						.truncatedTo(ChronoUnit.SECONDS)
+						.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
 		}
 		// daprd sends json.Marshal of the envelope: Go's bytes, not the application's
 		byte[] bytes = GoJson.marshal(event);
@@ -656,13 +703,19 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		return (metadata.get("partitionKey") != null) ? metadata.get("partitionKey") : metadata.get("__key");
 	}
 
-	/** dapr {@code metadata/utils.go} {@code IsRawPayload}: Go's {@code strconv.ParseBool}, "" meaning not raw. */
+	/**
+	 * dapr {@code metadata/utils.go} {@code IsRawPayload}: Go's
+	 * {@code strconv.ParseBool}, "" meaning not raw.
+	 */
 	private static boolean isRawPayload(Map<String, String> query) {
 		String value = query.get("metadata.rawPayload");
 		return value != null && !value.isEmpty() && Boolean.TRUE.equals(goParseBool(value));
 	}
 
-	/** Go's {@code strconv.ParseBool}: null for what it refuses (such as {@code tRuE} or {@code yes}). */
+	/**
+	 * Go's {@code strconv.ParseBool}: null for what it refuses (such as {@code tRuE} or
+	 * {@code yes}).
+	 */
 	static @Nullable Boolean goParseBool(String value) {
 		return switch (value) {
 			case "1", "t", "T", "TRUE", "true", "True" -> Boolean.TRUE;
@@ -672,13 +725,15 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	}
 
 	/**
-	 * dapr {@code metadata/utils.go} {@code TryGetTTL}: {@code ttlInSeconds} or {@code ttl}, any
-	 * case; whole seconds or a Go duration ({@code 90s}, {@code 1h30m}); none when not positive
-	 * or not readable.
+	 * dapr {@code metadata/utils.go} {@code TryGetTTL}: {@code ttlInSeconds} or
+	 * {@code ttl}, any case; whole seconds or a Go duration ({@code 90s}, {@code 1h30m});
+	 * none when not positive or not readable.
 	 */
 	static @Nullable Duration ttlOf(Map<String, String> metadata) {
-		String value = metadata.entrySet().stream()
-			.filter((entry) -> entry.getKey().equalsIgnoreCase("ttlInSeconds") || entry.getKey().equalsIgnoreCase("ttl"))
+		String value = metadata.entrySet()
+			.stream()
+			.filter((entry) -> entry.getKey().equalsIgnoreCase("ttlInSeconds")
+					|| entry.getKey().equalsIgnoreCase("ttl"))
 			.map(Map.Entry::getValue)
 			.findFirst()
 			.orElse(null);
@@ -695,7 +750,9 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		return (ttl != null && !ttl.isNegative() && !ttl.isZero()) ? ttl : null;
 	}
 
-	/** Go's {@code time.ParseDuration}, for the units it knows; null when it would fail. */
+	/**
+	 * Go's {@code time.ParseDuration}, for the units it knows; null when it would fail.
+	 */
 	private static @Nullable Duration goDuration(String value) {
 		java.util.regex.Matcher part = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)")
 			.matcher(value.startsWith("-") || value.startsWith("+") ? value.substring(1) : value);
@@ -732,11 +789,15 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		body.put("message", message);
 		ObjectNode info = body.putArray("details").addObject();
 		info.put("@type", "type.googleapis.com/google.rpc.ErrorInfo");
-		// the component vanishing before the publish has a reason of its own (errorcodes.go PubSubTestNotFound)
+		// the component vanishing before the publish has a reason of its own
+		// (errorcodes.go PubSubTestNotFound)
 		info.put("reason", (status == 400 && errorCode.equals("ERR_PUBSUB_NOT_FOUND")) ? "DAPR_PUBSUB_TEST_NOT_FOUND"
 				: REASONS.getOrDefault(errorCode, errorCode.replaceFirst("^ERR_", "DAPR_")));
 		info.put("domain", "dapr.io");
-		return response.status(status).header("Content-Type", "application/json").sendString(Mono.just(body.toString())).then();
+		return response.status(status)
+			.header("Content-Type", "application/json")
+			.sendString(Mono.just(body.toString()))
+			.then();
 	}
 
 	private static boolean isCloudEvent(Map<String, String> headers) {

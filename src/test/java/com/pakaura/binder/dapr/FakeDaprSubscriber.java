@@ -28,21 +28,24 @@ import com.pakaura.binder.dapr.FakeDaprSidecar.Delivered;
  * v2alpha1 {@code routes.default} wins over {@code route};</li>
  * <li>each message of a subscribed topic is POSTed to its route, one at a time per
  * subscription (a Kafka partition is consumed in order), with
- * {@code Content-Type: application/cloudevents+json}, the broker's bytes verbatim, and the
- * record's metadata as headers ({@code __key}, {@code __topic}, {@code __partition},
+ * {@code Content-Type: application/cloudevents+json}, the broker's bytes verbatim, and
+ * the record's metadata as headers ({@code __key}, {@code __topic}, {@code __partition},
  * {@code __offset}, {@code pubsubName}) (dapr pkg/messaging/... postman/http/http.go
  * {@code Deliver});</li>
  * <li>the answer (dapr pkg/runtime/subscription/subscription.go): 2xx with an empty body,
- * {@code SUCCESS} or {@code ""} acknowledges; {@code RETRY}, any other status string, any other
- * HTTP status or a failed call redelivers; {@code DROP} drops, into the dead-letter topic when the
- * subscription names one; 404 drops without the dead-letter topic.</li>
+ * {@code SUCCESS} or {@code ""} acknowledges; {@code RETRY}, any other status string, any
+ * other HTTP status or a failed call redelivers; {@code DROP} drops, into the dead-letter
+ * topic when the subscription names one; 404 drops without the dead-letter topic.</li>
  * </ul>
  */
 public final class FakeDaprSubscriber implements AutoCloseable {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	/** Redeliveries before the fake gives up on a message (daprd's resiliency would go on). */
+	/**
+	 * Redeliveries before the fake gives up on a message (daprd's resiliency would go
+	 * on).
+	 */
 	private static final int MAX_DELIVERIES = 5;
 
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -73,7 +76,8 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 	 *
 	 * @param status the HTTP status; 0 when the call failed
 	 * @param answer the {@code status} of the body; "" when there was none
-	 * @param outcome what daprd makes of it: {@code ack}, {@code retry}, {@code drop}, {@code dead-letter}
+	 * @param outcome what daprd makes of it: {@code ack}, {@code retry}, {@code drop},
+	 * {@code dead-letter}
 	 */
 	public record AppDelivery(String route, String eventId, int status, String answer, String outcome) {
 
@@ -95,16 +99,18 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 				return;
 			}
 			if (response.statusCode() != 200) {
-				throw new IllegalStateException("daprd would log an error: /dapr/subscribe answered " + response.statusCode());
+				throw new IllegalStateException(
+						"daprd would log an error: /dapr/subscribe answered " + response.statusCode());
 			}
 			List<Subscription> found = new ArrayList<>();
 			for (JsonNode entry : JSON.readTree(response.body())) {
-				String route = entry.path("routes").path("default").isString() ? entry.path("routes").path("default").stringValue()
-						: entry.path("route").stringValue();
+				String route = entry.path("routes").path("default").isString()
+						? entry.path("routes").path("default").stringValue() : entry.path("route").stringValue();
 				if (route == null || route.isEmpty() || !components.contains(entry.path("pubsubname").stringValue())) {
 					continue;
 				}
-				found.add(new Subscription(entry.path("pubsubname").stringValue(), entry.path("topic").stringValue(), route,
+				found.add(new Subscription(entry.path("pubsubname").stringValue(), entry.path("topic").stringValue(),
+						route,
 						entry.path("deadLetterTopic").isString() ? entry.path("deadLetterTopic").stringValue() : null));
 			}
 			this.subscriptions = List.copyOf(found);
@@ -153,7 +159,8 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 	}
 
 	private String post(Subscription subscription, Delivered published, long offset, String eventId) {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.appPort + subscription.route()))
+		HttpRequest.Builder request = HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + this.appPort + subscription.route()))
 			.header("Content-Type", "application/cloudevents+json")
 			.header("pubsubName", subscription.pubsubname())
 			.header("__topic", published.topic())
@@ -206,7 +213,10 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 		return outcome;
 	}
 
-	/** The answer's {@code status}; "" for an empty or unreadable body, as daprd treats it. */
+	/**
+	 * The answer's {@code status}; "" for an empty or unreadable body, as daprd treats
+	 * it.
+	 */
 	private static String statusOf(String body) {
 		try {
 			JsonNode json = JSON.readTree(body);

@@ -9,13 +9,14 @@ import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /**
- * JSON as Go's {@code encoding/json} {@code Marshal} writes a decoded map, which is what daprd
- * sends to the broker for a structured CloudEvent (dapr {@code pkg/api/http/http.go}
- * {@code onPublish}: {@code json.Marshal(envelope)} after components-contrib
- * {@code pubsub/envelope.go} {@code FromCloudEvent}): object keys sorted by their UTF-8 bytes,
- * no white space, {@code <}, {@code >} and {@code &} escaped as six-character {@code \\u} escapes
- * (HTML-safe escaping, on by default), U+2028 and U+2029 escaped too, other non-ASCII
- * characters written as UTF-8, numbers as they came (daprd decodes with {@code UseNumber}).
+ * JSON as Go's {@code encoding/json} {@code Marshal} writes a decoded map, which is what
+ * daprd sends to the broker for a structured CloudEvent (dapr
+ * {@code pkg/api/http/http.go} {@code onPublish}: {@code json.Marshal(envelope)} after
+ * components-contrib {@code pubsub/envelope.go} {@code FromCloudEvent}): object keys
+ * sorted by their UTF-8 bytes, no white space, {@code <}, {@code >} and {@code &} escaped
+ * as six-character {@code \\u} escapes (HTML-safe escaping, on by default), U+2028 and
+ * U+2029 escaped too, other non-ASCII characters written as UTF-8, numbers as they came
+ * (daprd decodes with {@code UseNumber}).
  */
 final class GoJson {
 
@@ -61,7 +62,10 @@ final class GoJson {
 		}
 	}
 
-	/** Go's {@code encodeState.string} with {@code escapeHTML} (Go 1.22+ short forms for backspace and form feed). */
+	/**
+	 * Go's {@code encodeState.string} with {@code escapeHTML} (Go 1.22+ short forms for
+	 * backspace and form feed).
+	 */
 	private static void string(String text, StringBuilder json) {
 		json.append('"');
 		for (int i = 0; i < text.length(); i++) {
@@ -76,7 +80,10 @@ final class GoJson {
 				case '\f' -> json.append("\\f");
 				default -> {
 					if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029') {
-						json.append("\\u").append(HEX[c >> 12 & 0xF]).append(HEX[c >> 8 & 0xF]).append(HEX[c >> 4 & 0xF])
+						json.append("\\u")
+							.append(HEX[c >> 12 & 0xF])
+							.append(HEX[c >> 8 & 0xF])
+							.append(HEX[c >> 4 & 0xF])
 							.append(HEX[c & 0xF]);
 					}
 					else if (Character.isHighSurrogate(c) && i + 1 < text.length()

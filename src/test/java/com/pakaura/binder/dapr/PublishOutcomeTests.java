@@ -4,7 +4,9 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Unit tests of how the binder reads the sidecar's answers and which of them it retries. */
+/**
+ * Unit tests of how the binder reads the sidecar's answers and which of them it retries.
+ */
 class PublishOutcomeTests {
 
 	@Test
@@ -47,8 +49,8 @@ class PublishOutcomeTests {
 
 	@Test
 	void aSenderIsToldWhatIsPermanent() {
-		assertThat(DaprPublishResult.of(DaprSidecarClient.errorOf(403, "{\"errorCode\":\"ERR_PUBSUB_FORBIDDEN\"}")).permanent())
-			.isTrue();
+		assertThat(DaprPublishResult.of(DaprSidecarClient.errorOf(403, "{\"errorCode\":\"ERR_PUBSUB_FORBIDDEN\"}"))
+			.permanent()).isTrue();
 		assertThat(DaprPublishResult.of(PublishOutcome.of(PublishOutcome.Kind.TOO_LARGE, "big")).permanent()).isTrue();
 		assertThat(DaprPublishResult.of(PublishOutcome.of(PublishOutcome.Kind.UNKNOWN, "?")).permanent()).isFalse();
 		assertThat(DaprPublishResult.of(PublishOutcome.success(204)).published()).isTrue();

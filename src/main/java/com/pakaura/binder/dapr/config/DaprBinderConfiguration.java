@@ -31,8 +31,8 @@ public class DaprBinderConfiguration {
 	}
 
 	/**
-	 * Metrics go to the application's registry (the parent context's) when there is one; so do
-	 * the subscriptions, which the application's web server announces and serves.
+	 * Metrics go to the application's registry (the parent context's) when there is one;
+	 * so do the subscriptions, which the application's web server announces and serves.
 	 */
 	@Bean
 	DaprMessageChannelBinder daprMessageChannelBinder(DaprTopicProvisioner provisioner,

@@ -11,9 +11,10 @@ import com.pakaura.binder.dapr.DaprHealthIndicator;
 import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
 
 /**
- * Health contributor {@code dapr}: can the sidecar publish ({@code /v1.0/healthz/outbound})?
- * Shown in {@code /actuator/health}; deliberately in neither the liveness nor the readiness
- * group, since the API works without the sidecar (events are best effort).
+ * Health contributor {@code dapr}: can the sidecar publish
+ * ({@code /v1.0/healthz/outbound})? Shown in {@code /actuator/health}; deliberately in
+ * neither the liveness nor the readiness group, since the API works without the sidecar
+ * (events are best effort).
  */
 @AutoConfiguration
 @ConditionalOnClass(ReactiveHealthIndicator.class)

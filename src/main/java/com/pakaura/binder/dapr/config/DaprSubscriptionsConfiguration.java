@@ -25,12 +25,13 @@ import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
 /**
  * The application's side of Dapr's subscriber contract, in the application's web server:
  * <ul>
- * <li>{@code GET /dapr/subscribe}, which daprd sends at every start: 200 with the input bindings'
- * subscriptions, {@code []} when there are none (daprd reads 404 as none and logs any other status
- * as an error: dapr pkg/runtime/pubsub/subscriptions.go {@code GetSubscriptionsHTTP});</li>
+ * <li>{@code GET /dapr/subscribe}, which daprd sends at every start: 200 with the input
+ * bindings' subscriptions, {@code []} when there are none (daprd reads 404 as none and
+ * logs any other status as an error: dapr pkg/runtime/pubsub/subscriptions.go
+ * {@code GetSubscriptionsHTTP});</li>
  * <li>{@code POST /dapr/subscriptions/{binding}}: a delivery, answered 200 with
- * {@code {"status": "SUCCESS" | "RETRY" | "DROP"}}; 404 only for a binding that does not exist,
- * since daprd drops a message answered 404 without its dead-letter topic.</li>
+ * {@code {"status": "SUCCESS" | "RETRY" | "DROP"}}; 404 only for a binding that does not
+ * exist, since daprd drops a message answered 404 without its dead-letter topic.</li>
  * </ul>
  * The sidecar sends no user token: the routes must be open to it. With
  * {@code app-api-token} set they require it as {@code dapr-api-token}.
@@ -56,10 +57,13 @@ public class DaprSubscriptionsConfiguration {
 			DaprBinderConfigurationProperties properties) {
 		String token = properties.appApiToken();
 		return RouterFunctions.route()
-			.GET(SUBSCRIBE_PATH, (request) -> refused(request, token)
-				.switchIfEmpty(ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(subscriptions.asDaprSubscriptions())))
-			.POST(DaprSubscriptions.ROUTE_PREFIX + "{binding}", (request) -> refused(request, token)
-				.switchIfEmpty(Mono.defer(() -> deliver(request, subscriptions))))
+			.GET(SUBSCRIBE_PATH,
+					(request) -> refused(request, token).switchIfEmpty(ServerResponse.ok()
+						.contentType(MediaType.APPLICATION_JSON)
+						.bodyValue(subscriptions.asDaprSubscriptions())))
+			.POST(DaprSubscriptions.ROUTE_PREFIX + "{binding}",
+					(request) -> refused(request, token)
+						.switchIfEmpty(Mono.defer(() -> deliver(request, subscriptions))))
 			.build();
 	}
 
@@ -80,7 +84,9 @@ public class DaprSubscriptionsConfiguration {
 		if (token == null || token.isEmpty() || token.equals(request.headers().firstHeader(APP_TOKEN_HEADER))) {
 			return Mono.empty();
 		}
-		return ServerResponse.status(HttpStatus.UNAUTHORIZED).contentType(MediaType.TEXT_PLAIN).bodyValue("invalid app token");
+		return ServerResponse.status(HttpStatus.UNAUTHORIZED)
+			.contentType(MediaType.TEXT_PLAIN)
+			.bodyValue("invalid app token");
 	}
 
 	private static Map<String, String> headersOf(ServerRequest request) {

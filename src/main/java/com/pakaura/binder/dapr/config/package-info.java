@@ -1,5 +1,6 @@
 /**
- * The binder's Spring configuration: the binder's child context, and what lives in the application context.
+ * The binder's Spring configuration: the binder's child context, and what lives in the
+ * application context.
  */
 @NullMarked
 package com.pakaura.binder.dapr.config;

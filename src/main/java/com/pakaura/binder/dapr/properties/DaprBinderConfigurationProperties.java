@@ -16,32 +16,34 @@ import org.springframework.util.unit.DataSize;
  * @param enabled whether events go to the sidecar at all; when false nothing leaves the
  * process and each message is logged at DEBUG (env {@code DAPR_ENABLED})
  * @param host host of the Dapr sidecar's HTTP API
- * @param httpPort port of the Dapr sidecar's HTTP API (env {@code DAPR_HTTP_PORT}, injected by
- * Dapr)
- * @param pubsubName the Dapr pub/sub component to publish to, unless a binding names another
- * (env {@code DAPR_PUBSUB_NAME})
- * @param timeout how long the binder keeps trying to hand one event to the sidecar: no new
- * attempt (after a refused connection or a 5xx) starts once it has passed (env
+ * @param httpPort port of the Dapr sidecar's HTTP API (env {@code DAPR_HTTP_PORT},
+ * injected by Dapr)
+ * @param pubsubName the Dapr pub/sub component to publish to, unless a binding names
+ * another (env {@code DAPR_PUBSUB_NAME})
+ * @param timeout how long the binder keeps trying to hand one event to the sidecar: no
+ * new attempt (after a refused connection or a 5xx) starts once it has passed (env
  * {@code DAPR_PUBLISH_TIMEOUT}; a bare number means seconds)
- * @param responseTimeout how long a request that reached the sidecar waits for its answer.
- * daprd has no publish timeout: its Kafka producer may still write the event up to about a
- * minute later (10 s per attempt, up to 6 attempts), so the event's key waits that long rather
- * than let its next event overtake it. Past this the outcome is {@code unknown}
+ * @param responseTimeout how long a request that reached the sidecar waits for its
+ * answer. daprd has no publish timeout: its Kafka producer may still write the event up
+ * to about a minute later (10 s per attempt, up to 6 attempts), so the event's key waits
+ * that long rather than let its next event overtake it. Past this the outcome is
+ * {@code unknown}
  * @param apiToken sent as {@code dapr-api-token} when set (env {@code DAPR_API_TOKEN})
- * @param appApiToken Dapr's app API token (env {@code APP_API_TOKEN}): when set, the sidecar's
- * calls to the application ({@code GET /dapr/subscribe} and deliveries) must carry it as
- * {@code dapr-api-token}, or they are refused with 401. Without it anyone who can reach the
- * application's port can deliver messages, so run without it only locally
+ * @param appApiToken Dapr's app API token (env {@code APP_API_TOKEN}): when set, the
+ * sidecar's calls to the application ({@code GET /dapr/subscribe} and deliveries) must
+ * carry it as {@code dapr-api-token}, or they are refused with 401. Without it anyone who
+ * can reach the application's port can deliver messages, so run without it only locally
  * @param maxInFlight how many publish requests may be under way at once, across all keys
- * @param bufferSize how many events may wait for the sidecar; past that the newest is dropped
- * @param maxBodySize bodies larger than this are refused before sending. The default is the
- * Kafka record limit this project's chart gives the component ({@code maxMessageBytes}, 1 MiB),
- * which is below daprd's own {@code --max-body-size} (4 MiB); an event between the two would
- * pass daprd and fail in its Kafka producer
+ * @param bufferSize how many events may wait for the sidecar; past that the newest is
+ * dropped
+ * @param maxBodySize bodies larger than this are refused before sending. The default is
+ * the Kafka record limit this project's chart gives the component
+ * ({@code maxMessageBytes}, 1 MiB), which is below daprd's own {@code --max-body-size} (4
+ * MiB); an event between the two would pass daprd and fail in its Kafka producer
  * @param startupWait at start, how long events wait for {@code /v1.0/healthz/outbound} to
  * answer 204 before they are sent anyway (the sidecar may start after the application)
- * @param shutdownTimeout on graceful stop, how long queued and in-flight events may take to
- * drain
+ * @param shutdownTimeout on graceful stop, how long queued and in-flight events may take
+ * to drain
  */
 @ConfigurationProperties("spring.cloud.stream.dapr.binder")
 public record DaprBinderConfigurationProperties(@DefaultValue("false") boolean enabled,
@@ -49,8 +51,7 @@ public record DaprBinderConfigurationProperties(@DefaultValue("false") boolean e
 		@DefaultValue("pubsub-kafka") String pubsubName,
 		@DefaultValue("2s") @DurationUnit(ChronoUnit.SECONDS) Duration timeout,
 		@DefaultValue("65s") @DurationUnit(ChronoUnit.SECONDS) Duration responseTimeout, @Nullable String apiToken,
-		@Nullable String appApiToken,
-		@DefaultValue("64") int maxInFlight, @DefaultValue("10000") int bufferSize,
+		@Nullable String appApiToken, @DefaultValue("64") int maxInFlight, @DefaultValue("10000") int bufferSize,
 		@DefaultValue("1MB") DataSize maxBodySize, @DefaultValue("10s") Duration startupWait,
 		@DefaultValue("10s") Duration shutdownTimeout) {
 

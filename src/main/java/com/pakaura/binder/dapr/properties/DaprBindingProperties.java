@@ -5,9 +5,9 @@ import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.cloud.stream.binder.BinderSpecificPropertiesProvider;
 
 /**
- * The Dapr settings of one binding. Annotated with {@code @ConfigurationProperties} only so
- * that the configuration metadata (IDE completion) describes the per-binding keys; it is not
- * bound under that prefix.
+ * The Dapr settings of one binding. Annotated with {@code @ConfigurationProperties} only
+ * so that the configuration metadata (IDE completion) describes the per-binding keys; it
+ * is not bound under that prefix.
  */
 @SuppressWarnings("ConfigurationProperties")
 @ConfigurationProperties("spring.cloud.stream.dapr.bindings.for-docs-only")

@@ -6,28 +6,29 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Per-binding consumer settings, {@code spring.cloud.stream.dapr.bindings.<binding>.consumer.*}
- * (defaults for all bindings under {@code spring.cloud.stream.dapr.default.consumer.*}). Each
- * input binding becomes one Dapr programmatic subscription, which the application announces on
+ * Per-binding consumer settings,
+ * {@code spring.cloud.stream.dapr.bindings.<binding>.consumer.*} (defaults for all
+ * bindings under {@code spring.cloud.stream.dapr.default.consumer.*}). Each input binding
+ * becomes one Dapr programmatic subscription, which the application announces on
  * {@code GET /dapr/subscribe}.
  *
  * <p>
- * A mutable bean rather than a record: Spring Cloud Stream creates it and binds each binding's
- * properties into it, merged over the defaults.
+ * A mutable bean rather than a record: Spring Cloud Stream creates it and binds each
+ * binding's properties into it, merged over the defaults.
  */
 public class DaprConsumerProperties {
 
 	/**
-	 * Dapr pub/sub component to subscribe through; the binder's {@code pubsub-name} when unset.
-	 * Components, not subscriptions, carry the Kafka consumer group: a binding that every
-	 * replica must receive in full needs a component whose {@code consumerGroup} is the pod's
-	 * name.
+	 * Dapr pub/sub component to subscribe through; the binder's {@code pubsub-name} when
+	 * unset. Components, not subscriptions, carry the Kafka consumer group: a binding
+	 * that every replica must receive in full needs a component whose
+	 * {@code consumerGroup} is the pod's name.
 	 */
 	private @Nullable String pubsubName;
 
 	/**
-	 * Topic where Dapr puts a message the application answers with DROP (never a 404: Dapr
-	 * drops those without a dead-letter topic).
+	 * Topic where Dapr puts a message the application answers with DROP (never a 404:
+	 * Dapr drops those without a dead-letter topic).
 	 */
 	private @Nullable String deadLetterTopic;
 

@@ -8,8 +8,8 @@ import org.springframework.cloud.stream.binder.BinderSpecificPropertiesProvider;
 
 /** Per-binding Dapr settings, {@code spring.cloud.stream.dapr.bindings.<binding>.*}. */
 @ConfigurationProperties("spring.cloud.stream.dapr")
-public class DaprExtendedBindingProperties
-		extends AbstractExtendedBindingProperties<DaprConsumerProperties, DaprProducerProperties, DaprBindingProperties> {
+public class DaprExtendedBindingProperties extends
+		AbstractExtendedBindingProperties<DaprConsumerProperties, DaprProducerProperties, DaprBindingProperties> {
 
 	public static final String DEFAULTS_PREFIX = "spring.cloud.stream.dapr.default";
 

@@ -6,12 +6,13 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Per-binding producer settings, {@code spring.cloud.stream.dapr.bindings.<binding>.producer.*}
- * (defaults for all bindings under {@code spring.cloud.stream.dapr.default.producer.*}).
+ * Per-binding producer settings,
+ * {@code spring.cloud.stream.dapr.bindings.<binding>.producer.*} (defaults for all
+ * bindings under {@code spring.cloud.stream.dapr.default.producer.*}).
  *
  * <p>
- * A mutable bean rather than a record: Spring Cloud Stream creates it and binds each binding's
- * properties into it, merged over the defaults.
+ * A mutable bean rather than a record: Spring Cloud Stream creates it and binds each
+ * binding's properties into it, merged over the defaults.
  */
 public class DaprProducerProperties {
 
@@ -19,17 +20,19 @@ public class DaprProducerProperties {
 	public static final String DEFAULT_PARTITION_KEY_EXPRESSION = "headers['partitionKey']";
 
 	/**
-	 * Dapr pub/sub component for this binding; the binder's {@code pubsub-name} when unset.
+	 * Dapr pub/sub component for this binding; the binder's {@code pubsub-name} when
+	 * unset.
 	 */
 	private @Nullable String pubsubName;
 
 	/**
 	 * SpEL over the message that yields its partition key, sent as
-	 * {@code metadata.partitionKey} and used to keep one key's messages in order (one request
-	 * at a time per key). Empty: no key. Only some Dapr pub/sub components route by it: Kafka
-	 * (the record key), Pulsar (the message key) and Azure Event Hubs (the partition key).
-	 * RabbitMQ routes by {@code routingKey} (set it in {@code metadata}), Redis Streams ignores
-	 * it, and on those the binder's per-key order is all the order there is.
+	 * {@code metadata.partitionKey} and used to keep one key's messages in order (one
+	 * request at a time per key). Empty: no key. Only some Dapr pub/sub components route
+	 * by it: Kafka (the record key), Pulsar (the message key) and Azure Event Hubs (the
+	 * partition key). RabbitMQ routes by {@code routingKey} (set it in {@code metadata}),
+	 * Redis Streams ignores it, and on those the binder's per-key order is all the order
+	 * there is.
 	 */
 	private String partitionKeyExpression = DEFAULT_PARTITION_KEY_EXPRESSION;
 

@@ -10,9 +10,9 @@ import com.pakaura.binder.dapr.properties.DaprConsumerProperties;
 import com.pakaura.binder.dapr.properties.DaprProducerProperties;
 
 /**
- * Maps a destination to a Dapr topic of the same name. Nothing is created: topics belong to
- * the broker behind the sidecar (the Kafka component creates none; the broker's auto-create
- * or a pre-create step does).
+ * Maps a destination to a Dapr topic of the same name. Nothing is created: topics belong
+ * to the broker behind the sidecar (the Kafka component creates none; the broker's
+ * auto-create or a pre-create step does).
  */
 public class DaprTopicProvisioner implements
 		ProvisioningProvider<ExtendedConsumerProperties<DaprConsumerProperties>, ExtendedProducerProperties<DaprProducerProperties>> {
@@ -26,7 +26,8 @@ public class DaprTopicProvisioner implements
 	@Override
 	public ConsumerDestination provisionConsumerDestination(String name, String group,
 			ExtendedConsumerProperties<DaprConsumerProperties> properties) {
-		// Dapr subscribes: the topic exists if the broker has it (or creates it), as for publishing
+		// Dapr subscribes: the topic exists if the broker has it (or creates it), as for
+		// publishing
 		return new DaprTopic(name);
 	}
 
