@@ -11,6 +11,7 @@ import java.util.UUID;
  * @param time when the change happened
  * @param data the payload, one of {@link TaskEventPayloads}' records
  */
-record TaskEvent(EventTopic topic, String type, UUID taskId, String userId, long sequence, Instant time, Object data) {
+record TaskEvent(EventBinding topic, String type, UUID taskId, String userId, long sequence, Instant time,
+		Object data) {
 
 }

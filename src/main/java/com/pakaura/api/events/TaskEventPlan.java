@@ -37,17 +37,17 @@ final class TaskEventPlan {
 		List<TaskEvent> events = new ArrayList<>(3);
 		Map<String, FieldChange> changes = (change.kind() == TaskChange.Kind.UPDATED)
 				? fieldChanges(Objects.requireNonNull(change.before()), Objects.requireNonNull(change.after())) : null;
-		events.add(new TaskEvent(EventTopic.TASK_EVENTS, "task." + action, task.id(), task.userId(), sequence,
+		events.add(new TaskEvent(EventBinding.TASK_EVENTS, "task." + action, task.id(), task.userId(), sequence,
 				change.at(), new TaskEventData(task.id(), task.userId(), action, task.title(), task.completed(),
 						changes, change.at())));
-		events.add(new TaskEvent(EventTopic.TASK_UPDATES, "sync.task", task.id(), task.userId(), sequence, change.at(),
-				new SyncEventData(task.id(), task.userId(), action, change.at())));
+		events.add(new TaskEvent(EventBinding.TASK_UPDATES, "sync.task", task.id(), task.userId(), sequence,
+				change.at(), new SyncEventData(task.id(), task.userId(), action, change.at())));
 		Instant dueBefore = (change.before() != null) ? change.before().dueDate() : null;
 		Instant dueAfter = (change.after() != null) ? change.after().dueDate() : null;
 		String reminder = reminderAction(dueBefore, dueAfter);
 		if (reminder != null) {
 			Instant dueDate = Objects.requireNonNull((dueAfter != null) ? dueAfter : dueBefore);
-			events.add(new TaskEvent(EventTopic.REMINDERS, "reminder." + reminder, task.id(), task.userId(), sequence,
+			events.add(new TaskEvent(EventBinding.REMINDERS, "reminder." + reminder, task.id(), task.userId(), sequence,
 					change.at(), new ReminderEventData(task.id(), task.userId(), reminder, dueDate, change.at())));
 		}
 		return List.copyOf(events);

@@ -1,13 +1,14 @@
 package com.pakaura.api.mcp;
 
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
 import com.pakaura.api.task.CanonicalUuid;
+import com.pakaura.api.task.TaskEdit;
+import com.pakaura.api.task.TaskValidationException;
 
 /**
  * A tool call's arguments, read with the same care as a REST body: unknown names and
@@ -36,26 +37,25 @@ final class ToolArguments {
 		return new ToolArguments(given);
 	}
 
-	/** {@code null} when absent; an empty optional when given as null; else the text. */
-	@SuppressWarnings("OptionalAssignedToNull")
-	@Nullable Optional<String> optionalText(String name) {
+	/**
+	 * {@code null} when absent; else the given value, {@code null} inside when given as
+	 * null.
+	 */
+	TaskEdit.@Nullable NewValue<String> optionalText(String name) {
 		if (!this.arguments.containsKey(name)) {
 			return null;
 		}
 		Object value = this.arguments.get(name);
-		if (value == null) {
-			return Optional.empty();
+		if (value != null && !(value instanceof String)) {
+			throw new ToolInputException(name + " " + TaskValidationException.NOT_TEXT);
 		}
-		if (!(value instanceof String text)) {
-			throw new ToolInputException(name + " must be a string");
-		}
-		return Optional.of(text);
+		return new TaskEdit.NewValue<>((String) value);
 	}
 
 	/** The text, or {@code null} when absent or null. */
 	@Nullable String text(String name) {
-		Optional<String> value = optionalText(name);
-		return (value != null) ? value.orElse(null) : null;
+		TaskEdit.NewValue<String> value = optionalText(name);
+		return (value != null) ? value.value() : null;
 	}
 
 	UUID taskId() {

@@ -13,7 +13,7 @@ public record NewTask(String title, @Nullable String description, @Nullable Inst
 	 * @throws TaskValidationException naming every offending field
 	 */
 	public static NewTask of(@Nullable String title, @Nullable String description, @Nullable String dueDate) {
-		TaskRules rules = new TaskRules();
+		TaskValidation rules = new TaskValidation();
 		String validTitle = rules.title(title);
 		String validDescription = rules.description(description);
 		Instant validDueDate = rules.dueDate(dueDate);

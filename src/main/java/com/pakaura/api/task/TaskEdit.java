@@ -2,7 +2,6 @@ package com.pakaura.api.task;
 
 import java.time.Instant;
 import java.util.Objects;
-import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 
@@ -19,26 +18,27 @@ public record TaskEdit(@Nullable NewValue<String> title, @Nullable NewValue<Stri
 	}
 
 	/**
-	 * Validates raw input. For each argument {@code null} means the field was left out
-	 * and an empty optional means it was given as JSON {@code null}.
+	 * Validates raw input. For each argument {@code null} means the field was left out,
+	 * and a {@link NewValue} holds the raw text the caller gave, {@code null} for JSON
+	 * {@code null}.
 	 * @throws TaskValidationException naming every offending field
 	 */
-	@SuppressWarnings("OptionalUsedAsFieldOrParameterType")
-	public static TaskEdit of(@Nullable Optional<String> title, @Nullable Optional<String> description,
-			@Nullable Optional<String> dueDate) {
-		TaskRules rules = new TaskRules();
+	public static TaskEdit of(@Nullable NewValue<String> title, @Nullable NewValue<String> description,
+			@Nullable NewValue<String> dueDate) {
+		TaskValidation rules = new TaskValidation();
 		NewValue<String> newTitle = null;
 		if (title != null) {
-			if (title.isEmpty()) {
+			String raw = title.value();
+			if (raw == null) {
 				rules.rejectNull("title");
 			}
 			else {
-				newTitle = new NewValue<>(rules.title(title.get()));
+				newTitle = new NewValue<>(rules.title(raw));
 			}
 		}
-		NewValue<String> newDescription = (description != null)
-				? new NewValue<>(rules.description(description.orElse(null))) : null;
-		NewValue<Instant> newDueDate = (dueDate != null) ? new NewValue<>(rules.dueDate(dueDate.orElse(null))) : null;
+		NewValue<String> newDescription = (description != null) ? new NewValue<>(rules.description(description.value()))
+				: null;
+		NewValue<Instant> newDueDate = (dueDate != null) ? new NewValue<>(rules.dueDate(dueDate.value())) : null;
 		rules.throwIfAnyRejected();
 		return new TaskEdit(newTitle, newDescription, newDueDate);
 	}

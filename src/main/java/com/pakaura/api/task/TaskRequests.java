@@ -2,7 +2,6 @@ package com.pakaura.api.task;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
@@ -53,30 +52,32 @@ final class TaskRequests {
 					errors.add(new TaskValidationException.FieldError(name, "is not a known field"));
 				}
 			}
-			Optional<String> title = text("title", errors);
-			Optional<String> description = text("description", errors);
-			Optional<String> dueDate = text("due_date", errors);
+			TaskEdit.NewValue<String> title = text("title", errors);
+			TaskEdit.NewValue<String> description = text("description", errors);
+			TaskEdit.NewValue<String> dueDate = text("due_date", errors);
 			if (!errors.isEmpty()) {
 				throw new TaskValidationException(errors);
 			}
 			return TaskEdit.of(title, description, dueDate);
 		}
 
-		/** {@code null} when left out, empty when given as JSON null, else the text. */
-		@SuppressWarnings("OptionalAssignedToNull")
-		private @Nullable Optional<String> text(String name, List<TaskValidationException.FieldError> errors) {
+		/**
+		 * {@code null} when left out; else the given value, {@code null} inside for JSON
+		 * null.
+		 */
+		private TaskEdit.@Nullable NewValue<String> text(String name, List<TaskValidationException.FieldError> errors) {
 			JsonNode value = this.body.get(name);
 			if (value == null) {
 				return null;
 			}
 			if (value.isNull()) {
-				return Optional.empty();
+				return new TaskEdit.NewValue<>(null);
 			}
 			if (!value.isString()) {
-				errors.add(new TaskValidationException.FieldError(name, "must be a string"));
+				errors.add(new TaskValidationException.FieldError(name, TaskValidationException.NOT_TEXT));
 				return null;
 			}
-			return Optional.of(value.stringValue());
+			return new TaskEdit.NewValue<>(value.stringValue());
 		}
 
 	}

@@ -8,6 +8,9 @@ import java.util.List;
  */
 public class TaskValidationException extends RuntimeException {
 
+	/** What every way into the service says of a value that should have been text. */
+	public static final String NOT_TEXT = "must be a string";
+
 	private final List<FieldError> errors;
 
 	public TaskValidationException(List<FieldError> errors) {

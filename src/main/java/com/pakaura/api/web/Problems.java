@@ -20,6 +20,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
 import com.pakaura.api.correlation.CorrelationId;
+import com.pakaura.api.task.TaskValidationException;
 import com.pakaura.api.task.TaskValidationException.FieldError;
 
 /**
@@ -113,7 +114,7 @@ class Problems {
 			return null;
 		}
 		if (type == String.class) {
-			return "must be a string";
+			return TaskValidationException.NOT_TEXT;
 		}
 		if (type == Boolean.class || type == boolean.class) {
 			return "must be true or false";

@@ -64,7 +64,7 @@ public class DaprMessageChannelBinder extends
 		this.subscriptions = subscriptions;
 		this.outcomes = new DaprPublishOutcomes(meters);
 		this.publisher = properties.enabled()
-				? new DaprPublishDispatcher(new DaprSidecarClient(properties), properties, this.outcomes)
+				? new QueuedDaprPublisher(new DaprSidecarClient(properties), properties, this.outcomes)
 				: new DisabledDaprPublisher();
 	}
 

@@ -29,7 +29,7 @@ class TaskEventPlanTests {
 			.containsExactly("task.created", "sync.task", "reminder.scheduled");
 		assertThat(events).extracting(TaskEvent::sequence).containsOnly(1L);
 		assertThat(events).extracting(TaskEvent::topic)
-			.containsExactly(EventTopic.TASK_EVENTS, EventTopic.TASK_UPDATES, EventTopic.REMINDERS);
+			.containsExactly(EventBinding.TASK_EVENTS, EventBinding.TASK_UPDATES, EventBinding.REMINDERS);
 	}
 
 	@Test

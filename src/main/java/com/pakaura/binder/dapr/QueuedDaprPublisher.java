@@ -42,9 +42,9 @@ import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
  * State is guarded by one lock whose sections only move references; HTTP runs outside it,
  * on the client's own threads.
  */
-final class DaprPublishDispatcher implements DaprPublisher {
+final class QueuedDaprPublisher implements DaprPublisher {
 
-	private static final Logger log = LoggerFactory.getLogger(DaprPublishDispatcher.class);
+	private static final Logger log = LoggerFactory.getLogger(QueuedDaprPublisher.class);
 
 	private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
 
@@ -83,15 +83,15 @@ final class DaprPublishDispatcher implements DaprPublisher {
 	private volatile Disposable readinessGate = () -> {
 	};
 
-	DaprPublishDispatcher(DaprSidecarClient sidecar, DaprBinderConfigurationProperties properties,
+	QueuedDaprPublisher(DaprSidecarClient sidecar, DaprBinderConfigurationProperties properties,
 			DaprPublishOutcomes outcomes) {
 		this.sidecar = sidecar;
 		this.properties = properties;
 		this.outcomes = outcomes;
-		Gauge.builder("dapr.publish.queued", this, DaprPublishDispatcher::waitingCount)
+		Gauge.builder("dapr.publish.queued", this, QueuedDaprPublisher::waitingCount)
 			.description("Events waiting to be sent to the Dapr sidecar")
 			.register(outcomes.meters());
-		Gauge.builder("dapr.publish.in.flight", this, DaprPublishDispatcher::inFlightCount)
+		Gauge.builder("dapr.publish.in.flight", this, QueuedDaprPublisher::inFlightCount)
 			.description("Publish requests under way to the Dapr sidecar")
 			.register(outcomes.meters());
 	}

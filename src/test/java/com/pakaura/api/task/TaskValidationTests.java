@@ -1,7 +1,6 @@
 package com.pakaura.api.task;
 
 import java.time.Instant;
-import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
@@ -10,9 +9,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Unit tests of how raw input becomes a task ({@link NewTask}, {@link TaskEdit},
- * {@link TaskRules}). No Spring.
+ * {@link TaskValidation}). No Spring.
  */
-class TaskRulesTests {
+class TaskValidationTests {
 
 	@Test
 	void aNewTaskIsTrimmedAndItsDueDateStoredInUtcToTheMicrosecond() {
@@ -56,12 +55,13 @@ class TaskRulesTests {
 
 	@Test
 	void anEditTellsLeftOutFromClearedFromSet() {
-		TaskEdit edit = TaskEdit.of(null, Optional.empty(), Optional.of("2027-01-01T00:00:00Z"));
+		TaskEdit edit = TaskEdit.of(null, new TaskEdit.NewValue<>(null),
+				new TaskEdit.NewValue<>("2027-01-01T00:00:00Z"));
 		assertThat(edit.title()).as("left out").isNull();
 		assertThat(edit.description()).as("cleared").isEqualTo(new TaskEdit.NewValue<String>(null));
 		assertThat(edit.dueDate()).as("set").isEqualTo(new TaskEdit.NewValue<>(Instant.parse("2027-01-01T00:00:00Z")));
 		assertThatExceptionOfType(TaskValidationException.class)
-			.isThrownBy(() -> TaskEdit.of(Optional.empty(), null, null))
+			.isThrownBy(() -> TaskEdit.of(new TaskEdit.NewValue<>(null), null, null))
 			.withMessageContaining("title must not be null");
 	}
 
@@ -69,7 +69,7 @@ class TaskRulesTests {
 	void anEditAppliesOnlyWhatItNames() {
 		Instant now = Instant.parse("2026-11-26T00:00:00Z");
 		Task task = new Task(java.util.UUID.randomUUID(), "u", "Old", "Keep", false, now, 3, now, now);
-		Task edited = TaskEdit.of(Optional.of("New"), null, Optional.empty()).applyTo(task);
+		Task edited = TaskEdit.of(new TaskEdit.NewValue<>("New"), null, new TaskEdit.NewValue<>(null)).applyTo(task);
 		assertThat(edited.title()).isEqualTo("New");
 		assertThat(edited.description()).isEqualTo("Keep");
 		assertThat(edited.dueDate()).isNull();

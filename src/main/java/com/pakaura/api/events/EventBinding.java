@@ -5,7 +5,7 @@ package com.pakaura.api.events;
  * sends to and, unless {@code spring.cloud.stream.bindings.<name>.destination} says
  * otherwise, the broker topic.
  */
-public enum EventTopic {
+public enum EventBinding {
 
 	/** {@code task.*}: the full lifecycle, for services that act on tasks. */
 	TASK_EVENTS("task-events"),
@@ -20,7 +20,7 @@ public enum EventTopic {
 
 	private final String binding;
 
-	EventTopic(String binding) {
+	EventBinding(String binding) {
 		this.binding = binding;
 	}
 

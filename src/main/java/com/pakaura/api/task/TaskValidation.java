@@ -11,10 +11,12 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a task's fields may hold, and how raw input becomes a stored value. Shared by
- * every way into the service (REST, MCP), so both give the same answer to the same input.
+ * One validation of raw input: what a task's fields may hold, and how raw input becomes a
+ * stored value. It collects what it finds wrong, so that one answer can name every
+ * offending field; make one per request. Shared by every way into the service (REST,
+ * MCP), so both give the same answer to the same input.
  */
-final class TaskRules {
+final class TaskValidation {
 
 	static final int TITLE_MAX = Task.TITLE_MAX_LENGTH;
 
