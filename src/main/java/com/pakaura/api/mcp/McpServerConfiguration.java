@@ -11,6 +11,8 @@ import io.modelcontextprotocol.server.McpStatelessAsyncServer;
 import io.modelcontextprotocol.spec.McpSchema.ServerCapabilities;
 
 import org.springframework.ai.mcp.server.webflux.transport.WebFluxStatelessServerTransport;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -65,15 +67,22 @@ class McpServerConfiguration {
 	}
 
 	@Bean(destroyMethod = "close")
-	McpStatelessAsyncServer mcpServer(WebFluxStatelessServerTransport transport, TaskTools tools) {
+	McpStatelessAsyncServer mcpServer(WebFluxStatelessServerTransport transport, TaskTools tools,
+			ObjectProvider<BuildProperties> build) {
 		McpJsonMapper json = mcpJsonMapper();
 		return McpServer.async(transport)
-			.serverInfo("pakaura-api", "0.1.0")
+			.serverInfo("pakaura-api", version(build))
 			.instructions("Manages the signed-in user's tasks: add, list, update, complete, reopen and delete them.")
 			.capabilities(ServerCapabilities.builder().tools(false).build())
 			.jsonMapper(json)
 			.tools(tools.specifications(json))
 			.build();
+	}
+
+	/** The project's version, from the build (META-INF/build-info.properties). */
+	private static String version(ObjectProvider<BuildProperties> build) {
+		BuildProperties properties = build.getIfAvailable();
+		return (properties != null && properties.getVersion() != null) ? properties.getVersion() : "development";
 	}
 
 	private static McpJsonMapper mcpJsonMapper() {

@@ -2,7 +2,7 @@ package com.pakaura.api.benchmark;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -129,7 +129,7 @@ class PublishingOverheadBenchmark {
 	private static double[] measure(Mode mode, int requests) {
 		try (FakeDaprSidecar sidecar = FakeDaprSidecar.start()) {
 			mode.sidecarBehaviour().accept(sidecar);
-			int sidecarPort = mode.noSidecar() ? freePort() : sidecar.port();
+			int sidecarPort = mode.noSidecar() ? FakeDaprSidecar.freePort() : sidecar.port();
 			try (ConfigurableApplicationContext app = SpringApplication.from(PakauraApplication::main)
 				.with(TestDatabaseConfiguration.class)
 				.run("--server.port=0", "--pakaura.auth.jwt-secret=" + Tokens.SECRET,
@@ -200,15 +200,6 @@ class PublishingOverheadBenchmark {
 
 	private static double percentile(double[] sorted, int percent) {
 		return sorted[Math.min(sorted.length - 1, (int) Math.ceil(percent / 100.0 * sorted.length) - 1)];
-	}
-
-	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
 	}
 
 	/**

@@ -82,7 +82,7 @@ class DeliveryFaultSuiteTest {
 
 	@Test
 	void outboxSidecarDownForAWholeBurstThenUp() {
-		int port = freePort();
+		int port = FakeDaprSidecar.freePort();
 		try (Instance app = Instance.start("outbox", port)) {
 			Load load = Load.drive(List.of(app), 4, 5, 6);
 			staysDownPastThePublishTimeout();
@@ -156,7 +156,7 @@ class DeliveryFaultSuiteTest {
 
 	@Test
 	void fireAndForgetUnderTheSameFaultsCountsEveryLoss() {
-		int port = freePort();
+		int port = FakeDaprSidecar.freePort();
 		try (Instance app = Instance.start("fire-and-forget", port)) {
 			Load load = Load.drive(List.of(app), 4, 5, 6);
 			staysDownPastThePublishTimeout();
@@ -317,15 +317,6 @@ class DeliveryFaultSuiteTest {
 		return (value instanceof OffsetDateTime offset) ? offset.toInstant() : (Instant) value;
 	}
 
-	private static int freePort() {
-		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
-		}
-	}
-
 	private record Verified(long expected, long delivered, long lost, long duplicates, long maxDelayMillis) {
 
 	}
@@ -374,7 +365,7 @@ class DeliveryFaultSuiteTest {
 
 		static ChildInstance start(String delivery, int sidecarPort) throws Exception {
 			ConnectionFactoryOptions database = TestDatabase.connectionOptions();
-			int port = freePort();
+			int port = FakeDaprSidecar.freePort();
 			List<String> command = new ArrayList<>(
 					List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
 							System.getProperty("java.class.path"), PakauraApplication.class.getName()));

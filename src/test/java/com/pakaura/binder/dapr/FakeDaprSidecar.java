@@ -150,6 +150,16 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			.bindNow();
 	}
 
+	/** A port nothing listens on: a sidecar that is not there (yet). */
+	public static int freePort() {
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+	}
+
 	/** On a free port. */
 	public static FakeDaprSidecar start() {
 		return new FakeDaprSidecar(0);

@@ -1,9 +1,5 @@
 package com.pakaura.binder.dapr;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -24,12 +20,7 @@ abstract class WithFreshSidecarEachTest {
 
 	/** A port nothing listens on: a sidecar that is not there (yet). */
 	protected static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		return FakeDaprSidecar.freePort();
 	}
 
 }
