@@ -16,9 +16,7 @@ import com.marcnuri.helm.LintResult;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
-
+import com.pakaura.binder.dapr.BinderSettings;
 import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -107,8 +105,7 @@ class HelmChartTest {
 			Matcher phase = Pattern.compile("timeout-per-shutdown-phase:\\s*(\\d+)s").matcher(k8sProfile);
 			assertThat(phase.find()).isTrue();
 			long shutdownPhase = Long.parseLong(phase.group(1));
-			DaprBinderConfigurationProperties binderDefaults = new Binder(new MapConfigurationPropertySource(Map.of()))
-				.bindOrCreate("spring.cloud.stream.dapr.binder", DaprBinderConfigurationProperties.class);
+			DaprBinderConfigurationProperties binderDefaults = BinderSettings.defaults();
 			long binderDrain = binderDefaults.shutdownTimeout().toSeconds();
 			long publisherDrain = 10; // TaskEventPublisher's drain of its own backlog
 
@@ -125,8 +122,7 @@ class HelmChartTest {
 		Map<String, Object> config = map(rendered.one("ConfigMap"), "data");
 		String componentLimit = componentMetadata(rendered.all("Component").get(0)).get("maxMessageBytes").toString();
 		assertThat(config).containsEntry("SPRING_CLOUD_STREAM_DAPR_BINDER_MAXBODYSIZE", componentLimit + "B");
-		DaprBinderConfigurationProperties binderDefaults = new Binder(new MapConfigurationPropertySource(Map.of()))
-			.bindOrCreate("spring.cloud.stream.dapr.binder", DaprBinderConfigurationProperties.class);
+		DaprBinderConfigurationProperties binderDefaults = BinderSettings.defaults();
 		assertThat(binderDefaults.maxBodySize().toBytes()).isEqualTo(Long.parseLong(componentLimit));
 	}
 

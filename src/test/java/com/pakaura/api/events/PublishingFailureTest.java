@@ -12,11 +12,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.util.context.Context;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.cloud.stream.binder.Binder;
 import org.springframework.cloud.stream.binder.Binding;
 import org.springframework.cloud.stream.binder.ConsumerProperties;
@@ -29,12 +27,12 @@ import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.MessageDeliveryException;
 import org.springframework.messaging.SubscribableChannel;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.pakaura.api.correlation.CorrelationId;
-import com.pakaura.api.support.OneRequestPerConnection;
+import com.pakaura.api.support.ServiceTest;
 import com.pakaura.api.support.TaskRows;
-import com.pakaura.api.support.TestDatabaseConfiguration;
 import com.pakaura.api.support.Tokens;
 import com.pakaura.api.support.UserSession;
 import com.pakaura.api.task.Task;
@@ -50,11 +48,9 @@ import static org.awaitility.Awaitility.await;
  * committed, and each lost event is logged at ERROR with its fields and counted. The same
  * holds when the events of a change cannot even be planned.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "pakaura.auth.jwt-secret=" + Tokens.SECRET, "spring.cloud.stream.default-binder=brokenBinder" })
-@AutoConfigureWebTestClient
-@Import({ TestDatabaseConfiguration.class, OneRequestPerConnection.class,
-		PublishingFailureTest.BrokenBinderConfiguration.class })
+@ServiceTest
+@TestPropertySource(properties = "spring.cloud.stream.default-binder=brokenBinder")
+@Import(PublishingFailureTest.BrokenBinderConfiguration.class)
 @ExtendWith(OutputCaptureExtension.class)
 class PublishingFailureTest {
 

@@ -3,7 +3,6 @@ package com.pakaura.binder.dapr;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -125,10 +124,7 @@ class DaprPropertiesTest {
 	}
 
 	private static DaprBinderConfigurationProperties bindBinder(Map<String, String> properties) {
-		Map<String, String> prefixed = new HashMap<>();
-		properties.forEach((name, value) -> prefixed.put("spring.cloud.stream.dapr.binder." + name, value));
-		return new Binder(List.of(new MapConfigurationPropertySource(prefixed)))
-			.bindOrCreate("spring.cloud.stream.dapr.binder", DaprBinderConfigurationProperties.class);
+		return BinderSettings.bind(properties);
 	}
 
 }

@@ -29,8 +29,7 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(OutputCaptureExtension.class)
 class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 
-	private static final byte[] EVENT = "{\"specversion\":\"1.0\",\"id\":\"e-1\",\"source\":\"test\",\"type\":\"t\",\"traceid\":\"c\"}"
-		.getBytes(StandardCharsets.UTF_8);
+	private static final byte[] EVENT = SampleEvents.minimal("e-1");
 
 	/** Guards against hangs only. */
 	private static final Duration PATIENCE = Duration.ofSeconds(60);
@@ -265,11 +264,9 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 	}
 
 	private static void send(DaprBinderApplication app, String binding, String id) {
-		byte[] event = ("{\"specversion\":\"1.0\",\"id\":\"" + id
-				+ "\",\"source\":\"test\",\"type\":\"t\",\"traceid\":\"c\"}")
-			.getBytes(StandardCharsets.UTF_8);
 		assertThat(app.streamBridge()
-			.send(binding, MessageBuilder.withPayload(event).setHeader("partitionKey", "k").build())).isTrue();
+			.send(binding, MessageBuilder.withPayload(SampleEvents.minimal(id)).setHeader("partitionKey", "k").build()))
+			.isTrue();
 	}
 
 	private static void send(DaprBinderApplication app, String binding) {

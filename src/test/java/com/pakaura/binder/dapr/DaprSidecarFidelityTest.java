@@ -148,7 +148,7 @@ class DaprSidecarFidelityTest extends WithFreshSidecarEachTest {
 		assertThat(this.sidecar.requests().get(0).status()).isEqualTo(401);
 	}
 
-	private static final String EVENT = "{\"specversion\":\"1.0\",\"id\":\"e-2\",\"source\":\"s\",\"type\":\"t\",\"traceid\":\"c\"}";
+	private static final String EVENT = SampleEvents.minimalJson("e-2");
 
 	/**
 	 * Publishes one event with this metadata entry and returns the status the sidecar

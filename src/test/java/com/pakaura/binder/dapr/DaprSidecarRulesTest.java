@@ -129,10 +129,11 @@ class DaprSidecarRulesTest {
 	}
 
 	private static byte[] body(String kind) {
-		String event = "{\"specversion\":\"1.0\",\"id\":\"r-1\",\"source\":\"rules\",\"type\":\"t\",\"traceid\":\"c\"";
+		String event = SampleEvents.minimalJson("r-1");
 		return switch (kind) {
-			case "ce" -> (event + "}").getBytes(StandardCharsets.UTF_8);
-			case "ce-2KiB" -> (event + ",\"data\":\"" + "x".repeat(2048) + "\"}").getBytes(StandardCharsets.UTF_8);
+			case "ce" -> event.getBytes(StandardCharsets.UTF_8);
+			case "ce-2KiB" ->
+				event.replaceFirst("}$", ",\"data\":\"" + "x".repeat(2048) + "\"}").getBytes(StandardCharsets.UTF_8);
 			case "not-json" -> "definitely not json".getBytes(StandardCharsets.UTF_8);
 			default -> throw new IllegalArgumentException("No such body in the rule table: " + kind);
 		};
