@@ -1,6 +1,7 @@
 package com.pakaura.api.events;
 
 import java.time.ZoneOffset;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -8,6 +9,7 @@ import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.core.format.EventFormat;
 import io.cloudevents.jackson.JsonFormat;
+import org.jspecify.annotations.Nullable;
 import reactor.util.context.ContextView;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -88,17 +90,36 @@ class CloudEventEnvelopes {
 	 * logs) and the W3C trace headers for a binder that forwards them.
 	 */
 	Message<byte[]> message(CloudEvent envelope, ContextView request) {
-		MessageBuilder<byte[]> message = MessageBuilder.withPayload(this.format.serialize(envelope))
+		TraceContext trace = TraceContext.in(request).orElse(null);
+		return message(serialized(envelope), Objects.requireNonNull(envelope.getSubject()),
+				envelope.getExtension("correlationid"), (trace != null) ? trace.traceparent() : null,
+				(trace != null) ? trace.tracestate() : null)
+			.build();
+	}
+
+	/** The event in structured mode: the bytes every binder sends. */
+	byte[] serialized(CloudEvent envelope) {
+		return this.format.serialize(envelope);
+	}
+
+	/**
+	 * The message for an event already in structured mode, as
+	 * {@link #message(CloudEvent, ContextView)} builds it; the outbox relay builds its
+	 * messages from stored events here too.
+	 */
+	static MessageBuilder<byte[]> message(byte[] structured, String partitionKey, @Nullable Object correlationId,
+			@Nullable String traceparent, @Nullable String tracestate) {
+		MessageBuilder<byte[]> message = MessageBuilder.withPayload(structured)
 			.setHeader(MessageHeaders.CONTENT_TYPE, CLOUDEVENTS_JSON)
-			.setHeader(PARTITION_KEY_HEADER, envelope.getSubject())
-			.setHeader(IntegrationMessageHeaderAccessor.CORRELATION_ID, envelope.getExtension("correlationid"));
-		TraceContext.in(request).ifPresent((trace) -> {
-			message.setHeader(TraceContext.TRACEPARENT, trace.traceparent());
-			if (trace.tracestate() != null) {
-				message.setHeader(TraceContext.TRACESTATE, trace.tracestate());
+			.setHeader(PARTITION_KEY_HEADER, partitionKey)
+			.setHeader(IntegrationMessageHeaderAccessor.CORRELATION_ID, correlationId);
+		if (traceparent != null) {
+			message.setHeader(TraceContext.TRACEPARENT, traceparent);
+			if (tracestate != null) {
+				message.setHeader(TraceContext.TRACESTATE, tracestate);
 			}
-		});
-		return message.build();
+		}
+		return message;
 	}
 
 }

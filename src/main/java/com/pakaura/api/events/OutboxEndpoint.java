@@ -30,24 +30,21 @@ class OutboxEndpoint {
 
 	private final DatabaseClient db;
 
-	OutboxEndpoint(DatabaseClient db) {
+	private final OutboxRelay relay;
+
+	OutboxEndpoint(DatabaseClient db, OutboxRelay relay) {
 		this.db = db;
+		this.relay = relay;
 	}
 
 	@ReadOperation
 	Mono<Map<String, Object>> state() {
-		Mono<Map<String, Object>> counts = this.db.sql("""
-				SELECT count(*) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL) AS pending,
-				       count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked,
-				       min(created_at) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL) AS oldest_pending
-				FROM event_outbox WHERE delivered_at IS NULL""").fetch().one();
 		Mono<List<Map<String, Object>>> parked = this.db.sql("""
 				SELECT event_id, task_id, event_type, sequence, attempts, last_error, parked_at
 				FROM event_outbox WHERE parked_at IS NOT NULL ORDER BY id LIMIT 100""").fetch().all().collectList();
-		return Mono.zip(counts, parked)
-			.map((both) -> Map.of("pending", both.getT1().get("pending"), "parked", both.getT1().get("parked"),
-					"oldest_pending", String.valueOf(both.getT1().get("oldest_pending")), "parked_events",
-					both.getT2()));
+		return Mono.zip(this.relay.counts(), parked)
+			.map((both) -> Map.of("pending", both.getT1().pending(), "parked", both.getT1().parked(), "oldest_pending",
+					String.valueOf(both.getT1().oldestPending()), "parked_events", both.getT2()));
 	}
 
 	/**

@@ -13,7 +13,6 @@ import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.messaging.Message;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 
@@ -83,11 +82,11 @@ class OutboxEventWriter implements TaskChangeListener {
 
 	private OutboxRow row(TaskEvent event, ContextView request) {
 		CloudEvent envelope = this.envelopes.envelope(event, request);
-		Message<byte[]> message = this.envelopes.message(envelope, request);
 		TraceContext trace = TraceContext.in(request).orElse(null);
 		return new OutboxRow(UUID.fromString(envelope.getId()), event.taskId(), event.sequence(), event.type(),
-				event.topic().binding(), message.getPayload(), String.valueOf(envelope.getExtension("correlationid")),
-				(trace != null) ? trace.traceparent() : null, (trace != null) ? trace.tracestate() : null);
+				event.topic().binding(), this.envelopes.serialized(envelope),
+				String.valueOf(envelope.getExtension("correlationid")), (trace != null) ? trace.traceparent() : null,
+				(trace != null) ? trace.tracestate() : null);
 	}
 
 	private static void bind(Statement insert, OutboxRow row) {

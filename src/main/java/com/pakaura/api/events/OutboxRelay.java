@@ -2,6 +2,7 @@ package com.pakaura.api.events;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,14 +33,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.cloud.stream.config.BindingServiceProperties;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.integration.IntegrationMessageHeaderAccessor;
-import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
-import com.pakaura.api.correlation.TraceContext;
 import com.pakaura.binder.dapr.DaprPublishResult;
 
 /**
@@ -244,17 +242,9 @@ class OutboxRelay implements SmartLifecycle {
 
 	private Mono<DaprPublishResult> send(Row row) {
 		CompletableFuture<DaprPublishResult> confirmation = new CompletableFuture<>();
-		MessageBuilder<byte[]> message = MessageBuilder.withPayload(row.payload())
-			.setHeader(MessageHeaders.CONTENT_TYPE, CloudEventEnvelopes.CLOUDEVENTS_JSON)
-			.setHeader(CloudEventEnvelopes.PARTITION_KEY_HEADER, row.taskId().toString())
-			.setHeader(IntegrationMessageHeaderAccessor.CORRELATION_ID, row.correlationId())
+		MessageBuilder<byte[]> message = CloudEventEnvelopes
+			.message(row.payload(), row.taskId().toString(), row.correlationId(), row.traceparent(), row.tracestate())
 			.setHeader(DaprPublishResult.CONFIRMATION_HEADER, confirmation);
-		if (row.traceparent() != null) {
-			message.setHeader(TraceContext.TRACEPARENT, row.traceparent());
-		}
-		if (row.tracestate() != null) {
-			message.setHeader(TraceContext.TRACESTATE, row.tracestate());
-		}
 		try {
 			if (!this.streamBridge.send(row.binding(), message.build())) {
 				return Mono
@@ -347,17 +337,39 @@ class OutboxRelay implements SmartLifecycle {
 	}
 
 	private Mono<Void> refreshGauges() {
+		return counts().doOnNext((counts) -> {
+			this.pending.set(counts.pending());
+			this.parked.set(counts.parked());
+			this.oldestPendingSeconds.set(counts.oldestPendingAge().toSeconds());
+		}).then();
+	}
+
+	/**
+	 * One look at the table, for the gauges and for operators ({@link OutboxEndpoint}).
+	 */
+	Mono<Counts> counts() {
 		return this.db.sql("""
 				SELECT count(*) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL) AS pending,
 				       count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked,
-				       coalesce(extract(epoch FROM statement_timestamp() - min(created_at)
-				         FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL)), 0)::bigint AS oldest
-				FROM event_outbox WHERE delivered_at IS NULL""").map((row) -> {
-			this.pending.set(row.get("pending", Long.class));
-			this.parked.set(row.get("parked", Long.class));
-			this.oldestPendingSeconds.set(row.get("oldest", Long.class));
-			return true;
-		}).one().then();
+				       min(created_at) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL) AS oldest_pending,
+				       statement_timestamp() AS now
+				FROM event_outbox WHERE delivered_at IS NULL""")
+			.map((row) -> new Counts(row.get("pending", Long.class), row.get("parked", Long.class),
+					row.get("oldest_pending", Instant.class), row.get("now", Instant.class)))
+			.one();
+	}
+
+	/**
+	 * @param oldestPending when the oldest waiting event was written; {@code null} when
+	 * none waits
+	 * @param now the database's clock, which wrote it
+	 */
+	record Counts(long pending, long parked, @Nullable Instant oldestPending, Instant now) {
+
+		Duration oldestPendingAge() {
+			return (this.oldestPending != null) ? Duration.between(this.oldestPending, this.now) : Duration.ZERO;
+		}
+
 	}
 
 	private Mono<Void> purge() {
