@@ -47,13 +47,7 @@ final class TaskValidation {
 		if (UnicodeText.isBlank(title)) {
 			return reject("title", "must not be blank");
 		}
-		if (title.codePointCount(0, title.length()) > TITLE_MAX) {
-			return reject("title", "must be at most " + TITLE_MAX + " characters");
-		}
-		if (title.indexOf('\u0000') >= 0) {
-			return reject("title", "must not contain NUL characters");
-		}
-		return title;
+		return fits("title", title, TITLE_MAX) ? title : null;
 	}
 
 	/** An empty description is no description. */
@@ -64,13 +58,20 @@ final class TaskValidation {
 		if (!UnicodeText.isWellFormed(raw)) {
 			return reject("description", NOT_UNICODE);
 		}
-		if (raw.codePointCount(0, raw.length()) > DESCRIPTION_MAX) {
-			return reject("description", "must be at most " + DESCRIPTION_MAX + " characters");
+		return fits("description", raw, DESCRIPTION_MAX) ? raw : null;
+	}
+
+	/** What every text field keeps to: at most {@code max} characters, and no NUL. */
+	private boolean fits(String field, String text, int max) {
+		if (text.codePointCount(0, text.length()) > max) {
+			reject(field, "must be at most " + max + " characters");
+			return false;
 		}
-		if (raw.indexOf('\u0000') >= 0) {
-			return reject("description", "must not contain NUL characters");
+		if (text.indexOf('\u0000') >= 0) {
+			reject(field, "must not contain NUL characters");
+			return false;
 		}
-		return raw;
+		return true;
 	}
 
 	/** An RFC 3339 timestamp with an offset; stored and returned in UTC. */
