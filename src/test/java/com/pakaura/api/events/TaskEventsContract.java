@@ -373,18 +373,7 @@ abstract class TaskEventsContract {
 	}
 
 	protected String create(Map<String, String> body) {
-		return (String) this.user.post()
-			.uri("/api/tasks")
-			.headers(this::traced)
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(body)
-			.exchange()
-			.expectStatus()
-			.isCreated()
-			.expectBody(UserSession.JSON_OBJECT)
-			.returnResult()
-			.getResponseBody()
-			.get("id");
+		return this.user.createTask(body, this::traced);
 	}
 
 	private void patch(String id, String body) {

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.http.MediaType;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -34,18 +33,8 @@ class TaskEventsWithDaprDisabledTest {
 	@Test
 	void eachEventIsLoggedAtDebugAndNoneIsSent(CapturedOutput output) {
 		UserSession user = new UserSession(this.http);
-		String id = (String) user.post()
-			.uri("/api/tasks")
-			.header("X-Correlation-ID", "disabled-dapr-1")
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("title", "Local only", "due_date", "2026-12-01T08:00:00Z"))
-			.exchange()
-			.expectStatus()
-			.isCreated()
-			.expectBody(UserSession.JSON_OBJECT)
-			.returnResult()
-			.getResponseBody()
-			.get("id");
+		String id = user.createTask(Map.of("title", "Local only", "due_date", "2026-12-01T08:00:00Z"),
+				(headers) -> headers.set("X-Correlation-ID", "disabled-dapr-1"));
 
 		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
 			assertThat(output.getOut()

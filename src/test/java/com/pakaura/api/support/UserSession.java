@@ -3,6 +3,7 @@ package com.pakaura.api.support;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpHeaders;
@@ -55,7 +56,14 @@ public final class UserSession {
 
 	/** Creates a task and returns its id. */
 	public String createTask(Map<String, ?> body) {
+		return createTask(body, (headers) -> {
+		});
+	}
+
+	/** Creates a task, sending the request with extra headers, and returns its id. */
+	public String createTask(Map<String, ?> body, Consumer<HttpHeaders> headers) {
 		return (String) post().uri("/api/tasks")
+			.headers(headers)
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(body)
 			.exchange()

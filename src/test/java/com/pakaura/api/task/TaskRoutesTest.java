@@ -243,13 +243,7 @@ class TaskRoutesTest {
 		String next = "/api/tasks?limit=3";
 		int pages = 0;
 		while (next != null) {
-			EntityExchangeResult<List<Map<String, Object>>> page = alice.get()
-				.uri(next)
-				.exchange()
-				.expectStatus()
-				.isOk()
-				.expectBody(JSON_ARRAY)
-				.returnResult();
+			EntityExchangeResult<List<Map<String, Object>>> page = page(alice, next);
 			page.getResponseBody().forEach((task) -> seen.add((String) task.get("id")));
 			next = nextLink(page.getResponseHeaders());
 			pages++;
@@ -268,24 +262,12 @@ class TaskRoutesTest {
 		for (int i = 0; i < 51; i++) {
 			alice.createTask("task " + i);
 		}
-		EntityExchangeResult<List<Map<String, Object>>> first = alice.get()
-			.uri("/api/tasks")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(JSON_ARRAY)
-			.returnResult();
+		EntityExchangeResult<List<Map<String, Object>>> first = page(alice, "/api/tasks");
 		assertThat(first.getResponseBody()).hasSize(50);
 		String next = nextLink(first.getResponseHeaders());
 		assertThat(next).startsWith("/api/tasks?limit=50&cursor=");
 
-		EntityExchangeResult<List<Map<String, Object>>> last = alice.get()
-			.uri(next)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(JSON_ARRAY)
-			.returnResult();
+		EntityExchangeResult<List<Map<String, Object>>> last = page(alice, next);
 		assertThat(last.getResponseBody()).hasSize(1);
 		assertThat(nextLink(last.getResponseHeaders())).isNull();
 	}
@@ -297,21 +279,10 @@ class TaskRoutesTest {
 			transition(alice, alice.createTask("done " + i), "complete");
 			alice.createTask("open " + i);
 		}
-		EntityExchangeResult<List<Map<String, Object>>> first = alice.get()
-			.uri("/api/tasks?completed=true&limit=2")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(JSON_ARRAY)
-			.returnResult();
+		EntityExchangeResult<List<Map<String, Object>>> first = page(alice, "/api/tasks?completed=true&limit=2");
 		String next = nextLink(first.getResponseHeaders());
 		assertThat(next).contains("completed=true");
-		List<Map<String, Object>> rest = alice.get()
-			.uri(next)
-			.exchange()
-			.expectBody(JSON_ARRAY)
-			.returnResult()
-			.getResponseBody();
+		List<Map<String, Object>> rest = page(alice, next).getResponseBody();
 		assertThat(rest).hasSize(1).allSatisfy((task) -> assertThat(task).containsEntry("completed", true));
 	}
 
@@ -327,15 +298,12 @@ class TaskRoutesTest {
 	}
 
 	private static List<String> listIds(UserSession user, String uri) {
-		List<Map<String, Object>> tasks = user.get()
-			.uri(uri)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(JSON_ARRAY)
-			.returnResult()
-			.getResponseBody();
-		return tasks.stream().map((task) -> (String) task.get("id")).toList();
+		return page(user, uri).getResponseBody().stream().map((task) -> (String) task.get("id")).toList();
+	}
+
+	/** One page of the list, with the headers that link to the next. */
+	private static EntityExchangeResult<List<Map<String, Object>>> page(UserSession user, String uri) {
+		return user.get().uri(uri).exchange().expectStatus().isOk().expectBody(JSON_ARRAY).returnResult();
 	}
 
 	private static String nextLink(HttpHeaders headers) {
