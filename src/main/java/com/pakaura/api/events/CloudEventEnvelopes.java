@@ -2,7 +2,6 @@ package com.pakaura.api.events;
 
 import java.time.ZoneOffset;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.UUID;
 
 import io.cloudevents.CloudEvent;
@@ -21,7 +20,7 @@ import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.stereotype.Component;
 
 import com.pakaura.api.correlation.CorrelationId;
-import com.pakaura.api.correlation.TraceContext;
+import com.pakaura.api.correlation.RequestTrace;
 
 /**
  * Wraps a {@link TaskEvent} in a CloudEvents 1.0 envelope (built with the CloudEvents
@@ -49,15 +48,18 @@ class CloudEventEnvelopes {
 
 	private final EventsProperties properties;
 
-	CloudEventEnvelopes(JsonMapper json, EventsProperties properties) {
+	private final RequestTrace trace;
+
+	CloudEventEnvelopes(JsonMapper json, EventsProperties properties, RequestTrace trace) {
 		this.json = json;
 		this.properties = properties;
+		this.trace = trace;
 	}
 
 	/**
 	 * The event as built for this request: {@code traceid} and {@code correlationid}
-	 * carry the request's correlation id, {@code traceparent}/{@code tracestate} its W3C
-	 * trace.
+	 * carry the request's correlation id, {@code traceparent}/{@code tracestate} the span
+	 * current in the request's context (with tracing on, always present).
 	 */
 	CloudEvent envelope(TaskEvent event, ContextView request) {
 		String correlationId = CorrelationId.in(request).orElseGet(CorrelationId::generate).value();
@@ -73,13 +75,7 @@ class CloudEventEnvelopes {
 			.withExtension("correlationid", correlationId)
 			.withExtension("partitionkey", taskId)
 			.withExtension("sequence", SEQUENCE_FORMAT.formatted(event.sequence()));
-		Optional<TraceContext> trace = TraceContext.in(request);
-		trace.ifPresent((context) -> {
-			builder.withExtension(TraceContext.TRACEPARENT, context.traceparent());
-			if (context.tracestate() != null) {
-				builder.withExtension(TraceContext.TRACESTATE, context.tracestate());
-			}
-		});
+		this.trace.headersOf(request).forEach(builder::withExtension);
 		return builder.build();
 	}
 
@@ -87,14 +83,19 @@ class CloudEventEnvelopes {
 	 * The message to hand to Spring Cloud Stream: the structured JSON as payload, typed
 	 * {@code application/cloudevents+json}, with the task id as partition key, the
 	 * correlation id (Spring Integration's {@code correlationId} header, for the binder's
-	 * logs) and the W3C trace headers for a binder that forwards them.
+	 * logs) and the event's W3C trace headers for a binder that forwards them.
 	 */
-	Message<byte[]> message(CloudEvent envelope, ContextView request) {
-		TraceContext trace = TraceContext.in(request).orElse(null);
+	Message<byte[]> message(CloudEvent envelope) {
 		return message(serialized(envelope), Objects.requireNonNull(envelope.getSubject()),
-				envelope.getExtension("correlationid"), (trace != null) ? trace.traceparent() : null,
-				(trace != null) ? trace.tracestate() : null)
+				envelope.getExtension("correlationid"), traceHeader(envelope, RequestTrace.TRACEPARENT),
+				traceHeader(envelope, RequestTrace.TRACESTATE))
 			.build();
+	}
+
+	/** The event's {@code traceparent} or {@code tracestate} extension, if it has one. */
+	static @Nullable String traceHeader(CloudEvent envelope, String name) {
+		Object value = envelope.getExtension(name);
+		return (value != null) ? value.toString() : null;
 	}
 
 	/** The event in structured mode: the bytes every binder sends. */
@@ -104,8 +105,8 @@ class CloudEventEnvelopes {
 
 	/**
 	 * The message for an event already in structured mode, as
-	 * {@link #message(CloudEvent, ContextView)} builds it; the outbox relay builds its
-	 * messages from stored events here too.
+	 * {@link #message(CloudEvent)} builds it; the outbox relay builds its messages from
+	 * stored events here too.
 	 */
 	static MessageBuilder<byte[]> message(byte[] structured, String partitionKey, @Nullable Object correlationId,
 			@Nullable String traceparent, @Nullable String tracestate) {
@@ -114,9 +115,9 @@ class CloudEventEnvelopes {
 			.setHeader(PARTITION_KEY_HEADER, partitionKey)
 			.setHeader(IntegrationMessageHeaderAccessor.CORRELATION_ID, correlationId);
 		if (traceparent != null) {
-			message.setHeader(TraceContext.TRACEPARENT, traceparent);
+			message.setHeader(RequestTrace.TRACEPARENT, traceparent);
 			if (tracestate != null) {
-				message.setHeader(TraceContext.TRACESTATE, tracestate);
+				message.setHeader(RequestTrace.TRACESTATE, tracestate);
 			}
 		}
 		return message;

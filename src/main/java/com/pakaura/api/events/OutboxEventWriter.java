@@ -16,7 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 
-import com.pakaura.api.correlation.TraceContext;
+import com.pakaura.api.correlation.RequestTrace;
 import com.pakaura.api.task.TaskChange;
 import com.pakaura.api.task.TaskChangeListener;
 
@@ -82,11 +82,11 @@ class OutboxEventWriter implements TaskChangeListener {
 
 	private OutboxRow row(TaskEvent event, ContextView request) {
 		CloudEvent envelope = this.envelopes.envelope(event, request);
-		TraceContext trace = TraceContext.in(request).orElse(null);
 		return new OutboxRow(UUID.fromString(envelope.getId()), event.taskId(), event.sequence(), event.type(),
 				event.topic().binding(), this.envelopes.serialized(envelope),
-				String.valueOf(envelope.getExtension("correlationid")), (trace != null) ? trace.traceparent() : null,
-				(trace != null) ? trace.tracestate() : null);
+				String.valueOf(envelope.getExtension("correlationid")),
+				CloudEventEnvelopes.traceHeader(envelope, RequestTrace.TRACEPARENT),
+				CloudEventEnvelopes.traceHeader(envelope, RequestTrace.TRACESTATE));
 	}
 
 	private static void bind(Statement insert, OutboxRow row) {

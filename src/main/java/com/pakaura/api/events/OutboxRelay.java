@@ -13,8 +13,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.transport.ReceiverContext;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
@@ -38,6 +42,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
+import com.pakaura.api.correlation.RequestTrace;
 import com.pakaura.binder.dapr.DaprPublishResult;
 
 /**
@@ -68,6 +73,9 @@ import com.pakaura.binder.dapr.DaprPublishResult;
 class OutboxRelay implements SmartLifecycle {
 
 	static final String METRIC = "pakaura.outbox.sent";
+
+	/** Observes each event's trip from the outbox to the binder's confirmation. */
+	static final String RELAY_OBSERVATION = "pakaura.outbox.relay";
 
 	private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
@@ -114,6 +122,8 @@ class OutboxRelay implements SmartLifecycle {
 
 	private final MeterRegistry meters;
 
+	private final ObservationRegistry observations;
+
 	private final Sinks.Many<Boolean> wakes = Sinks.many().multicast().directBestEffort();
 
 	private final AtomicBoolean roundUnderWay = new AtomicBoolean();
@@ -130,7 +140,7 @@ class OutboxRelay implements SmartLifecycle {
 
 	OutboxRelay(DatabaseClient db, TransactionalOperator transaction, StreamBridge streamBridge,
 			BindingServiceProperties bindings, ConnectionFactory connections, EventsProperties properties,
-			MeterRegistry meters) {
+			MeterRegistry meters, ObservationRegistry observations) {
 		this.db = db;
 		this.transaction = transaction;
 		this.streamBridge = streamBridge;
@@ -138,6 +148,7 @@ class OutboxRelay implements SmartLifecycle {
 		this.connections = connections;
 		this.settings = properties.outbox();
 		this.meters = meters;
+		this.observations = observations;
 		Gauge.builder("pakaura.outbox.pending", this.pending, AtomicLong::get)
 			.description("Events in the outbox not yet delivered or parked")
 			.register(meters);
@@ -149,8 +160,15 @@ class OutboxRelay implements SmartLifecycle {
 			.description("Events set aside after permanent refusals, waiting for an operator")
 			.register(meters);
 		for (String outcome : List.of("delivered", "retried", "parked")) {
-			meters.counter(METRIC, "outcome", outcome);
+			sent(outcome);
 		}
+	}
+
+	private Counter sent(String outcome) {
+		return Counter.builder(METRIC)
+			.tag("outcome", outcome)
+			.description("Outbox events by what the relay did with them: delivered, retried later, or parked")
+			.register(this.meters);
 	}
 
 	/**
@@ -245,13 +263,17 @@ class OutboxRelay implements SmartLifecycle {
 		MessageBuilder<byte[]> message = CloudEventEnvelopes
 			.message(row.payload(), row.taskId().toString(), row.correlationId(), row.traceparent(), row.tracestate())
 			.setHeader(DaprPublishResult.CONFIRMATION_HEADER, confirmation);
-		try {
+		Observation relay = relayObservation(row).start();
+		try (Observation.Scope scope = relay.openScope()) {
 			if (!this.streamBridge.send(row.binding(), message.build())) {
+				relay.stop();
 				return Mono
 					.just(new DaprPublishResult("not_accepted", 0, null, "the binding did not accept the message"));
 			}
 		}
 		catch (RuntimeException ex) {
+			relay.error(ex);
+			relay.stop();
 			return Mono.just(new DaprPublishResult("not_accepted", 0, null, ex.toString()));
 		}
 		if (!confirms(row.binding())) {
@@ -261,7 +283,27 @@ class OutboxRelay implements SmartLifecycle {
 		}
 		return Mono.fromFuture(confirmation, true)
 			.timeout(this.settings.confirmTimeout(),
-					Mono.just(new DaprPublishResult("unknown", 0, null, "the binder did not confirm in time")));
+					Mono.just(new DaprPublishResult("unknown", 0, null, "the binder did not confirm in time")))
+			.doOnNext((result) -> relay.lowCardinalityKeyValue("outcome", result.outcome()))
+			.doFinally((signal) -> relay.stop());
+	}
+
+	/**
+	 * The relay's observation of one event, from hand-over to the binder's confirmation:
+	 * a consumer of the outbox that continues the trace of the request that wrote the
+	 * event (its stored {@code traceparent}), so the binder's request to the sidecar,
+	 * observed as its child, joins that trace.
+	 */
+	private Observation relayObservation(Row row) {
+		ReceiverContext<Row> context = new ReceiverContext<>((carrier, key) -> switch (key) {
+			case RequestTrace.TRACEPARENT -> carrier.traceparent();
+			case RequestTrace.TRACESTATE -> carrier.tracestate();
+			default -> null;
+		});
+		context.setCarrier(row);
+		return Observation.createNotStarted(RELAY_OBSERVATION, () -> context, this.observations)
+			.contextualName("outbox relay " + row.binding())
+			.lowCardinalityKeyValue("binding", row.binding());
 	}
 
 	/** Whether the binding's binder confirms sends: the dapr binder does. */
@@ -283,12 +325,13 @@ class OutboxRelay implements SmartLifecycle {
 			.filter((one) -> done(one.result()))
 			.map((one) -> one.row().id())
 			.toArray(Long[]::new);
-		Mono<Void> deliveries = (delivered.length == 0) ? Mono.empty() : this.db
-			.sql("UPDATE event_outbox SET delivered_at = statement_timestamp(), attempts = attempts + 1,"
-					+ " last_error = NULL WHERE id = ANY(:ids)")
-			.bind("ids", delivered)
-			.then()
-			.doOnSuccess((done) -> this.meters.counter(METRIC, "outcome", "delivered").increment(delivered.length));
+		Mono<Void> deliveries = (delivered.length == 0) ? Mono.empty()
+				: this.db
+					.sql("UPDATE event_outbox SET delivered_at = statement_timestamp(), attempts = attempts + 1,"
+							+ " last_error = NULL WHERE id = ANY(:ids)")
+					.bind("ids", delivered)
+					.then()
+					.doOnSuccess((done) -> sent("delivered").increment(delivered.length));
 		return deliveries.thenMany(Flux.fromIterable(sent).filter((one) -> !done(one.result())))
 			.concatMap((failed) -> recordFailure(failed.row(), failed.result()))
 			.then();
@@ -301,7 +344,7 @@ class OutboxRelay implements SmartLifecycle {
 				+ ((result.errorCode() != null) ? " " + result.errorCode() : "")
 				+ ((result.message() != null) ? ": " + result.message() : "");
 		if (park) {
-			this.meters.counter(METRIC, "outcome", "parked").increment();
+			sent("parked").increment();
 			log.atError()
 				.addKeyValue("event_id", row.eventId())
 				.addKeyValue("event_type", row.eventType())
@@ -311,7 +354,7 @@ class OutboxRelay implements SmartLifecycle {
 				.log("Outbox event parked: the sidecar refuses it for good; resubmit it once the cause is fixed");
 		}
 		else {
-			this.meters.counter(METRIC, "outcome", "retried").increment();
+			sent("retried").increment();
 		}
 		return this.db.sql("""
 				UPDATE event_outbox SET attempts = :attempts, last_error = :error,

@@ -13,8 +13,10 @@ import java.util.concurrent.TimeoutException;
 import io.cloudevents.CloudEvent;
 import io.micrometer.context.ContextSnapshot;
 import io.micrometer.context.ContextSnapshotFactory;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -154,16 +156,19 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, Disposab
 		});
 	}
 
-	/** Log lines carry the request's correlation id whichever thread this is. */
+	/**
+	 * Runs as part of the request on this thread: log lines carry its correlation id and
+	 * trace, and the binder sees its observation, whose child each sidecar request is.
+	 */
 	private void withRequestContext(CommittedChange committed, Runnable action) {
 		try (ContextSnapshot.Scope scope = this.snapshots.setThreadLocalsFrom(committed.request(),
-				CorrelationId.CONTEXT_KEY)) {
+				CorrelationId.CONTEXT_KEY, ObservationThreadLocalAccessor.KEY)) {
 			action.run();
 		}
 		catch (RuntimeException ex) {
 			// Each event's own failure is handled in publish(); this is the plan itself
 			// failing.
-			this.meters.counter(METRIC, "event_type", "unknown", "topic", "unknown", "outcome", "failed").increment();
+			counter("unknown", "unknown", "failed").increment();
 			log.atError()
 				.addKeyValue("task_id", committed.change().task().id())
 				.addKeyValue("user_id", committed.change().task().userId())
@@ -177,7 +182,7 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, Disposab
 	private void publish(TaskEvent event, ContextView request) {
 		try {
 			CloudEvent envelope = this.envelopes.envelope(event, request);
-			Message<byte[]> message = this.envelopes.message(envelope, request);
+			Message<byte[]> message = this.envelopes.message(envelope);
 			if (!this.streamBridge.send(event.topic().binding(), message)) {
 				throw new IllegalStateException("The binding did not accept the message");
 			}
@@ -192,8 +197,15 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, Disposab
 	}
 
 	private void count(TaskEvent event, String outcome) {
-		this.meters.counter(METRIC, "event_type", event.type(), "topic", event.topic().binding(), "outcome", outcome)
-			.increment();
+		counter(event.type(), event.topic().binding(), outcome).increment();
+	}
+
+	private Counter counter(String eventType, String topic, String outcome) {
+		return Counter.builder(METRIC)
+			.tags("event_type", eventType, "topic", topic, "outcome", outcome)
+			.description("Events of committed changes by what became of them before the binder:"
+					+ " handed_off, failed, dropped, commit_unknown")
+			.register(this.meters);
 	}
 
 	private static LoggingEventBuilder withFields(LoggingEventBuilder line, TaskEvent event) {

@@ -19,7 +19,6 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 import com.pakaura.api.correlation.CorrelationId;
-import com.pakaura.api.correlation.TraceContext;
 import com.pakaura.api.web.AuthenticatedCaller;
 
 /**
@@ -45,10 +44,6 @@ class McpServerConfiguration {
 				CorrelationId correlationId = request.exchange().getAttribute(CorrelationId.CONTEXT_KEY);
 				if (correlationId != null) {
 					context.put(TaskTools.CORRELATION_ID, correlationId);
-				}
-				TraceContext trace = request.exchange().getAttribute(TraceContext.CONTEXT_KEY);
-				if (trace != null) {
-					context.put(TaskTools.TRACE, trace);
 				}
 				return McpTransportContext.create(context);
 			})

@@ -20,7 +20,6 @@ import reactor.util.context.Context;
 import org.springframework.stereotype.Component;
 
 import com.pakaura.api.correlation.CorrelationId;
-import com.pakaura.api.correlation.TraceContext;
 import com.pakaura.api.mcp.ToolArguments.ToolInputException;
 import com.pakaura.api.task.NewTask;
 import com.pakaura.api.task.Task;
@@ -45,8 +44,6 @@ class TaskTools {
 	static final String CALLER = "user_id";
 
 	static final String CORRELATION_ID = CorrelationId.CONTEXT_KEY;
-
-	static final String TRACE = TraceContext.CONTEXT_KEY;
 
 	/** list_tasks returns at most this many, newest first. */
 	static final int LIST_LIMIT = TaskPage.MAX_LIMIT;
@@ -220,9 +217,6 @@ class TaskTools {
 			Context result = context;
 			if (transport.get(CORRELATION_ID) instanceof CorrelationId correlationId) {
 				result = result.put(CorrelationId.CONTEXT_KEY, correlationId.value());
-			}
-			if (transport.get(TRACE) instanceof TraceContext trace) {
-				result = result.put(TraceContext.CONTEXT_KEY, trace);
 			}
 			return result;
 		};

@@ -1,5 +1,11 @@
 package com.pakaura.api.stream;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
@@ -29,8 +35,15 @@ class TaskStreamController {
 	}
 
 	@GetMapping(path = "/api/tasks/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-	Flux<ServerSentEvent<String>> stream(@AuthenticationPrincipal Jwt caller,
-			@RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId) {
+	@Tag(name = "tasks")
+	@Operation(operationId = "streamTaskChanges", summary = "Follow the caller's task changes as Server-Sent Events",
+			description = "Each event: `id` the CloudEvent id, `event` its type (`sync.task`), `data` its data"
+					+ " (see the AsyncAPI document); a comment line every heartbeat.")
+	@ApiResponse(responseCode = "200", description = "The stream",
+			content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string")))
+	Flux<ServerSentEvent<String>> stream(@Parameter(hidden = true) @AuthenticationPrincipal Jwt caller,
+			@Parameter(description = "The id of the last event received: the stream resumes after it") @RequestHeader(
+					name = "Last-Event-ID", required = false) @Nullable String lastEventId) {
 		Flux<ServerSentEvent<String>> events = this.stream.open(caller.getSubject(), lastEventId)
 			.map((event) -> ServerSentEvent.builder(event.data()).id(event.id()).event(event.type()).build());
 		Flux<ServerSentEvent<String>> heartbeats = Flux.interval(this.properties.heartbeat())

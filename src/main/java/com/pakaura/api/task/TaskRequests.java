@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.swagger.v3.oas.annotations.media.Schema;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.PropertyNamingStrategies;
-import tools.jackson.databind.annotation.JsonNaming;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -23,8 +23,14 @@ final class TaskRequests {
 	 * {@code POST /api/tasks}. The due date is taken as text so the domain can say what
 	 * is wrong with it.
 	 */
-	@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-	record CreateTask(@Nullable String title, @Nullable String description, @Nullable String dueDate) {
+	@Schema(name = "NewTask", requiredProperties = "title",
+			additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
+	record CreateTask(@Schema(minLength = 1, maxLength = TaskValidation.TITLE_MAX,
+			description = "Leading and trailing white space is trimmed; what remains may not be empty") @Nullable String title,
+			@Schema(types = {
+					"string", "null" }, maxLength = TaskValidation.DESCRIPTION_MAX) @Nullable String description,
+			@JsonProperty("due_date") @Schema(types = { "string", "null" }, format = "date-time",
+					description = "RFC 3339 with an offset; stored and shown in UTC") @Nullable String dueDate){
 
 		NewTask toNewTask() {
 			return NewTask.of(this.title, this.description, this.dueDate);

@@ -45,6 +45,9 @@ class SecurityConfiguration {
 			.authorizeExchange((routes) -> routes
 				.pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info")
 				.permitAll()
+				// the OpenAPI document: how to call the API is no secret, the API is
+				.pathMatchers(HttpMethod.GET, "/v3/api-docs", "/v3/api-docs.yaml")
+				.permitAll()
 				// the Dapr sidecar asks for the subscriptions at start and delivers to
 				// them, without a
 				// user token (with APP_API_TOKEN set, the binder checks the sidecar's)

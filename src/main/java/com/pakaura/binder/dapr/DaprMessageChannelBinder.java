@@ -3,6 +3,7 @@ package com.pakaura.binder.dapr;
 import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -19,6 +20,7 @@ import org.springframework.integration.core.MessageProducer;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.MessageHandler;
 import org.springframework.util.StringUtils;
+import org.springframework.web.reactive.function.client.WebClient;
 
 import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
 import com.pakaura.binder.dapr.properties.DaprConsumerProperties;
@@ -44,6 +46,8 @@ public class DaprMessageChannelBinder extends
 
 	private final DaprPublishOutcomes outcomes;
 
+	private final ObservationRegistry observations;
+
 	/**
 	 * Where input bindings become subscriptions; {@code null} outside a reactive web
 	 * application.
@@ -56,16 +60,22 @@ public class DaprMessageChannelBinder extends
 
 	/**
 	 * @param meters where publish outcomes, latencies and the queue length are recorded
+	 * @param observations where sidecar requests are observed, as children of the
+	 * sender's observation
+	 * @param webClient the sidecar client is built from it (the binder gives it its own
+	 * connector), so that it has the application's codecs and observation convention
 	 */
 	public DaprMessageChannelBinder(DaprTopicProvisioner provisioner, DaprBinderConfigurationProperties properties,
-			MeterRegistry meters, @Nullable DaprSubscriptions subscriptions) {
+			MeterRegistry meters, ObservationRegistry observations, WebClient.Builder webClient,
+			@Nullable DaprSubscriptions subscriptions) {
 		super(new String[0], provisioner);
 		this.properties = properties;
 		this.subscriptions = subscriptions;
 		this.outcomes = new DaprPublishOutcomes(meters);
-		this.publisher = properties.enabled()
-				? new QueuedDaprPublisher(new DaprSidecarClient(properties), properties, this.outcomes)
-				: new DisabledDaprPublisher();
+		this.observations = observations;
+		this.publisher = properties.enabled() ? new QueuedDaprPublisher(
+				new DaprSidecarClient(properties, webClient.observationRegistry(observations)), properties,
+				this.outcomes) : new DisabledDaprPublisher();
 	}
 
 	@Override
@@ -99,7 +109,7 @@ public class DaprMessageChannelBinder extends
 				: destination.getName();
 		this.outcomes.registerBinding(binding, destination.getName());
 		DaprPublishingHandler handler = new DaprPublishingHandler(binding, destination.getName(), pubsub, partitionKey,
-				getEvaluationContext(), dapr.getMetadata(), this.publisher, this.outcomes,
+				getEvaluationContext(), dapr.getMetadata(), this.publisher, this.outcomes, this.observations,
 				this.properties.maxBodySize().toBytes(), errorChannel);
 		handler.setBeanFactory(getBeanFactory());
 		return handler;

@@ -2,6 +2,7 @@ package com.pakaura.binder.dapr;
 
 import java.util.Map;
 
+import io.micrometer.observation.Observation;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.messaging.Message;
@@ -15,13 +16,16 @@ import org.springframework.messaging.MessageChannel;
  * {@code null}: no order
  * @param metadata sent as {@code metadata.<name>} query parameters
  * @param headers HTTP headers passed on to the sidecar (W3C trace context)
+ * @param sender the observation current on the sender's thread at hand-over: each request
+ * to the sidecar is observed as its child, so with tracing on the request carries a
+ * {@code traceparent} of the sender's trace; {@code null} when there was none
  * @param correlationId the message's {@code correlationId} header, for logs
  * @param errorChannel where failures go when the binding enables its error channel
  * @param handedOverNanos {@link System#nanoTime()} when the binder received it
  */
 record DaprPublication(String binding, String pubsub, String topic, byte[] body, String contentType,
 		@Nullable String partitionKey, Map<String, String> metadata, Map<String, String> headers,
-		@Nullable String correlationId, Message<?> message, @Nullable MessageChannel errorChannel,
-		long handedOverNanos) {
+		@Nullable Observation sender, @Nullable String correlationId, Message<?> message,
+		@Nullable MessageChannel errorChannel, long handedOverNanos) {
 
 }

@@ -27,6 +27,12 @@ final class DaprPublishOutcomes {
 
 	static final String TIMER = "dapr.publish.latency";
 
+	/** The histogram's range: a local sidecar answers in a millisecond or two. */
+	private static final Duration LATENCY_HISTOGRAM_MIN = Duration.ofMillis(1);
+
+	/** Beyond any publish timeout a deployment would set. */
+	private static final Duration LATENCY_HISTOGRAM_MAX = Duration.ofSeconds(30);
+
 	private static final Logger log = LoggerFactory.getLogger(DaprPublishOutcomes.class);
 
 	private final MeterRegistry meters;
@@ -73,6 +79,10 @@ final class DaprPublishOutcomes {
 		Timer.builder(TIMER)
 			.tags("binding", publication.binding(), "topic", publication.topic(), "outcome", outcome.kind().tag())
 			.description("Time from hand-over to the binder until the sidecar's answer")
+			// Prometheus buckets, so that percentiles can be aggregated across replicas
+			.publishPercentileHistogram()
+			.minimumExpectedValue(LATENCY_HISTOGRAM_MIN)
+			.maximumExpectedValue(LATENCY_HISTOGRAM_MAX)
 			.register(this.meters)
 			.record(Duration.ofNanos(System.nanoTime() - publication.handedOverNanos()));
 	}

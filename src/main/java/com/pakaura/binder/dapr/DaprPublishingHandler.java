@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cloud.stream.binder.BinderHeaders;
@@ -23,7 +24,8 @@ final class DaprPublishingHandler extends AbstractMessageHandler {
 
 	/**
 	 * W3C trace context headers, passed on to the sidecar so the trace continues through
-	 * it.
+	 * it. With tracing on, the sidecar request's own span replaces them (its parent is
+	 * the sender's observation).
 	 */
 	private static final String[] FORWARDED_HEADERS = { "traceparent", "tracestate" };
 
@@ -49,6 +51,8 @@ final class DaprPublishingHandler extends AbstractMessageHandler {
 
 	private final EvaluationContext evaluation;
 
+	private final ObservationRegistry observations;
+
 	/**
 	 * @param partitionKey parsed once, when the binding is created
 	 * @param evaluation the binder's evaluation context, so that the expression can reach
@@ -56,7 +60,8 @@ final class DaprPublishingHandler extends AbstractMessageHandler {
 	 */
 	DaprPublishingHandler(String binding, String topic, String pubsub, @Nullable Expression partitionKey,
 			EvaluationContext evaluation, Map<String, String> metadata, DaprPublisher publisher,
-			DaprPublishOutcomes outcomes, long maxBodyBytes, @Nullable MessageChannel errorChannel) {
+			DaprPublishOutcomes outcomes, ObservationRegistry observations, long maxBodyBytes,
+			@Nullable MessageChannel errorChannel) {
 		this.binding = binding;
 		this.topic = topic;
 		this.pubsub = pubsub;
@@ -65,6 +70,7 @@ final class DaprPublishingHandler extends AbstractMessageHandler {
 		this.metadata = Map.copyOf(metadata);
 		this.publisher = publisher;
 		this.outcomes = outcomes;
+		this.observations = observations;
 		this.maxBodyBytes = maxBodyBytes;
 		this.errorChannel = errorChannel;
 	}
@@ -79,8 +85,9 @@ final class DaprPublishingHandler extends AbstractMessageHandler {
 		DaprPublication publication = new DaprPublication(this.binding, this.pubsub,
 				(target != null) ? target : this.topic, body,
 				(contentType != null) ? contentType.toString() : DEFAULT_CONTENT_TYPE, partitionKeyOf(message),
-				this.metadata, forwardedHeaders(headers), (correlationId != null) ? correlationId.toString() : null,
-				message, this.errorChannel, System.nanoTime());
+				this.metadata, forwardedHeaders(headers), this.observations.getCurrentObservation(),
+				(correlationId != null) ? correlationId.toString() : null, message, this.errorChannel,
+				System.nanoTime());
 		if (body.length > this.maxBodyBytes) {
 			this.outcomes.record(publication, PublishOutcome.of(PublishOutcome.Kind.TOO_LARGE,
 					body.length + " bytes is more than the sidecar accepts (" + this.maxBodyBytes + ")"));

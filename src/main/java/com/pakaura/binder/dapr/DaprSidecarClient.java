@@ -1,11 +1,11 @@
 package com.pakaura.binder.dapr;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.timeout.ReadTimeoutException;
 import org.jspecify.annotations.Nullable;
@@ -23,7 +23,6 @@ import org.springframework.http.client.reactive.ClientHttpRequest;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.util.UriBuilder;
 
 import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
 
@@ -31,7 +30,10 @@ import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
  * The sidecar's HTTP API: {@code POST /v1.0/publish/{pubsub}/{topic}} and
  * {@code GET /v1.0/healthz/outbound}. Owns its Netty threads and connections, so that
  * queued events can still drain while the rest of the application shuts its HTTP
- * resources down.
+ * resources down. Built from the application's {@code WebClient.Builder}, so its requests
+ * are observed like the application's own ({@code http.client.requests}, tagged with the
+ * URI template {@code /v1.0/publish/{pubsub}/{topic}...}, and a client span when tracing
+ * is on).
  */
 final class DaprSidecarClient implements AutoCloseable {
 
@@ -48,7 +50,7 @@ final class DaprSidecarClient implements AutoCloseable {
 
 	private final WebClient http;
 
-	DaprSidecarClient(DaprBinderConfigurationProperties properties) {
+	DaprSidecarClient(DaprBinderConfigurationProperties properties, WebClient.Builder webClient) {
 		this.loops = LoopResources.create("dapr-binder", 1, true);
 		this.connections = ConnectionProvider.builder("dapr-binder")
 			.maxConnections(properties.maxInFlight() + 2)
@@ -65,7 +67,7 @@ final class DaprSidecarClient implements AutoCloseable {
 			.doAfterRequest((request, connection) -> request.currentContextView()
 				.<AtomicBoolean>getOrEmpty(REQUEST_SENT)
 				.ifPresent((sent) -> sent.set(true)));
-		WebClient.Builder builder = WebClient.builder()
+		WebClient.Builder builder = webClient.clone()
 			.baseUrl(properties.baseUrl())
 			.clientConnector(new ReactorClientHttpConnector(client));
 		if (properties.apiToken() != null && !properties.apiToken().isEmpty()) {
@@ -78,19 +80,25 @@ final class DaprSidecarClient implements AutoCloseable {
 	 * One attempt. Never errors: every way it can end is a {@link PublishOutcome}. The
 	 * answer is awaited up to {@code timeout} once the request is sent, through Reactor
 	 * Netty's own response timeout, so that a late failure of an abandoned request never
-	 * surfaces as a dropped error.
+	 * surfaces as a dropped error. The request is observed as a child of the sender's
+	 * observation.
 	 */
 	Mono<PublishOutcome> publish(DaprPublication publication, Duration timeout) {
 		AtomicBoolean sent = new AtomicBoolean();
+		Map<String, Object> uriVariables = new HashMap<>();
 		return this.http.post()
-			.uri((uri) -> publishUri(uri, publication))
+			.uri(publishUriTemplate(publication, uriVariables), uriVariables)
 			.contentType(MediaType.parseMediaType(publication.contentType()))
 			.headers((headers) -> publication.headers().forEach(headers::set))
 			.httpRequest((request) -> responseTimeout(request, timeout))
 			.bodyValue(publication.body())
 			.exchangeToMono(DaprSidecarClient::outcomeOf)
 			.onErrorResume((error) -> Mono.just(failureOf(error, sent.get(), timeout)))
-			.contextWrite(Context.of(REQUEST_SENT, sent));
+			.contextWrite((context) -> {
+				Context withFlag = context.put(REQUEST_SENT, sent);
+				return (publication.sender() != null)
+						? withFlag.put(ObservationThreadLocalAccessor.KEY, publication.sender()) : withFlag;
+			});
 	}
 
 	/** Whether the sidecar can publish yet: 204 from {@code /v1.0/healthz/outbound}. */
@@ -108,22 +116,33 @@ final class DaprSidecarClient implements AutoCloseable {
 		}
 	}
 
-	private static URI publishUri(UriBuilder uri, DaprPublication publication) {
-		uri.path("/v1.0/publish/{pubsub}/{topic}");
+	/**
+	 * The publish URI as a template (the metrics' {@code uri} tag), its variables put in
+	 * {@code variables}: pubsub, topic and metadata values are encoded as values.
+	 */
+	private static String publishUriTemplate(DaprPublication publication, Map<String, Object> variables) {
+		StringBuilder template = new StringBuilder("/v1.0/publish/{pubsub}/{topic}");
+		variables.put("pubsub", publication.pubsub());
+		variables.put("topic", publication.topic());
+		char separator = '?';
 		if (publication.partitionKey() != null) {
-			uri.queryParam("metadata.partitionKey", "{partitionKey}");
+			template.append(separator).append("metadata.partitionKey={partitionKey}");
+			variables.put("partitionKey", publication.partitionKey());
+			separator = '&';
 		}
-		publication.metadata()
-			.keySet()
-			.forEach((name) -> uri.queryParam("metadata." + name, "{metadata." + name + "}"));
-		Map<String, Object> values = new HashMap<>();
-		values.put("pubsub", publication.pubsub());
-		values.put("topic", publication.topic());
-		if (publication.partitionKey() != null) {
-			values.put("partitionKey", publication.partitionKey());
+		int index = 0;
+		for (Map.Entry<String, String> entry : publication.metadata().entrySet()) {
+			String variable = "metadata" + index++;
+			template.append(separator)
+				.append("metadata.")
+				.append(entry.getKey())
+				.append("={")
+				.append(variable)
+				.append('}');
+			variables.put(variable, entry.getValue());
+			separator = '&';
 		}
-		publication.metadata().forEach((name, value) -> values.put("metadata." + name, value));
-		return uri.build(values);
+		return template.toString();
 	}
 
 	private static Mono<PublishOutcome> outcomeOf(ClientResponse response) {

@@ -15,6 +15,7 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
+import tools.jackson.databind.json.JsonMapper;
 
 import com.pakaura.binder.dapr.BinderSettings;
 import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
@@ -181,6 +182,25 @@ class HelmChartTest {
 				"dapr-app-token");
 		assertThat(value(env(container(deployment)).get("APP_API_TOKEN"), "valueFrom.secretKeyRef.name"))
 			.isEqualTo("dapr-app-token");
+	}
+
+	@Test
+	void theGrafanaDashboardShipsAsALabelledConfigMapWhenAsked() {
+		assertThat(render("values.yaml").all("ConfigMap")).hasSize(1);
+		Rendered rendered = new Rendered(new Helm(CHART).template()
+			.withName("pakaura")
+			.withValuesFile(CHART.resolve("values.yaml"))
+			.set("grafanaDashboard.enabled", true)
+			.call());
+		Map<String, Object> dashboard = rendered.all("ConfigMap")
+			.stream()
+			.filter((one) -> value(one, "metadata.name").toString().endsWith("-dashboard"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(map(dashboard, "metadata.labels")).containsEntry("grafana_dashboard", "1");
+		String json = (String) map(dashboard, "data").get("pakaura-api.json");
+		assertThat(JsonMapper.builder().build().readTree(json).get("uid").stringValue())
+			.isEqualTo("pakaura-api-events");
 	}
 
 	@Test

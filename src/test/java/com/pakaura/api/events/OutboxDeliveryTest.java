@@ -20,6 +20,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import com.pakaura.api.support.GrafanaDashboard;
+import com.pakaura.api.support.PrometheusScrape;
 import com.pakaura.api.support.ServiceTest;
 import com.pakaura.api.support.Tokens;
 import com.pakaura.api.support.UserSession;
@@ -68,6 +70,14 @@ class OutboxDeliveryTest {
 	void freshUser() {
 		SIDECAR.reset();
 		this.user = new UserSession(this.http);
+	}
+
+	@Test
+	void theOutboxMetricsOfTheDashboardAreServed() {
+		this.user.createTask(Map.of("title", "Measured"));
+		await().until(() -> SIDECAR.delivered().size() == 2);
+		String scrape = PrometheusScrape.of(this.http);
+		GrafanaDashboard.assertScrapeServes(scrape, "pakaura_outbox_", "dapr_");
 	}
 
 	@Test

@@ -40,6 +40,15 @@ abstract class TaskEventsContract {
 
 	protected static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
+	/**
+	 * A span of the caller's trace ({@link #TRACEPARENT}) other than the caller's own:
+	 * the service's server span, or a span under it. Sampled, as the caller's is.
+	 */
+	protected static final String IN_CALLERS_TRACE = "00-4bf92f3577b34da6a3ce929d0e0e4736-(?!00f067aa0ba902b7)[0-9a-f]{16}-01";
+
+	/** A well-formed W3C traceparent. */
+	protected static final String ANY_TRACEPARENT = "00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]";
+
 	private static final Pattern UUID_V4 = Pattern
 		.compile("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
 
@@ -48,7 +57,7 @@ abstract class TaskEventsContract {
 	 * instead.
 	 */
 	private static final Set<String> VARYING = Set.of("id", "subject", "time", "partitionkey", "data.task_id",
-			"data.user_id", "data.timestamp");
+			"data.user_id", "data.timestamp", "traceparent");
 
 	@Autowired
 	protected WebTestClient http;
@@ -243,7 +252,7 @@ abstract class TaskEventsContract {
 	}
 
 	@Test
-	void withoutCallerIdsTheGeneratedCorrelationIdIsTheTraceIdAndNoTraceparentIsMadeUp() {
+	void withoutCallerIdsTheGeneratedCorrelationIdIsTheTraceIdAndTheEventsStartATraceOfTheirOwn() {
 		String correlationId = this.user.post()
 			.uri("/api/tasks")
 			.contentType(MediaType.APPLICATION_JSON)
@@ -260,13 +269,15 @@ abstract class TaskEventsContract {
 			CloudEvent envelope = event.cloudEvent();
 			assertThat(envelope.getExtension("traceid")).isEqualTo(correlationId);
 			assertThat(envelope.getExtension("correlationid")).isEqualTo(correlationId);
-			assertThat(envelope.getExtension("traceparent")).isNull();
-			assertThat(event.message().getHeaders()).doesNotContainKey("traceparent");
+			// a malformed traceparent is ignored (W3C): the request starts a new trace
+			assertThat((String) envelope.getExtension("traceparent")).matches(ANY_TRACEPARENT)
+				.doesNotContain("not-a-traceparent");
+			assertThat(event.message().getHeaders()).containsEntry("traceparent", envelope.getExtension("traceparent"));
 		});
 	}
 
 	@Test
-	void theW3cTraceContextIsCarriedInTheEnvelopeAndTheHeaders() {
+	void theEventsContinueTheCallersTraceInTheEnvelopeAndTheHeaders() {
 		this.user.post()
 			.uri("/api/tasks")
 			.contentType(MediaType.APPLICATION_JSON)
@@ -278,9 +289,10 @@ abstract class TaskEventsContract {
 			.isCreated();
 
 		assertThat(this.published.all()).hasSize(2).allSatisfy((event) -> {
-			assertThat(event.cloudEvent().getExtension("traceparent")).isEqualTo(TRACEPARENT);
+			String traceparent = (String) event.cloudEvent().getExtension("traceparent");
+			assertThat(traceparent).matches(IN_CALLERS_TRACE);
 			assertThat(event.cloudEvent().getExtension("tracestate")).isEqualTo("congo=t61rcWkgMzE");
-			assertThat(event.message().getHeaders()).containsEntry("traceparent", TRACEPARENT)
+			assertThat(event.message().getHeaders()).containsEntry("traceparent", traceparent)
 				.containsEntry("tracestate", "congo=t61rcWkgMzE");
 		});
 	}
@@ -298,7 +310,7 @@ abstract class TaskEventsContract {
 		assertThat((String) envelope.getExtension("sequence")).matches("\\d{20}");
 		assertThat(envelope.getExtension("traceid")).isEqualTo(CORRELATION_ID);
 		assertThat(envelope.getExtension("correlationid")).isEqualTo(CORRELATION_ID);
-		assertThat(envelope.getExtension("traceparent")).isEqualTo(TRACEPARENT);
+		assertThat((String) envelope.getExtension("traceparent")).matches(IN_CALLERS_TRACE);
 
 		JsonNode json = event.json();
 		JsonNode data = json.get("data");
@@ -312,7 +324,7 @@ abstract class TaskEventsContract {
 		assertThat(message.getHeaders().get("contentType")).hasToString("application/cloudevents+json");
 		assertThat(message.getHeaders()).containsEntry("partitionKey", taskId)
 			.containsEntry("correlationId", CORRELATION_ID)
-			.containsEntry("traceparent", TRACEPARENT);
+			.containsEntry("traceparent", envelope.getExtension("traceparent"));
 	}
 
 	/**
@@ -333,6 +345,11 @@ abstract class TaskEventsContract {
 			}
 			else if (expected.endsWith("Z")) {
 				assertThat(Instant.parse(value)).as(path).isNotNull();
+			}
+			else if (field.equals("traceparent")) {
+				// a span id of the sample's trace: the request's server span
+				assertThat(value).as(path).matches(IN_CALLERS_TRACE);
+				assertThat(expected).as("the sample's " + path).matches(IN_CALLERS_TRACE);
 			}
 			parent.put(field, expected);
 		}

@@ -19,6 +19,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import com.pakaura.binder.dapr.FakeDaprSidecar;
 import com.pakaura.binder.dapr.FakeDaprSidecar.Delivered;
+import com.pakaura.api.support.GrafanaDashboard;
+import com.pakaura.api.support.PrometheusScrape;
 import com.pakaura.api.support.ServiceTest;
 import com.pakaura.binder.dapr.DaprMessageChannelBinder;
 
@@ -69,13 +71,23 @@ class TaskEventsOnDaprBinderTest extends TaskEventsContract {
 	}
 
 	@Test
+	void theMetricsOfTheDashboardAreServedWithHistogramsAndHelpText() {
+		create(Map.of("title", "Measured"));
+		await().until(() -> SIDECAR.delivered().size() == 2);
+		String scrape = PrometheusScrape.of(this.http);
+		assertThat(scrape).containsPattern("(?m)^dapr_publish_latency_seconds_bucket\\{.*le=\"0\\.001\"")
+			.containsPattern("(?m)^http_client_requests_seconds_bucket\\{.*uri=\"/v1\\.0/publish/\\{pubsub}/\\{topic}");
+		GrafanaDashboard.assertScrapeServes(scrape, "dapr_", "pakaura_events_", "http_");
+	}
+
+	@Test
 	void theCorrelationIdSurvivesACurrentSidecarInBothFields() {
 		String id = create(Map.of("title", "Traced through Dapr"));
 		await().until(() -> SIDECAR.delivered().size() == 2);
 		assertThat(SIDECAR.delivered()).allSatisfy((delivered) -> {
 			assertThat(delivered.event().get("traceid").stringValue()).isEqualTo(CORRELATION_ID);
 			assertThat(delivered.event().get("correlationid").stringValue()).isEqualTo(CORRELATION_ID);
-			assertThat(delivered.event().get("traceparent").stringValue()).isEqualTo(TRACEPARENT);
+			assertThat(delivered.event().get("traceparent").stringValue()).matches(IN_CALLERS_TRACE);
 			assertThat(delivered.event().get("subject").stringValue()).isEqualTo(id);
 		});
 	}
@@ -101,9 +113,10 @@ class TaskEventsOnDaprBinderTest extends TaskEventsContract {
 		create(Map.of("title", "Traced through an old Dapr"));
 		await().until(() -> SIDECAR.delivered().size() == 2);
 		assertThat(SIDECAR.delivered()).allSatisfy((delivered) -> {
-			// the old sidecar writes its own span (here: the forwarded traceparent) over
-			// traceid...
-			assertThat(delivered.event().get("traceid").stringValue()).isEqualTo(TRACEPARENT);
+			// the old sidecar writes its own span (here: the traceparent of the request
+			// to
+			// it, a span of the caller's trace) over traceid...
+			assertThat(delivered.event().get("traceid").stringValue()).matches(IN_CALLERS_TRACE);
 			// ...and correlationid, which no tracing system touches, still names the
 			// request
 			assertThat(delivered.event().get("correlationid").stringValue()).isEqualTo(CORRELATION_ID);

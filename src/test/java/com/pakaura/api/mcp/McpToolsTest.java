@@ -313,10 +313,14 @@ class McpToolsTest {
 		assertThat(text(result)).contains(saying);
 	}
 
-	/** An event without what differs between two users' otherwise equal tasks. */
+	/**
+	 * An event without what differs between two users' otherwise equal tasks, after
+	 * checking that it names a span of its call's trace.
+	 */
 	private static List<JsonNode> comparable(List<Published> events) {
 		return events.stream().map((event) -> {
 			ObjectNode json = (ObjectNode) event.json().deepCopy();
+			assertThat(json.remove("traceparent").stringValue()).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
 			for (String varying : Set.of("id", "time", "subject", "partitionkey", "traceid", "correlationid")) {
 				json.remove(varying);
 			}

@@ -6,6 +6,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.pakaura.api.support.ApiTest;
+import com.pakaura.api.support.PrometheusScrape;
 import com.pakaura.api.support.UserSession;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,14 +46,7 @@ class ActuatorTest {
 	@Test
 	void prometheusExposesHttpServerMetrics() {
 		new UserSession(this.http).get().uri("/api/tasks").exchange().expectStatus().isOk();
-		String scrape = this.http.get()
-			.uri("/actuator/prometheus")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody();
+		String scrape = PrometheusScrape.of(this.http);
 		assertThat(scrape).contains("http_server_requests_seconds_count{").contains("uri=\"/api/tasks\"");
 	}
 

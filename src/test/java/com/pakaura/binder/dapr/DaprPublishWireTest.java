@@ -4,6 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -21,7 +24,9 @@ class DaprPublishWireTest extends WithFreshSidecarEachTest {
 
 	@Test
 	void aStructuredCloudEventIsPostedAsIsWithItsKeyAndTraceHeaders() {
-		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port())) {
+		// without tracing, the message's W3C headers are what the sidecar gets
+		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
+				"management.tracing.export.enabled=false")) {
 			app.streamBridge()
 				.send("orders",
 						event("key-42")
@@ -39,6 +44,32 @@ class DaprPublishWireTest extends WithFreshSidecarEachTest {
 			assertThat(request.bodyText()).isEqualTo(EVENT);
 			assertThat(request.status()).isEqualTo(204);
 			await().atMost(Duration.ofSeconds(60)).until(() -> app.published("success") == 1);
+		}
+	}
+
+	@Test
+	void withTracingTheSidecarRequestIsASpanOfTheSendersObservation() {
+		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port())) {
+			ObservationRegistry observations = app.context().getBean(ObservationRegistry.class);
+			Tracer tracer = app.context().getBean(Tracer.class);
+			Observation sending = Observation.start("test.sending", observations);
+			String traceId;
+			try (Observation.Scope scope = sending.openScope()) {
+				traceId = tracer.currentSpan().context().traceId();
+				app.streamBridge()
+					.send("orders",
+							event("k")
+								.setHeader("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+								.build());
+			}
+			finally {
+				sending.stop();
+			}
+			String traceparent = awaitRequests(1).get(0).headers().get("traceparent");
+			// the request's own span, in the sender's trace: Dapr's spans join that trace
+			assertThat(traceparent).matches("00-" + traceId + "-[0-9a-f]{16}-0[01]");
+			// the event keeps the trace context it was given
+			assertThat(this.sidecar.delivered().get(0).event().get("traceid").stringValue()).isEqualTo("corr-1");
 		}
 	}
 

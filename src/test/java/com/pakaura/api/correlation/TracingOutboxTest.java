@@ -1,0 +1,38 @@
+package com.pakaura.api.correlation;
+
+import org.junit.jupiter.api.AfterAll;
+
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import com.pakaura.api.support.ServiceTest;
+import com.pakaura.binder.dapr.FakeDaprSidecar;
+
+/** The trace in outbox mode: the relay continues it from the stored traceparent. */
+@ServiceTest
+@Import(TracingContract.InMemorySpans.class)
+class TracingOutboxTest extends TracingContract {
+
+	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
+
+	@DynamicPropertySource
+	static void sidecar(DynamicPropertyRegistry properties) {
+		properties.add("DAPR_ENABLED", () -> "true");
+		properties.add("DAPR_HTTP_PORT", SIDECAR::port);
+		properties.add("management.tracing.sampling.probability", () -> "1.0");
+		properties.add("pakaura.events.delivery", () -> "outbox");
+		properties.add("pakaura.events.outbox.poll-interval", () -> "200ms");
+	}
+
+	@AfterAll
+	static void stopSidecar() {
+		SIDECAR.close();
+	}
+
+	@Override
+	protected FakeDaprSidecar sidecar() {
+		return SIDECAR;
+	}
+
+}
