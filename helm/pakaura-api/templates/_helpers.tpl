@@ -22,3 +22,16 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 app.kubernetes.io/name: {{ include "pakaura-api.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
+
+{{- define "pakaura-api.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "pakaura-api.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "true" when tokens come from an identity provider rather than the shared secret */}}
+{{- define "pakaura-api.identityProvider" -}}
+{{- if or .Values.auth.issuerUri .Values.auth.jwkSetUri -}}true{{- end -}}
+{{- end -}}

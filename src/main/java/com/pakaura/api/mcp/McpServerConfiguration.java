@@ -20,6 +20,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 import com.pakaura.api.correlation.CorrelationId;
 import com.pakaura.api.web.AuthenticatedCaller;
+import com.pakaura.api.web.ProtectedResourceMetadata;
 
 /**
  * The MCP server at {@code /mcp}: Streamable HTTP in its stateless form, so that any
@@ -30,7 +31,7 @@ import com.pakaura.api.web.AuthenticatedCaller;
 @Configuration(proxyBeanMethods = false)
 class McpServerConfiguration {
 
-	static final String ENDPOINT = "/mcp";
+	static final String ENDPOINT = ProtectedResourceMetadata.MCP_PATH;
 
 	@Bean
 	WebFluxStatelessServerTransport mcpTransport() {

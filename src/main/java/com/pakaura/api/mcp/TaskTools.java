@@ -53,9 +53,48 @@ class TaskTools {
 	private static final String TASK_ID_SCHEMA = """
 			"task_id": {"type": "string", "format": "uuid", "description": "The task's id"}""";
 
+	/**
+	 * Nullable values are {@code anyOf} a type and {@code null}, not a type array, which
+	 * strict JSON Schema compilers (Ajv's strict mode, as in the MCP Inspector) warn
+	 * about.
+	 */
 	private static final String DUE_DATE_SCHEMA = """
-			"due_date": {"type": ["string", "null"], "format": "date-time",
+			"due_date": {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}],
 			  "description": "RFC 3339 timestamp with an offset, e.g. 2026-12-01T09:00:00Z; null clears it"}""";
+
+	/** A task as the tools return it: {@link TaskResponse}, as the REST API shows it. */
+	private static final String TASK_SCHEMA = """
+			{"type": "object", "properties": {
+			  "id": {"type": "string", "format": "uuid"},
+			  "user_id": {"type": "string"},
+			  "title": {"type": "string"},
+			  "description": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+			  "completed": {"type": "boolean"},
+			  "due_date": {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]},
+			  "created_at": {"type": "string", "format": "date-time"},
+			  "updated_at": {"type": "string", "format": "date-time"}},
+			 "required": ["id", "user_id", "title", "description", "completed", "due_date", "created_at", "updated_at"],
+			 "additionalProperties": false}""";
+
+	private static final String LIST_SCHEMA = """
+			{"type": "object", "properties": {
+			  "tasks": {"type": "array", "items": %s},
+			  "count": {"type": "integer", "minimum": 0},
+			  "has_more": {"type": "boolean", "description": "More tasks than the list holds exist"}},
+			 "required": ["tasks", "count", "has_more"], "additionalProperties": false}""".formatted(TASK_SCHEMA);
+
+	private static final String DELETED_SCHEMA = """
+			{"type": "object", "properties": {
+			  "deleted": {"type": "array", "items": {"type": "string", "format": "uuid"}},
+			  "count": {"type": "integer", "minimum": 0}},
+			 "required": ["deleted", "count"], "additionalProperties": false}""";
+
+	private static final String CLEARED_SCHEMA = """
+			{"type": "object", "properties": {
+			  "deleted": {"type": "array", "items": {"type": "string", "format": "uuid"}},
+			  "count": {"type": "integer", "minimum": 0},
+			  "remaining": {"type": "integer", "minimum": 0, "description": "Completed tasks left for another call"}},
+			 "required": ["deleted", "count", "remaining"], "additionalProperties": false}""";
 
 	private final TaskService tasks;
 
@@ -73,38 +112,40 @@ class TaskTools {
 								  %s},
 								 "required": ["title"], "additionalProperties": false}"""
 							.formatted(Task.TITLE_MAX_LENGTH, Task.DESCRIPTION_MAX_LENGTH, DUE_DATE_SCHEMA),
-						new ToolAnnotations("Add task", false, false, false, false, null), this::addTask),
+						TASK_SCHEMA, new ToolAnnotations("Add task", false, false, false, false, null), this::addTask),
 				tool(json, "list_tasks", "List tasks",
 						"List the user's tasks, newest first (at most " + LIST_LIMIT + ").",
 						"""
 								{"type": "object", "properties": {
 								  "status": {"type": "string", "enum": ["all", "pending", "completed"], "default": "all"}},
 								 "additionalProperties": false}""",
-						new ToolAnnotations("List tasks", true, false, true, false, null), this::listTasks),
+						LIST_SCHEMA, new ToolAnnotations("List tasks", true, false, true, false, null),
+						this::listTasks),
 				tool(json, "update_task", "Update task",
 						"Change a task's title, description or due date. Fields left out are kept; null clears description or due date.",
 						"""
 								{"type": "object", "properties": {
 								  %s,
 								  "title": {"type": "string", "minLength": 1, "maxLength": %d},
-								  "description": {"type": ["string", "null"], "maxLength": %d},
+								  "description": {"anyOf": [{"type": "string", "maxLength": %d}, {"type": "null"}]},
 								  %s},
 								 "required": ["task_id"], "additionalProperties": false}""".formatted(TASK_ID_SCHEMA,
 								Task.TITLE_MAX_LENGTH, Task.DESCRIPTION_MAX_LENGTH, DUE_DATE_SCHEMA),
-						new ToolAnnotations("Update task", false, true, true, false, null), this::updateTask),
-				tool(json, "complete_task", "Complete task", "Mark a task as done.", taskIdOnly(),
+						TASK_SCHEMA, new ToolAnnotations("Update task", false, true, true, false, null),
+						this::updateTask),
+				tool(json, "complete_task", "Complete task", "Mark a task as done.", taskIdOnly(), TASK_SCHEMA,
 						new ToolAnnotations("Complete task", false, false, true, false, null),
 						(caller, arguments) -> transition(caller, arguments, true)),
-				tool(json, "uncomplete_task", "Reopen task", "Mark a done task as not done.", taskIdOnly(),
+				tool(json, "uncomplete_task", "Reopen task", "Mark a done task as not done.", taskIdOnly(), TASK_SCHEMA,
 						new ToolAnnotations("Reopen task", false, false, true, false, null),
 						(caller, arguments) -> transition(caller, arguments, false)),
-				tool(json, "delete_task", "Delete task", "Delete a task for good.", taskIdOnly(),
+				tool(json, "delete_task", "Delete task", "Delete a task for good.", taskIdOnly(), DELETED_SCHEMA,
 						new ToolAnnotations("Delete task", false, true, true, false, null), this::deleteTask),
 				tool(json, "clear_completed", "Clear completed tasks",
 						"Delete the user's completed tasks for good, at most " + TaskService.CLEAR_COMPLETED_LIMIT
 								+ " per call; the result says how many remain.",
 						"""
-								{"type": "object", "properties": {}, "additionalProperties": false}""",
+								{"type": "object", "properties": {}, "additionalProperties": false}""", CLEARED_SCHEMA,
 						new ToolAnnotations("Clear completed tasks", false, true, true, false, null),
 						this::clearCompleted));
 	}
@@ -179,12 +220,13 @@ class TaskTools {
 	 * trace, and whose failures of input become error results.
 	 */
 	private static AsyncToolSpecification tool(McpJsonMapper json, String name, String title, String description,
-			String inputSchema, ToolAnnotations annotations, Handler handler) {
+			String inputSchema, String outputSchema, ToolAnnotations annotations, Handler handler) {
 		Tool tool = Tool.builder()
 			.name(name)
 			.title(title)
 			.description(description)
 			.inputSchema(json, inputSchema)
+			.outputSchema(json, outputSchema)
 			.annotations(annotations)
 			.build();
 		return AsyncToolSpecification.builder().tool(tool).callHandler((transport, request) -> {

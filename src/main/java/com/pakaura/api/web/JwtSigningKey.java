@@ -8,7 +8,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import org.jspecify.annotations.Nullable;
 
-/** The HS256 key that bearer tokens are verified with. */
+/** The HS256 key that bearer tokens are verified with, when no identity provider is. */
 public final class JwtSigningKey {
 
 	/** HS256 wants a key as long as its hash: 256 bits. */
@@ -25,9 +25,9 @@ public final class JwtSigningKey {
 	 */
 	static JwtSigningKey fromSecret(@Nullable String secret) {
 		if (secret == null || secret.isEmpty()) {
-			throw new IllegalStateException(
-					"AUTH_JWT_SECRET is not set: the service needs the HS256 secret (at least " + MINIMUM_BYTES
-							+ " bytes) that verifies bearer tokens. Only the 'local' profile runs without one.");
+			throw new IllegalStateException("No way to verify bearer tokens is configured: set AUTH_JWT_ISSUER_URI"
+					+ " and/or AUTH_JWT_JWK_SET_URI (an identity provider), or AUTH_JWT_SECRET (an HS256 secret of at least "
+					+ MINIMUM_BYTES + " bytes). Only the 'local' profile runs without one.");
 		}
 		byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
 		if (bytes.length < MINIMUM_BYTES) {

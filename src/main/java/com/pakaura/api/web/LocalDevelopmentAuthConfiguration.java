@@ -44,8 +44,12 @@ class LocalDevelopmentAuthConfiguration {
 	}
 
 	@Bean
-	ApplicationListener<ApplicationReadyEvent> demoTokenAnnouncer(JwtSigningKey signingKey) {
+	ApplicationListener<ApplicationReadyEvent> demoTokenAnnouncer(JwtSigningKey signingKey, AuthProperties properties) {
 		return (event) -> {
+			if (properties.usesIdentityProvider()) {
+				// tokens come from the provider: one signed here would be refused
+				return;
+			}
 			Instant now = Instant.now();
 			JwtClaimsSet claims = JwtClaimsSet.builder()
 				.subject(DEMO_USER)

@@ -48,6 +48,10 @@ class SecurityConfiguration {
 				// the OpenAPI document: how to call the API is no secret, the API is
 				.pathMatchers(HttpMethod.GET, "/v3/api-docs", "/v3/api-docs.yaml")
 				.permitAll()
+				// RFC 9728 metadata: MCP clients read it to find out how to get a token
+				.pathMatchers(HttpMethod.GET, ProtectedResourceMetadata.WELL_KNOWN,
+						ProtectedResourceMetadata.WELL_KNOWN + "/**")
+				.permitAll()
 				// the Dapr sidecar asks for the subscriptions at start and delivers to
 				// them, without a
 				// user token (with APP_API_TOKEN set, the binder checks the sidecar's)
@@ -92,6 +96,11 @@ class SecurityConfiguration {
 			detail = "The bearer token was refused: " + error.getDescription();
 			challenge = "Bearer error=\"" + error.getErrorCode() + "\", error_description=\""
 					+ error.getDescription().replace("\"", "'") + "\"";
+		}
+		if (ProtectedResourceMetadata.isProtectedResource(exchange)) {
+			// the MCP authorization flow starts here (RFC 9728 section 5.1)
+			challenge += (challenge.equals("Bearer") ? " " : ", ") + "resource_metadata=\""
+					+ ProtectedResourceMetadata.metadataUrl(exchange) + "\"";
 		}
 		exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, challenge);
 		ProblemDetail problem = Problems.of(HttpStatus.UNAUTHORIZED, detail);

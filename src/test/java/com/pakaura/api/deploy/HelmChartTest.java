@@ -8,12 +8,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -21,6 +23,7 @@ import com.pakaura.binder.dapr.BinderSettings;
 import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The Helm chart, linted and rendered by Helm itself (embedded through helm-java) with
@@ -30,6 +33,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HelmChartTest {
 
 	private static final Path CHART = Path.of("helm", "pakaura-api");
+
+	/**
+	 * Values whose children are free-form (Kubernetes objects, maps of names) are
+	 * described as a whole.
+	 */
+	private static final Set<String> FREE_FORM = Set.of("resources", "podSecurityContext", "securityContext",
+			"nodeSelector", "affinity", "extraConfig", "serviceAccount.annotations", "serviceMonitor.labels");
 
 	@Test
 	void theChartLintsClean() {
@@ -201,6 +211,119 @@ class HelmChartTest {
 		String json = (String) map(dashboard, "data").get("pakaura-api.json");
 		assertThat(JsonMapper.builder().build().readTree(json).get("uid").stringValue())
 			.isEqualTo("pakaura-api-events");
+	}
+
+	@Test
+	void helmRefusesValuesTheSchemaDoesNotAllow(@TempDir Path dir) throws IOException {
+		for (String bad : List.of("replicaCount: two", "replicas: 3", "events:\n  delivery: exactly-once",
+				"dapr:\n  publishTimeout: soon")) {
+			Path values = dir.resolve("bad.yaml");
+			Files.writeString(values, bad + "\n");
+			assertThatThrownBy(() -> new Helm(CHART).template().withName("pakaura").withValuesFile(values).call())
+				.as(bad)
+				.hasMessageContaining("values don't meet the specifications of the schema");
+		}
+	}
+
+	@Test
+	void productionValuesAddAServiceAccountWithoutTokenAPodDisruptionBudgetAndTheSidecarsSettings() {
+		Rendered rendered = render("values.yaml");
+		Map<String, Object> deployment = rendered.one("Deployment");
+		Map<String, Object> account = rendered.one("ServiceAccount");
+		assertThat(value(deployment, "spec.template.spec.serviceAccountName"))
+			.isEqualTo(value(account, "metadata.name"));
+		assertThat(value(deployment, "spec.template.spec.automountServiceAccountToken")).isEqualTo(false);
+		assertThat(value(account, "automountServiceAccountToken")).isEqualTo(false);
+
+		Map<String, Object> budget = rendered.one("PodDisruptionBudget");
+		assertThat(value(budget, "spec.maxUnavailable")).isEqualTo(1);
+		assertThat(map(budget, "spec.selector.matchLabels")).isEqualTo(map(deployment, "spec.selector.matchLabels"));
+		assertThat(rendered.all("HorizontalPodAutoscaler")).isEmpty();
+		assertThat(rendered.all("ServiceMonitor")).isEmpty();
+
+		assertThat(map(deployment, "spec.template.metadata.annotations")).containsEntry("dapr.io/log-as-json", "true")
+			.containsEntry("dapr.io/enable-metrics", "true")
+			.containsEntry("dapr.io/metrics-port", "9090")
+			.containsEntry("dapr.io/sidecar-cpu-request", "100m")
+			.containsEntry("dapr.io/sidecar-memory-limit", "256Mi")
+			.doesNotContainKey("dapr.io/config");
+		assertThat(render("values-local.yaml").all("PodDisruptionBudget")).as("one replica: no budget").isEmpty();
+	}
+
+	@Test
+	void autoscalingReplacesTheReplicaCountAndAServiceMonitorScrapesPrometheus() {
+		Rendered rendered = new Rendered(new Helm(CHART).template()
+			.withName("pakaura")
+			.withValuesFile(CHART.resolve("values.yaml"))
+			.set("autoscaling.enabled", true)
+			.set("serviceMonitor.enabled", true)
+			.set("serviceMonitor.labels.release", "kube-prometheus-stack")
+			.set("dapr.config", "tracing")
+			.call());
+		Map<String, Object> deployment = rendered.one("Deployment");
+		assertThat(map(deployment, "spec")).doesNotContainKey("replicas");
+		Map<String, Object> autoscaler = rendered.one("HorizontalPodAutoscaler");
+		assertThat(value(autoscaler, "spec.minReplicas")).isEqualTo(2);
+		assertThat(value(autoscaler, "spec.scaleTargetRef.name")).isEqualTo(value(deployment, "metadata.name"));
+		assertThat(rendered.all("PodDisruptionBudget")).hasSize(1);
+		Map<String, Object> monitor = rendered.one("ServiceMonitor");
+		assertThat(map(monitor, "metadata.labels")).containsEntry("release", "kube-prometheus-stack");
+		assertThat(list(monitor, "spec.endpoints").get(0)).containsEntry("path", "/actuator/prometheus")
+			.containsEntry("port", "http");
+		assertThat(map(deployment, "spec.template.metadata.annotations")).containsEntry("dapr.io/config", "tracing");
+	}
+
+	@Test
+	void withAnIdentityProviderTheSharedSecretIsNotMounted() {
+		Rendered rendered = new Rendered(new Helm(CHART).template()
+			.withName("pakaura")
+			.withValuesFile(CHART.resolve("values.yaml"))
+			.set("auth.issuerUri", "https://sso.example/realms/pakaura")
+			.set("auth.audience", "pakaura-api")
+			.call());
+		assertThat(map(rendered.one("ConfigMap"), "data"))
+			.containsEntry("AUTH_JWT_ISSUER_URI", "https://sso.example/realms/pakaura")
+			.containsEntry("AUTH_JWT_AUDIENCE", "pakaura-api")
+			.doesNotContainKey("AUTH_JWT_JWK_SET_URI");
+		assertThat(env(container(rendered.one("Deployment")))).doesNotContainKey("AUTH_JWT_SECRET");
+	}
+
+	@Test
+	void theChartsReadmeDescribesEveryValue() throws IOException {
+		String readme = Files.readString(CHART.resolve("README.md"));
+		Map<String, Object> values = new Yaml().load(Files.readString(CHART.resolve("values.yaml")));
+		List<String> leaves = new ArrayList<>();
+		collectLeaves("", values, leaves);
+		assertThat(leaves).contains("auth.issuerUri", "dapr.sidecarResources.cpuLimit", "resources");
+		assertThat(leaves).allSatisfy((leaf) -> assertThat(readme).as(leaf).contains("`" + leaf + "`"));
+	}
+
+	@Test
+	void theImageJibBuildsIsTheImageTheChartRuns() throws IOException {
+		String pom = Files.readString(Path.of("pom.xml"));
+		Map<String, Object> chart = new Yaml().load(Files.readString(CHART.resolve("Chart.yaml")));
+		Map<String, Object> values = new Yaml().load(Files.readString(CHART.resolve("values.yaml")));
+		Matcher image = Pattern.compile("<image.name>([^<]+)</image.name>").matcher(pom);
+		Matcher version = Pattern.compile("<artifactId>pakaura-api</artifactId>\\s*<version>([^<]+)</version>")
+			.matcher(pom);
+		assertThat(image.find()).isTrue();
+		assertThat(version.find()).isTrue();
+		assertThat(value(values, "image.repository")).isEqualTo(image.group(1));
+		// a release's image tag is the chart's appVersion
+		assertThat(chart.get("appVersion")).isEqualTo(version.group(1).replace("-SNAPSHOT", ""));
+	}
+
+	@SuppressWarnings("unchecked")
+	private static void collectLeaves(String prefix, Map<String, Object> values, List<String> leaves) {
+		values.forEach((key, value) -> {
+			String path = prefix.isEmpty() ? key : prefix + "." + key;
+			if (value instanceof Map<?, ?> children && !children.isEmpty() && !FREE_FORM.contains(path)) {
+				collectLeaves(path, (Map<String, Object>) children, leaves);
+			}
+			else {
+				leaves.add(path);
+			}
+		});
 	}
 
 	@Test

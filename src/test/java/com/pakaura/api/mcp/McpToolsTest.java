@@ -1,6 +1,7 @@
 package com.pakaura.api.mcp;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,7 @@ import com.pakaura.api.support.PublishedEvents.Published;
 import com.pakaura.api.support.TaskRows;
 import com.pakaura.api.support.Tokens;
 import com.pakaura.api.support.UserSession;
+import com.pakaura.api.task.Task;
 import com.pakaura.api.task.TaskService;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -98,6 +100,43 @@ class McpToolsTest {
 		assertThat(byName.get("clear_completed").annotations().destructiveHint()).isTrue();
 		assertThat(byName.get("add_task").annotations().destructiveHint()).isFalse();
 		assertThat(byName.get("complete_task").annotations().idempotentHint()).isTrue();
+	}
+
+	@Test
+	void everyToolDeclaresItsOutputAndUsesSchemasStrictClientsAccept() {
+		Map<String, Tool> byName = this.client.listTools()
+			.tools()
+			.stream()
+			.collect(Collectors.toMap(Tool::name, (tool) -> tool));
+		assertThat(byName.values()).allSatisfy((tool) -> {
+			assertThat(tool.outputSchema()).as(tool.name()).containsEntry("type", "object");
+			// Ajv's strict mode (the MCP Inspector's --strict) warns on "type": [...,
+			// "null"]
+			assertThat(typeArrays(tool.inputSchema())).as(tool.name() + " input").isEmpty();
+			assertThat(typeArrays(tool.outputSchema())).as(tool.name() + " output").isEmpty();
+		});
+		// the REST API's limits, from the same constants
+		assertThat(properties(byName.get("add_task")).get("title").toString())
+			.contains("maxLength=" + Task.TITLE_MAX_LENGTH);
+		assertThat(properties(byName.get("update_task")).get("description").toString())
+			.contains("maxLength=" + Task.DESCRIPTION_MAX_LENGTH);
+	}
+
+	/** The schema's {@code type} keywords whose value is an array, anywhere in it. */
+	private static List<Object> typeArrays(Object schema) {
+		List<Object> found = new ArrayList<>();
+		if (schema instanceof Map<?, ?> map) {
+			map.forEach((key, value) -> {
+				if ("type".equals(key) && value instanceof List<?>) {
+					found.add(value);
+				}
+				found.addAll(typeArrays(value));
+			});
+		}
+		else if (schema instanceof List<?> list) {
+			list.forEach((item) -> found.addAll(typeArrays(item)));
+		}
+		return found;
 	}
 
 	@Test

@@ -1,5 +1,6 @@
 package com.pakaura.api.web;
 
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -13,6 +14,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.pakaura.api.PakauraApplication;
@@ -33,7 +35,31 @@ class StartupTest {
 		this.auth.run((context) -> assertThat(context).hasFailed()
 			.getFailure()
 			.rootCause()
-			.hasMessageContaining("AUTH_JWT_SECRET is not set"));
+			.hasMessageContaining("No way to verify bearer tokens is configured"));
+	}
+
+	@Test
+	void aSecretAndAnIdentityProviderTogetherAreRefused() {
+		this.auth
+			.withPropertyValues("pakaura.auth.jwt-secret=" + "s".repeat(32),
+					"pakaura.auth.jwk-set-uri=http://idp.example/jwks")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("configure exactly one way to verify tokens"));
+	}
+
+	@Test
+	void anIdentityProviderNeedsNoSecretAndIsNotAskedAtStartUp() {
+		// nothing listens on these: the keys and the OpenID configuration are fetched on
+		// first use, so the service starts while its provider is down
+		for (String provider : List.of("pakaura.auth.jwk-set-uri=http://127.0.0.1:9/jwks",
+				"pakaura.auth.issuer-uri=http://127.0.0.1:9/realms/pakaura")) {
+			this.auth.withPropertyValues(provider)
+				.run((context) -> assertThat(context).hasNotFailed()
+					.hasSingleBean(ReactiveJwtDecoder.class)
+					.doesNotHaveBean(JwtSigningKey.class));
+		}
 	}
 
 	@Test
@@ -49,7 +75,7 @@ class StartupTest {
 	void withASecretThereIsNoDemoTokenOutsideLocal() {
 		this.auth.withPropertyValues("pakaura.auth.jwt-secret=" + "s".repeat(32))
 			.run((context) -> assertThat(context).hasNotFailed()
-				.hasSingleBean(JwtSigningKey.class)
+				.hasSingleBean(ReactiveJwtDecoder.class)
 				.doesNotHaveBean("demoTokenAnnouncer"));
 	}
 
