@@ -2,7 +2,6 @@ package com.pakaura.api.correlation;
 
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import reactor.util.context.ContextView;
@@ -22,7 +21,7 @@ public record CorrelationId(String value) {
 	/** Key in the Reactor context and in the logging MDC. */
 	public static final String CONTEXT_KEY = "correlation_id";
 
-	private static final Pattern WELL_FORMED = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+	private static final int MAX_LENGTH = 64;
 
 	public CorrelationId {
 		if (!isWellFormed(value)) {
@@ -44,8 +43,24 @@ public record CorrelationId(String value) {
 		return context.<String>getOrEmpty(CONTEXT_KEY).map(CorrelationId::new);
 	}
 
+	/**
+	 * {@code [A-Za-z0-9._-]{1,64}}, checked by hand: every read of the id from a
+	 * request's context makes a record of it, and a regular expression there cost 2% of
+	 * the CPU.
+	 */
 	private static boolean isWellFormed(@Nullable String candidate) {
-		return candidate != null && WELL_FORMED.matcher(candidate).matches();
+		if (candidate == null || candidate.isEmpty() || candidate.length() > MAX_LENGTH) {
+			return false;
+		}
+		for (int i = 0; i < candidate.length(); i++) {
+			char c = candidate.charAt(i);
+			boolean allowed = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.'
+					|| c == '_' || c == '-';
+			if (!allowed) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 }

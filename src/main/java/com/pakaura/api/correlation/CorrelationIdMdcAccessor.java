@@ -10,7 +10,8 @@ import org.slf4j.MDC;
  *
  * <p>
  * Registered through {@code META-INF/services} with Micrometer's context-propagation
- * registry; Reactor applies it because {@code spring.reactor.context-propagation=auto}.
+ * registry; Reactor applies it where asked ({@code handle}, {@code tap}), and
+ * {@link RequestLogging} where the service logs for a request.
  */
 public final class CorrelationIdMdcAccessor implements ThreadLocalAccessor<String> {
 

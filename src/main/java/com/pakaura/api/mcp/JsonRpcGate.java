@@ -21,6 +21,8 @@ import org.springframework.web.reactive.function.server.HandlerFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
+import com.pakaura.api.correlation.RequestLogging;
+
 /**
  * Checks every message posted to {@code /mcp} against JSON-RPC 2.0 and the MCP methods
  * this server offers before the MCP SDK sees it, and answers what does not fit with the
@@ -174,17 +176,18 @@ final class JsonRpcGate implements HandlerFilterFunction<ServerResponse, ServerR
 	}
 
 	private static Mono<ServerResponse> refuse(HttpStatus status, @Nullable JsonNode id, int code, String message) {
-		log.atWarn()
-			.addKeyValue("jsonrpc_code", code)
-			.addKeyValue("http_status", status.value())
-			.log("MCP message refused: {}", message);
 		ObjectNode error = JSON.createObjectNode();
 		error.put("jsonrpc", "2.0");
 		error.set("id", (id != null) ? id : JSON.nullNode());
 		error.putObject("error").put("code", code).put("message", message);
-		return ServerResponse.status(status)
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(JSON.writeValueAsString(error));
+		return RequestLogging
+			.log(() -> log.atWarn()
+				.addKeyValue("jsonrpc_code", code)
+				.addKeyValue("http_status", status.value())
+				.log("MCP message refused: {}", message))
+			.then(ServerResponse.status(status)
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(JSON.writeValueAsString(error)));
 	}
 
 	private record Refusal(HttpStatus status, @Nullable JsonNode id, int code, String message) {

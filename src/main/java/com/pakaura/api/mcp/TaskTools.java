@@ -20,6 +20,7 @@ import reactor.util.context.Context;
 import org.springframework.stereotype.Component;
 
 import com.pakaura.api.correlation.CorrelationId;
+import com.pakaura.api.correlation.RequestLogging;
 import com.pakaura.api.mcp.ToolArguments.ToolInputException;
 import com.pakaura.api.task.NewTask;
 import com.pakaura.api.task.Task;
@@ -245,10 +246,9 @@ class TaskTools {
 	}
 
 	private static Function<Throwable, Mono<CallToolResult>> unexpected(String tool) {
-		return (ex) -> {
-			log.atError().addKeyValue("tool", tool).setCause(ex).log("MCP tool failed unexpectedly");
-			return Mono.just(error("The tool failed unexpectedly. Quote the correlation id when reporting it."));
-		};
+		return (ex) -> RequestLogging
+			.log(() -> log.atError().addKeyValue("tool", tool).setCause(ex).log("MCP tool failed unexpectedly"))
+			.then(Mono.just(error("The tool failed unexpectedly. Quote the correlation id when reporting it.")));
 	}
 
 	/**

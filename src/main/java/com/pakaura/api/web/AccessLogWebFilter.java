@@ -12,6 +12,8 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
+import com.pakaura.api.correlation.RequestLogging;
+
 /**
  * One INFO line per request once it has ended: method, path, status, duration. Right
  * after {@link CorrelationIdWebFilter}, so the line carries the request's correlation id.
@@ -24,16 +26,20 @@ class AccessLogWebFilter implements WebFilter {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		if (!log.isInfoEnabled()) {
+			return chain.filter(exchange);
+		}
 		long start = System.nanoTime();
-		return chain.filter(exchange).doOnTerminate(() -> {
-			HttpStatusCode status = exchange.getResponse().getStatusCode();
-			log.atInfo()
-				.addKeyValue("http_method", exchange.getRequest().getMethod().name())
-				.addKeyValue("http_path", exchange.getRequest().getPath().value())
-				.addKeyValue("http_status", (status != null) ? status.value() : 200)
-				.addKeyValue("duration_ms", (System.nanoTime() - start) / 1_000_000)
-				.log("Request handled");
-		});
+		return Mono.deferContextual(
+				(request) -> chain.filter(exchange).doOnTerminate(() -> RequestLogging.inContextOf(request, () -> {
+					HttpStatusCode status = exchange.getResponse().getStatusCode();
+					log.atInfo()
+						.addKeyValue("http_method", exchange.getRequest().getMethod().name())
+						.addKeyValue("http_path", exchange.getRequest().getPath().value())
+						.addKeyValue("http_status", (status != null) ? status.value() : 200)
+						.addKeyValue("duration_ms", (System.nanoTime() - start) / 1_000_000)
+						.log("Request handled");
+				})));
 	}
 
 }

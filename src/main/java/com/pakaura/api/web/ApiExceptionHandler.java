@@ -28,6 +28,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.util.DisconnectedClientHelper;
 import org.springframework.web.server.ServerWebInputException;
 
+import com.pakaura.api.correlation.RequestLogging;
 import com.pakaura.api.task.TaskNotFoundException;
 import com.pakaura.api.task.TaskValidationException;
 import com.pakaura.api.task.TaskValidationException.FieldError;
@@ -69,8 +70,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 		if (DisconnectedClientHelper.isClientDisconnectedException(ex) || exchange.getResponse().isCommitted()) {
 			return Mono.error(ex);
 		}
-		log.error("Request failed unexpectedly", ex);
-		return respond(Problems.unexpected(), exchange);
+		return RequestLogging.log(() -> log.error("Request failed unexpectedly", ex))
+			.then(respond(Problems.unexpected(), exchange));
 	}
 
 	/** The codecs refuse an over-long body (sent without a length) with a bare 413. */

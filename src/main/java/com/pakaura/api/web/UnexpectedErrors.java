@@ -12,6 +12,8 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
 import org.springframework.web.util.DisconnectedClientHelper;
 
+import com.pakaura.api.correlation.RequestLogging;
+
 /**
  * The last line: any error that escapes the controllers and their advice (a filter, the
  * codecs) still leaves as problem+json, and a 500 never shows a stack trace or SQL.
@@ -37,8 +39,8 @@ class UnexpectedErrors implements WebExceptionHandler {
 		if (ex instanceof ResponseStatusException status) {
 			return this.problems.write(exchange, Problems.of(status.getStatusCode(), reasonOf(status)));
 		}
-		log.error("Request failed unexpectedly", ex);
-		return this.problems.write(exchange, Problems.unexpected());
+		return RequestLogging.log(() -> log.error("Request failed unexpectedly", ex))
+			.then(this.problems.write(exchange, Problems.unexpected()));
 	}
 
 	private static String reasonOf(ResponseStatusException ex) {

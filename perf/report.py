@@ -1,0 +1,64 @@
+"""The harness's table: medians over rounds, ratios to dapr-off (the baseline) and to the floor."""
+import csv
+import statistics
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+out = Path(sys.argv[1])
+rows = list(csv.DictReader(open(out / "results.csv")))
+by = defaultdict(list)
+for row in rows:
+    by[(row["mode"], int(row["connections"]))].append(row)
+
+
+def median(mode, connections, field):
+    values = [float(r[field]) for r in by.get((mode, connections), [])]
+    return statistics.median(values) if values else None
+
+
+modes = list(dict.fromkeys(r["mode"] for r in rows))
+connections = sorted({int(r["connections"]) for r in rows})
+print("Throughput and latency (median of %d round(s)); ratios to dapr-off and to the floor of the same run"
+      % max(int(r["round"]) for r in rows))
+print("%-9s %5s %9s %8s %8s %8s %8s %8s %8s %9s %7s %7s" % ("mode", "conns", "req/s", "x base", "x floor",
+      "p50 ms", "p99 ms", "p99.9", "+p99 ms", "CPU ms/r", "RSS MB", "ready"))
+for mode in modes:
+    for c in connections:
+        rps = median(mode, c, "requests_per_s")
+        if rps is None:
+            continue
+        base = median("dapr-off", c, "requests_per_s")
+        floor = median("floor", c, "requests_per_s")
+        p99 = median(mode, c, "p99_ms")
+        base_p99 = median("dapr-off", c, "p99_ms")
+        print("%-9s %5d %9.1f %8s %8s %8.2f %8.2f %8.2f %8s %9.2f %7d %7.1f" % (
+            mode, c, rps,
+            "%.2f" % (rps / base) if base else "-",
+            "%.2f" % (rps / floor) if floor else "-",
+            median(mode, c, "p50_ms"), p99, median(mode, c, "p999_ms"),
+            "%+.2f" % (p99 - base_p99) if base_p99 is not None and mode != "floor" else "-",
+            median(mode, c, "cpu_ms_per_request"), median(mode, c, "rss_mb"), median(mode, c, "ready_s")))
+
+accounting = out / "accounting.csv"
+if accounting.exists():
+    print()
+    print("Event accounting (each create publishes 2 events); counted_* are the service's own counters")
+    lines = list(csv.reader(open(accounting)))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    for line in lines:
+        print("  ".join(value.rjust(widths[i]) for i, value in enumerate(line)))
+
+curve = out / "warmup-curve.csv"
+if curve.exists():
+    points = list(csv.DictReader(open(curve)))
+    if points:
+        rates = [float(p["requests_per_s"]) for p in points]
+        steady = statistics.mean(rates[-3:])
+        reached = next((int(p["window"]) * 10 for p, r in zip(points, rates) if r >= 0.9 * steady), None)
+        print()
+        print("Warm-up of %s from a cold start: ready in %s s; req/s per 10 s window at 16 connections:"
+              % (points[0]["mode"], points[0]["ready_s"]))
+        print("  " + " ".join("%.0f" % r for r in rates))
+        print("  90%% of steady state (%.0f req/s, the last three windows) within %s s of load"
+              % (steady, reached))
