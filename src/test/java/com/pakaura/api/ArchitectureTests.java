@@ -5,6 +5,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -38,6 +39,25 @@ class ArchitectureTests {
 			.resideInAnyPackage("com.pakaura.api.events..", "com.pakaura.api.web..", "com.pakaura.api.mcp..",
 					"com.pakaura.api.stream..", "com.pakaura.binder..", "org.springframework.cloud.stream..")
 			.check(MAIN);
+	}
+
+	/**
+	 * {@code mvn spring-boot:test-run} (README's first command) starts the one main class
+	 * of the test classes; a second one makes it refuse to choose.
+	 */
+	@Test
+	void theTestClassesHaveOneMainClassForSpringBootTestRun() {
+		JavaClasses tests = new ClassFileImporter().withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
+			.importPackages("com.pakaura");
+		methods().that()
+			.haveName("main")
+			.and()
+			.areStatic()
+			.and()
+			.arePublic()
+			.should()
+			.beDeclaredIn(TestPakauraApplication.class)
+			.check(tests);
 	}
 
 	@Test

@@ -1,5 +1,3 @@
-package com.pakaura.perf;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
@@ -21,7 +19,7 @@ import reactor.netty.http.server.HttpServer;
  * security, validation, observation or events; every figure of the service can be read as
  * a fraction of this one.
  * <p>
- * {@code java ... FloorServer <port> <database> [pool-size]}
+ * {@code java -cp <dependencies> perf/FloorServer.java <port> <database> [pool-size]}
  */
 public final class FloorServer {
 

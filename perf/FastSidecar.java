@@ -1,5 +1,3 @@
-package com.pakaura.perf;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
@@ -17,7 +15,7 @@ import reactor.netty.http.server.HttpServer;
  * no broker, no CloudEvent rewriting. It counts what arrives, and recognises a duplicate
  * by the CloudEvent {@code id}, so the harness can account for every event.
  * <p>
- * {@code java ... FastSidecar <port> [delay-ms]}; {@code GET /stats} answers
+ * {@code java -cp <dependencies> perf/FastSidecar.java <port> [delay-ms]}; {@code GET /stats} answers
  * {@code requests,delivered,duplicates}.
  */
 public final class FastSidecar {
