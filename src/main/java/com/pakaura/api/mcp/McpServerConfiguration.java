@@ -25,8 +25,8 @@ import com.pakaura.api.web.ProtectedResourceMetadata;
 /**
  * The MCP server at {@code /mcp}: Streamable HTTP in its stateless form, so that any
  * replica can answer any call (no session to pin to a pod). It sits behind the same
- * bearer-token security as {@code /api}; each call's caller, correlation id and trace are
- * taken from the HTTP request.
+ * bearer-token security as {@code /api}; each call's caller and correlation id are taken
+ * from the HTTP request, and its trace is the request's.
  */
 @Configuration(proxyBeanMethods = false)
 class McpServerConfiguration {

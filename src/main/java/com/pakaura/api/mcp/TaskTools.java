@@ -252,7 +252,8 @@ class TaskTools {
 	}
 
 	/**
-	 * The HTTP request's correlation id and trace, for the logs and events of this call.
+	 * The HTTP request's correlation id, for the logs and events of this call. (Its trace
+	 * needs no copying: the server observation reaches the tool in the Reactor context.)
 	 */
 	private static Function<Context, Context> requestContext(McpTransportContext transport) {
 		return (context) -> {
