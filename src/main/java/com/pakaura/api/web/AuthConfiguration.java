@@ -21,6 +21,7 @@ import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.util.StringUtils;
 
 import com.pakaura.api.task.UnicodeText;
 
@@ -64,7 +65,7 @@ class AuthConfiguration {
 		NimbusReactiveJwtDecoder decoder;
 		if (auth.usesIdentityProvider()) {
 			decoder = identityProviderDecoder(auth);
-			validators.add(AuthProperties.hasText(auth.issuerUri())
+			validators.add(StringUtils.hasText(auth.issuerUri())
 					? JwtValidators.createDefaultWithIssuer(Objects.requireNonNull(auth.issuerUri()))
 					: JwtValidators.createDefault());
 		}
@@ -76,7 +77,7 @@ class AuthConfiguration {
 		validators.add(new JwtClaimValidator<Instant>(JwtClaimNames.EXP, Objects::nonNull));
 		validators.add(new JwtClaimValidator<String>(JwtClaimNames.SUB, AuthConfiguration::isUsableSubject));
 		String audience = auth.audience();
-		if (AuthProperties.hasText(audience)) {
+		if (StringUtils.hasText(audience)) {
 			validators.add(new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
 					(named) -> named != null && named.contains(audience)));
 		}
@@ -92,14 +93,10 @@ class AuthConfiguration {
 	 */
 	private static NimbusReactiveJwtDecoder identityProviderDecoder(AuthProperties auth) {
 		String jwkSetUri = auth.jwkSetUri();
-		if (AuthProperties.hasText(jwkSetUri)) {
-			return NimbusReactiveJwtDecoder.withJwkSetUri(jwkSetUri)
-				.jwsAlgorithms((algorithms) -> algorithms.addAll(PROVIDER_ALGORITHMS))
-				.build();
-		}
-		return NimbusReactiveJwtDecoder.withIssuerLocation(Objects.requireNonNull(auth.issuerUri()))
-			.jwsAlgorithms((algorithms) -> algorithms.addAll(PROVIDER_ALGORITHMS))
-			.build();
+		NimbusReactiveJwtDecoder.JwkSetUriReactiveJwtDecoderBuilder keys = StringUtils.hasText(jwkSetUri)
+				? NimbusReactiveJwtDecoder.withJwkSetUri(jwkSetUri)
+				: NimbusReactiveJwtDecoder.withIssuerLocation(Objects.requireNonNull(auth.issuerUri()));
+		return keys.jwsAlgorithms((algorithms) -> algorithms.addAll(PROVIDER_ALGORITHMS)).build();
 	}
 
 }

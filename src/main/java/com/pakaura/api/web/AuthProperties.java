@@ -3,6 +3,7 @@ package com.pakaura.api.web;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.StringUtils;
 
 /**
  * How callers prove who they are: bearer JWTs, verified in exactly one of two ways.
@@ -29,11 +30,11 @@ public record AuthProperties(@Nullable String jwtSecret, @Nullable String issuer
 
 	/** Whether tokens come from an identity provider rather than the shared secret. */
 	public boolean usesIdentityProvider() {
-		return hasText(this.issuerUri) || hasText(this.jwkSetUri);
+		return StringUtils.hasText(this.issuerUri) || StringUtils.hasText(this.jwkSetUri);
 	}
 
 	public boolean hasSecret() {
-		return hasText(this.jwtSecret);
+		return StringUtils.hasText(this.jwtSecret);
 	}
 
 	/**
@@ -45,10 +46,6 @@ public record AuthProperties(@Nullable String jwtSecret, @Nullable String issuer
 			throw new IllegalStateException("Both AUTH_JWT_SECRET and an identity provider (AUTH_JWT_ISSUER_URI or"
 					+ " AUTH_JWT_JWK_SET_URI) are set: configure exactly one way to verify tokens");
 		}
-	}
-
-	static boolean hasText(@Nullable String value) {
-		return value != null && !value.isBlank();
 	}
 
 }

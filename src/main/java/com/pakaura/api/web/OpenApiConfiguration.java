@@ -6,8 +6,6 @@ import java.util.Map;
 
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
-import io.swagger.v3.oas.models.Operation;
-import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.media.ArraySchema;
 import io.swagger.v3.oas.models.media.Content;
@@ -77,7 +75,7 @@ class OpenApiConfiguration {
 			if (schemas.get("NewTask") != null) {
 				schemas.put("TaskPatch", patchOf(schemas.get("NewTask")));
 			}
-			openApi.getPaths().forEach((path, item) -> operationsOf(item).forEach((operation) -> {
+			openApi.getPaths().forEach((path, item) -> item.readOperations().forEach((operation) -> {
 				ApiResponses responses = operation.getResponses();
 				responses.addApiResponse("400", problem("The request is malformed: a parameter, the id or the body"));
 				responses.addApiResponse("401",
@@ -94,10 +92,6 @@ class OpenApiConfiguration {
 				responses.addApiResponse("500", problem("Something unexpected; quote the correlation id"));
 			}));
 		};
-	}
-
-	private static List<Operation> operationsOf(PathItem item) {
-		return item.readOperations();
 	}
 
 	private static ApiResponse problem(String description) {

@@ -10,6 +10,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
+import org.springframework.util.StringUtils;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -55,7 +56,7 @@ public class ProtectedResourceMetadata {
 	private static Mono<ServerResponse> metadata(ServerRequest request, AuthProperties auth) {
 		Map<String, Object> document = new LinkedHashMap<>();
 		document.put("resource", baseUrl(request.exchange()) + MCP_PATH);
-		if (AuthProperties.hasText(auth.issuerUri())) {
+		if (StringUtils.hasText(auth.issuerUri())) {
 			document.put("authorization_servers", List.of(auth.issuerUri()));
 		}
 		document.put("bearer_methods_supported", List.of("header"));

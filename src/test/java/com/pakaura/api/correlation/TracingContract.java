@@ -2,11 +2,12 @@ package com.pakaura.api.correlation;
 
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import io.opentelemetry.api.trace.SpanKind;
@@ -119,11 +120,11 @@ abstract class TracingContract {
 	/** The client spans of requests to the sidecar's publish API. */
 	private List<SpanData> publishSpans(String traceId) {
 		return spansOf(traceId).stream()
-			.filter((span) -> Objects.toString(span.getAttributes().asMap().toString()).contains("/v1.0/publish/"))
+			.filter((span) -> span.getAttributes().asMap().toString().contains("/v1.0/publish/"))
 			.toList();
 	}
 
-	private static SpanData single(List<SpanData> spans, java.util.function.Predicate<SpanData> which) {
+	private static SpanData single(List<SpanData> spans, Predicate<SpanData> which) {
 		List<SpanData> matching = spans.stream().filter(which).toList();
 		assertThat(matching).as(spans.toString()).hasSize(1);
 		return matching.get(0);
@@ -133,7 +134,7 @@ abstract class TracingContract {
 	private static List<String> ancestors(SpanData span, List<SpanData> trace) {
 		Map<String, String> parents = trace.stream()
 			.collect(Collectors.toMap(SpanData::getSpanId, SpanData::getParentSpanId));
-		List<String> above = new java.util.ArrayList<>();
+		List<String> above = new ArrayList<>();
 		String parent = span.getParentSpanId();
 		while (parent != null && parents.containsKey(parent) && !above.contains(parent)) {
 			above.add(parent);

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
@@ -172,13 +173,8 @@ class HelmChartTest {
 
 	@Test
 	void aComponentWithPasswordAuthTakesThePasswordFromASecret() {
-		Rendered rendered = new Rendered(new Helm(CHART).template()
-			.withName("pakaura")
-			.withValuesFile(CHART.resolve("values.yaml"))
-			.set("dapr.component.create", true)
-			.set("dapr.apiTokenSecret", "dapr-api-token")
-			.set("dapr.appTokenSecret", "dapr-app-token")
-			.call());
+		Rendered rendered = renderProductionWith(Map.of("dapr.component.create", true, "dapr.apiTokenSecret",
+				"dapr-api-token", "dapr.appTokenSecret", "dapr-app-token"));
 		List<Map<String, Object>> metadata = list(rendered.all("Component").get(0), "spec.metadata");
 		assertThat(metadata).filteredOn((entry) -> entry.get("name").equals("saslPassword"))
 			.singleElement()
@@ -197,11 +193,7 @@ class HelmChartTest {
 	@Test
 	void theGrafanaDashboardShipsAsALabelledConfigMapWhenAsked() {
 		assertThat(render("values.yaml").all("ConfigMap")).hasSize(1);
-		Rendered rendered = new Rendered(new Helm(CHART).template()
-			.withName("pakaura")
-			.withValuesFile(CHART.resolve("values.yaml"))
-			.set("grafanaDashboard.enabled", true)
-			.call());
+		Rendered rendered = renderProductionWith(Map.of("grafanaDashboard.enabled", true));
 		Map<String, Object> dashboard = rendered.all("ConfigMap")
 			.stream()
 			.filter((one) -> value(one, "metadata.name").toString().endsWith("-dashboard"))
@@ -252,14 +244,8 @@ class HelmChartTest {
 
 	@Test
 	void autoscalingReplacesTheReplicaCountAndAServiceMonitorScrapesPrometheus() {
-		Rendered rendered = new Rendered(new Helm(CHART).template()
-			.withName("pakaura")
-			.withValuesFile(CHART.resolve("values.yaml"))
-			.set("autoscaling.enabled", true)
-			.set("serviceMonitor.enabled", true)
-			.set("serviceMonitor.labels.release", "kube-prometheus-stack")
-			.set("dapr.config", "tracing")
-			.call());
+		Rendered rendered = renderProductionWith(Map.of("autoscaling.enabled", true, "serviceMonitor.enabled", true,
+				"serviceMonitor.labels.release", "kube-prometheus-stack", "dapr.config", "tracing"));
 		Map<String, Object> deployment = rendered.one("Deployment");
 		assertThat(map(deployment, "spec")).doesNotContainKey("replicas");
 		Map<String, Object> autoscaler = rendered.one("HorizontalPodAutoscaler");
@@ -275,12 +261,8 @@ class HelmChartTest {
 
 	@Test
 	void withAnIdentityProviderTheSharedSecretIsNotMounted() {
-		Rendered rendered = new Rendered(new Helm(CHART).template()
-			.withName("pakaura")
-			.withValuesFile(CHART.resolve("values.yaml"))
-			.set("auth.issuerUri", "https://sso.example/realms/pakaura")
-			.set("auth.audience", "pakaura-api")
-			.call());
+		Rendered rendered = renderProductionWith(
+				Map.of("auth.issuerUri", "https://sso.example/realms/pakaura", "auth.audience", "pakaura-api"));
 		assertThat(map(rendered.one("ConfigMap"), "data"))
 			.containsEntry("AUTH_JWT_ISSUER_URI", "https://sso.example/realms/pakaura")
 			.containsEntry("AUTH_JWT_AUDIENCE", "pakaura-api")
@@ -333,6 +315,15 @@ class HelmChartTest {
 			assertThat(Files.readAllLines(CHART.resolve(file))).as(file)
 				.noneMatch((line) -> secretLooking.matcher(line).find() && !line.contains("Secret"));
 		}
+	}
+
+	/** The production values with these set, as {@code helm template --set} would. */
+	private static Rendered renderProductionWith(Map<String, Object> settings) {
+		TemplateCommand template = new Helm(CHART).template()
+			.withName("pakaura")
+			.withValuesFile(CHART.resolve("values.yaml"));
+		settings.forEach(template::set);
+		return new Rendered(template.call());
 	}
 
 	private static Rendered render(String valuesFile) {
