@@ -1,7 +1,6 @@
 package com.pakaura.api.correlation;
 
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,6 +27,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import com.pakaura.api.support.GenerousTimeouts;
 import com.pakaura.api.support.UserSession;
 import com.pakaura.binder.dapr.FakeDaprSidecar;
 
@@ -66,7 +66,7 @@ abstract class TracingContract {
 		String taskId = user.createTask(Map.of("title", "Traced"),
 				(headers) -> headers.set("traceparent", "00-" + traceId + "-" + callerSpan + "-01"));
 
-		await().atMost(Duration.ofSeconds(30))
+		await().atMost(GenerousTimeouts.PATIENCE)
 			.until(() -> sidecar().delivered().size() == 2 && publishSpans(traceId).size() >= 2);
 		List<SpanData> trace = spansOf(traceId);
 
