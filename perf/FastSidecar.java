@@ -1,9 +1,12 @@
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.netty.handler.codec.http.QueryStringDecoder;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -13,14 +16,18 @@ import reactor.netty.http.server.HttpServer;
  * to the figures. Like daprd it reads the whole body before it answers 204
  * ({@code pkg/api/http} reads the body into the publish request); it does nothing else:
  * no broker, no CloudEvent rewriting. It counts what arrives, and recognises a duplicate
- * by the CloudEvent {@code id}, so the harness can account for every event.
+ * by the CloudEvent {@code id}, so the harness can account for every event. It also checks
+ * the order the service promises: per topic and partition key (the task), each event's
+ * {@code sequence} must be newer than the last one's.
  * <p>
  * {@code java -cp <dependencies> perf/FastSidecar.java <port> [delay-ms]}; {@code GET /stats} answers
- * {@code requests,delivered,duplicates}.
+ * {@code requests,delivered,duplicates,out_of_order}.
  */
 public final class FastSidecar {
 
 	private static final byte[] ID_FIELD = "\"id\":\"".getBytes(StandardCharsets.US_ASCII);
+
+	private static final byte[] SEQUENCE_FIELD = "\"sequence\":\"".getBytes(StandardCharsets.US_ASCII);
 
 	private FastSidecar() {
 	}
@@ -30,7 +37,9 @@ public final class FastSidecar {
 		Duration delay = Duration.ofMillis((args.length > 1) ? Long.parseLong(args[1]) : 0);
 		AtomicLong requests = new AtomicLong();
 		AtomicLong duplicates = new AtomicLong();
+		AtomicLong outOfOrder = new AtomicLong();
 		Set<String> seen = ConcurrentHashMap.newKeySet();
+		Map<String, String> lastSequence = new ConcurrentHashMap<>();
 		DisposableServer server = HttpServer.create()
 			.host("127.0.0.1")
 			.port(port)
@@ -38,13 +47,25 @@ public final class FastSidecar {
 				.get("/stats",
 						(request,
 								response) -> response.sendString(Mono.fromSupplier(
-										() -> requests.get() + "," + seen.size() + "," + duplicates.get() + "\n")))
+										() -> requests.get() + "," + seen.size() + "," + duplicates.get() + ","
+												+ outOfOrder.get() + "\n")))
 				.post("/v1.0/publish/{pubsub}/{topic}",
 						(request, response) -> request.receive().aggregate().asByteArray().flatMap((body) -> {
 							requests.incrementAndGet();
-							String id = eventId(body);
+							String id = field(body, ID_FIELD);
 							if (id != null && !seen.add(id)) {
 								duplicates.incrementAndGet();
+							}
+							String key = request.param("topic") + " " + new QueryStringDecoder(request.uri()).parameters()
+								.getOrDefault("metadata.partitionKey", List.of(""))
+								.get(0);
+							// zero-padded to one width, so they compare as text
+							String sequence = field(body, SEQUENCE_FIELD);
+							if (sequence != null && !key.endsWith(" ")) {
+								String before = lastSequence.put(key, sequence);
+								if (before != null && before.compareTo(sequence) >= 0) {
+									outOfOrder.incrementAndGet();
+								}
 							}
 							return delay.isZero() ? Mono.just(body) : Mono.delay(delay).thenReturn(body);
 						}).then(response.status(204).send().then())))
@@ -53,15 +74,18 @@ public final class FastSidecar {
 		server.onDispose().block();
 	}
 
-	/** The CloudEvent id: the first {@code "id":"..."} of the structured event. */
-	static String eventId(byte[] body) {
-		outer: for (int i = 0; i + ID_FIELD.length < body.length; i++) {
-			for (int j = 0; j < ID_FIELD.length; j++) {
-				if (body[i + j] != ID_FIELD[j]) {
+	/**
+	 * The first {@code "name":"..."} of the structured event: its {@code id} or
+	 * {@code sequence} attribute (both come before the data).
+	 */
+	static String field(byte[] body, byte[] name) {
+		outer: for (int i = 0; i + name.length < body.length; i++) {
+			for (int j = 0; j < name.length; j++) {
+				if (body[i + j] != name[j]) {
 					continue outer;
 				}
 			}
-			int start = i + ID_FIELD.length;
+			int start = i + name.length;
 			int end = start;
 			while (end < body.length && body[end] != '"') {
 				end++;

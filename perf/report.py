@@ -40,6 +40,34 @@ for mode in modes:
             "%+.2f" % (p99 - base_p99) if base_p99 is not None and mode != "floor" else "-",
             median(mode, c, "cpu_ms_per_request"), median(mode, c, "rss_mb"), median(mode, c, "ready_s")))
 
+latency = out / "latency.csv"
+if latency.exists():
+    samples = defaultdict(list)
+    for row in csv.DictReader(open(latency)):
+        samples[row["mode"]].append(row)
+    if samples:
+        def median_of(mode, field):
+            return statistics.median(float(r[field]) for r in samples[mode])
+        print()
+        print("Latency at a fixed rate (an open loop: latency counts from when a request was due), median of rounds")
+        print("%-9s %7s %8s %8s %8s %8s %7s" % ("mode", "req/s", "p50 ms", "p99 ms", "p99.9", "+p99 ms", "errors"))
+        for mode in samples:
+            p99 = median_of(mode, "p99_ms")
+            base = median_of("dapr-off", "p99_ms") if "dapr-off" in samples else None
+            print("%-9s %7s %8.2f %8.2f %8.2f %8s %7d" % (mode, samples[mode][0]["rate"], median_of(mode, "p50_ms"),
+                  p99, median_of(mode, "p999_ms"),
+                  "%+.2f" % (p99 - base) if base is not None and mode not in ("floor", "dapr-off") else "-",
+                  sum(int(r["errors"]) for r in samples[mode])))
+
+publisher = out / "publisher.csv"
+if publisher.exists():
+    for row in csv.DictReader(open(publisher)):
+        print()
+        print("Publish path alone (JMH, PublishPathBenchmark): %s events/s (+- %s), %s bytes allocated per event;"
+              % (row["events_per_s"], row["error"], row["bytes_per_event"]))
+        print("  %s events handed over, %s delivered, %s duplicates, %s out of order; binder outcomes %s"
+              % (row["handed_over"], row["delivered"], row["duplicates"], row["out_of_order"], row["binder_outcomes"]))
+
 accounting = out / "accounting.csv"
 if accounting.exists():
     print()

@@ -40,7 +40,7 @@ class CloudEventEnvelopes {
 	static final String PARTITION_KEY_HEADER = "partitionKey";
 
 	/** Sequences are zero-padded so that they also sort as text (sequence extension). */
-	private static final String SEQUENCE_FORMAT = "%020d";
+	private static final int SEQUENCE_DIGITS = 20;
 
 	private final EventFormat format = new JsonFormat();
 
@@ -74,9 +74,18 @@ class CloudEventEnvelopes {
 			.withExtension("traceid", correlationId)
 			.withExtension("correlationid", correlationId)
 			.withExtension("partitionkey", taskId)
-			.withExtension("sequence", SEQUENCE_FORMAT.formatted(event.sequence()));
+			.withExtension("sequence", sequence(event.sequence()));
 		this.trace.headersOf(request).forEach(builder::withExtension);
 		return builder.build();
+	}
+
+	/**
+	 * The sequence extension: {@code %020d}, without {@link java.util.Formatter}, which
+	 * cost a tenth of the publishing thread's time.
+	 */
+	static String sequence(long sequence) {
+		String digits = Long.toString(sequence);
+		return "0".repeat(Math.max(0, SEQUENCE_DIGITS - digits.length())) + digits;
 	}
 
 	/**

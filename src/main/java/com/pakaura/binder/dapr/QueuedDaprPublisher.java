@@ -40,7 +40,7 @@ import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
  * {@code shutdown-timeout}.</li>
  * </ul>
  * State is guarded by one lock whose sections only move references; HTTP runs outside it,
- * on the client's own threads.
+ * on the client's own thread: a sender's thread only queues.
  */
 final class QueuedDaprPublisher implements DaprPublisher {
 
@@ -146,7 +146,9 @@ final class QueuedDaprPublisher implements DaprPublisher {
 			}
 		}
 		for (Start start : starts) {
-			deliver(start.publication()).subscribe((outcome) -> finished(start.lane(), start.publication(), outcome));
+			Mono.defer(() -> deliver(start.publication()))
+				.subscribeOn(this.sidecar.scheduler())
+				.subscribe((outcome) -> finished(start.lane(), start.publication(), outcome));
 		}
 	}
 

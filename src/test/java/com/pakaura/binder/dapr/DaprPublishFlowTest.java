@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -13,12 +15,16 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.messaging.support.MessageBuilder;
+import org.springframework.web.reactive.function.client.ClientRequestObservationContext;
 
 import com.pakaura.binder.dapr.FakeDaprSidecar.Delivered;
 
@@ -72,6 +78,33 @@ class DaprPublishFlowTest extends WithFreshSidecarEachTest {
 				.containsExactlyElementsOf(IntStream.range(0, eventsPerKey).boxed().toList()));
 		assertThat(this.sidecar.maxConcurrentPerKey()).isEqualTo(1);
 		assertThat(this.sidecar.maxConcurrent()).isGreaterThan(1).isLessThanOrEqualTo(8);
+	}
+
+	@Test
+	void theSendersThreadOnlyQueuesAndRequestsAreMadeOnTheBindersOwnThread() {
+		Set<String> requestThreads = ConcurrentHashMap.newKeySet();
+		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port())) {
+			app.context()
+				.getBean(ObservationRegistry.class)
+				.observationConfig()
+				.observationHandler(new ObservationHandler<ClientRequestObservationContext>() {
+					@Override
+					public void onStart(ClientRequestObservationContext context) {
+						requestThreads.add(Thread.currentThread().getName());
+					}
+
+					@Override
+					public boolean supportsContext(Observation.Context context) {
+						return context instanceof ClientRequestObservationContext;
+					}
+				});
+			for (int n = 0; n < 20; n++) {
+				send(app, "key-" + (n % 3), n);
+			}
+			await().atMost(Duration.ofSeconds(30)).until(() -> this.sidecar.delivered().size() == 20);
+		}
+
+		assertThat(requestThreads).isNotEmpty().allSatisfy((thread) -> assertThat(thread).startsWith("dapr-binder"));
 	}
 
 	@Test

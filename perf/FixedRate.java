@@ -1,0 +1,94 @@
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * The harness's latency run: {@code POST /api/tasks} at a fixed rate, whatever the answers
+ * take (an open loop, unlike wrk's connections, which wait for their answer before they send
+ * again). Each request's latency counts from when it was due, not from when it went out, so
+ * a stall shows in the percentiles instead of slowing the load down (coordinated
+ * omission). The first {@value #UNRECORDED_SECONDS} seconds run at the same rate unrecorded: they
+ * warm up this generator's own JVM and connections, which would otherwise show as the
+ * service's latency.
+ * <p>
+ * {@code java -cp <dependencies> perf/FixedRate.java <base-url> <requests-per-s> <seconds>}, with
+ * the bearer token in {@code PERF_TOKEN}; prints
+ * {@code FIXED_RATE_RESULT <due> <answered> <errors> <p50-ms> <p99-ms> <p99.9-ms>} of the
+ * recorded requests.
+ */
+public final class FixedRate {
+
+	/** A guard against a hang only: answers still missing after this are errors. */
+	private static final Duration DRAIN = Duration.ofSeconds(30);
+
+	private static final int UNRECORDED_SECONDS = 5;
+
+	private FixedRate() {
+	}
+
+	public static void main(String[] args) {
+		String baseUrl = args[0];
+		int rate = Integer.parseInt(args[1]);
+		int seconds = Integer.parseInt(args[2]);
+		String authorization = "Bearer " + System.getenv("PERF_TOKEN");
+		HttpClient client = HttpClient
+			.create(ConnectionProvider.builder("fixed-rate").maxConnections(1024).pendingAcquireMaxCount(-1).build())
+			.baseUrl(baseUrl)
+			.headers((headers) -> headers.set("Content-Type", "application/json").set("Authorization", authorization));
+		Histogram latencies = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
+		AtomicLong answered = new AtomicLong();
+		AtomicLong errors = new AtomicLong();
+		long unrecorded = (long) rate * UNRECORDED_SECONDS;
+		long due = (long) rate * seconds;
+		long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+		long start = System.nanoTime();
+		for (long i = -unrecorded; i < due; i++) {
+			long dueAt = start + (i + unrecorded) * interval;
+			boolean recorded = i >= 0;
+			long wait;
+			while ((wait = dueAt - System.nanoTime()) > 0) {
+				LockSupport.parkNanos(wait);
+			}
+			String body = "{\"title\":\"fixed rate " + i + "\",\"description\":\"a task of the latency run\"}";
+			client.post()
+				.uri("/api/tasks")
+				.send(ByteBufFlux.fromString(Mono.just(body)))
+				.responseSingle((response, content) -> content.then(Mono.just(response.status().code())))
+				.subscribe((status) -> {
+					if (recorded) {
+						latencies.recordValue(System.nanoTime() - dueAt);
+						answered.incrementAndGet();
+						if (status >= 300) {
+							errors.incrementAndGet();
+						}
+					}
+				}, (error) -> {
+					if (recorded) {
+						answered.incrementAndGet();
+						errors.incrementAndGet();
+					}
+				});
+		}
+		long drainUntil = System.nanoTime() + DRAIN.toNanos();
+		while (answered.get() < due && System.nanoTime() < drainUntil) {
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+		}
+		System.out.printf("FIXED_RATE_RESULT %d %d %d %.3f %.3f %.3f%n", due, answered.get(),
+				errors.get() + (due - answered.get()), millis(latencies, 50), millis(latencies, 99),
+				millis(latencies, 99.9));
+		System.exit(0);
+	}
+
+	private static double millis(Histogram latencies, double percentile) {
+		return latencies.getValueAtPercentile(percentile) / 1_000_000.0;
+	}
+
+}
