@@ -19,26 +19,28 @@ def median(mode, connections, field):
 
 modes = list(dict.fromkeys(r["mode"] for r in rows))
 connections = sorted({int(r["connections"]) for r in rows})
-print("Throughput and latency (median of %d round(s)); ratios to dapr-off and to the floor of the same run"
+if rows:
+    print("Throughput and latency (median of %d round(s)); ratios to dapr-off and to the floor of the same run"
       % max(int(r["round"]) for r in rows))
-print("%-9s %5s %9s %8s %8s %8s %8s %8s %8s %9s %7s %7s" % ("mode", "conns", "req/s", "x base", "x floor",
-      "p50 ms", "p99 ms", "p99.9", "+p99 ms", "CPU ms/r", "RSS MB", "ready"))
-for mode in modes:
-    for c in connections:
-        rps = median(mode, c, "requests_per_s")
-        if rps is None:
-            continue
-        base = median("dapr-off", c, "requests_per_s")
-        floor = median("floor", c, "requests_per_s")
-        p99 = median(mode, c, "p99_ms")
-        base_p99 = median("dapr-off", c, "p99_ms")
-        print("%-9s %5d %9.1f %8s %8s %8.2f %8.2f %8.2f %8s %9.2f %7d %7.1f" % (
-            mode, c, rps,
-            "%.2f" % (rps / base) if base else "-",
-            "%.2f" % (rps / floor) if floor else "-",
-            median(mode, c, "p50_ms"), p99, median(mode, c, "p999_ms"),
-            "%+.2f" % (p99 - base_p99) if base_p99 is not None and mode != "floor" else "-",
-            median(mode, c, "cpu_ms_per_request"), median(mode, c, "rss_mb"), median(mode, c, "ready_s")))
+    print("%-9s %5s %9s %8s %8s %8s %8s %8s %8s %9s %7s %7s" % ("mode", "conns", "req/s", "x base", "x floor",
+          "p50 ms", "p99 ms", "p99.9", "+p99 ms", "CPU ms/r", "RSS MB", "ready"))
+    for mode in modes:
+        for c in connections:
+            rps = median(mode, c, "requests_per_s")
+            if rps is None:
+                continue
+            base = median("dapr-off", c, "requests_per_s")
+            floor = median("floor", c, "requests_per_s")
+            p99 = median(mode, c, "p99_ms")
+            base_p99 = median("dapr-off", c, "p99_ms")
+            print("%-9s %5d %9.1f %8s %8s %8.2f %8.2f %8.2f %8s %9.2f %7d %7.1f" % (
+                mode, c, rps,
+                "%.2f" % (rps / base) if base else "-",
+                "%.2f" % (rps / floor) if floor else "-",
+                median(mode, c, "p50_ms"), p99, median(mode, c, "p999_ms"),
+                "%+.2f" % (p99 - base_p99) if base_p99 is not None and mode != "floor" else "-",
+                median(mode, c, "cpu_ms_per_request"), median(mode, c, "rss_mb"), median(mode, c, "ready_s")))
+
 
 latency = out / "latency.csv"
 if latency.exists():
