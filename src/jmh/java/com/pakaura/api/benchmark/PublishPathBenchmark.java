@@ -56,7 +56,7 @@ import com.pakaura.api.task.TaskChangeListener.TransactionEnd;
 @Warmup(iterations = 6, time = 10)
 @Measurement(iterations = 5, time = 10)
 // the image's JVM settings (pom.xml, jib) in the chart's 768 MiB container
-@Fork(value = 1, jvmArgsAppend = { "-XX:MaxRAM=768m", "-XX:MaxRAMPercentage=75.0", "-XX:+UseSerialGC" })
+@Fork(value = 1, jvmArgsAppend = { "-XX:MaxRAM=768m", "-XX:MaxRAMPercentage=25.0", "-XX:+UseSerialGC" })
 public class PublishPathBenchmark {
 
 	static final int TASKS = 100;
