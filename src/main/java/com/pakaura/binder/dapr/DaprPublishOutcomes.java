@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.slf4j.spi.LoggingEventBuilder;
 
 import org.springframework.messaging.MessageChannel;
@@ -72,8 +73,10 @@ final class DaprPublishOutcomes {
 		try {
 			DaprPublishResult.confirm(publication, outcome);
 			count(publication, outcome);
-			if (logs(outcome)) {
-				CorrelationIdMdc.around(publication, () -> log(publication, outcome));
+			Level level = levelOf(outcome.kind());
+			// mostly a success at DEBUG: then nothing logs, and no MDC is worth setting
+			if (log.isEnabledForLevel(level)) {
+				CorrelationIdMdc.around(publication, () -> log(publication, outcome, level));
 			}
 			if (!outcome.succeeded() && publication.errorChannel() != null) {
 				sendToErrorChannel(publication, outcome, publication.errorChannel());
@@ -110,18 +113,17 @@ final class DaprPublishOutcomes {
 			.register(this.meters);
 	}
 
-	/** Successes log at DEBUG: mostly nothing, and then no MDC is worth setting. */
-	private static boolean logs(PublishOutcome outcome) {
-		return outcome.kind() != PublishOutcome.Kind.SUCCESS || log.isDebugEnabled();
+	private static Level levelOf(PublishOutcome.Kind kind) {
+		return switch (kind) {
+			case SUCCESS -> Level.DEBUG;
+			case UNAVAILABLE, UNKNOWN, DROPPED, DISABLED -> Level.WARN;
+			case HTTP_ERROR, TOO_LARGE -> Level.ERROR;
+		};
 	}
 
-	private static void log(DaprPublication publication, PublishOutcome outcome) {
-		LoggingEventBuilder line = switch (outcome.kind()) {
-			case SUCCESS -> log.atDebug();
-			case UNAVAILABLE, UNKNOWN, DROPPED, DISABLED -> log.atWarn();
-			case HTTP_ERROR, TOO_LARGE -> log.atError();
-		};
-		line = line.addKeyValue("binding", publication.binding())
+	private static void log(DaprPublication publication, PublishOutcome outcome, Level level) {
+		LoggingEventBuilder line = log.atLevel(level)
+			.addKeyValue("binding", publication.binding())
 			.addKeyValue("pubsub", publication.pubsub())
 			.addKeyValue("topic", publication.topic())
 			.addKeyValue("partition_key", publication.partitionKey())

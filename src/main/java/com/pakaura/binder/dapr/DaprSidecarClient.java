@@ -104,11 +104,12 @@ final class DaprSidecarClient implements AutoCloseable {
 	 */
 	Mono<PublishOutcome> publish(DaprPublication publication, Duration timeout) {
 		AtomicBoolean sent = new AtomicBoolean();
+		PublishTarget target = publishTarget(publication);
 		return this.http.post()
-			.uri(publishUri(publication))
+			.uri(target.uri())
 			// what the metrics' uri tag and the span name show, as for uri(template,
 			// variables)
-			.attribute(URI_TEMPLATE_ATTRIBUTE, publishUriTemplate(publication))
+			.attribute(URI_TEMPLATE_ATTRIBUTE, target.template())
 			.contentType(MediaType.parseMediaType(publication.contentType()))
 			.headers((headers) -> publication.headers().forEach(headers::set))
 			.httpRequest((request) -> responseTimeout(request, timeout))
@@ -146,58 +147,41 @@ final class DaprSidecarClient implements AutoCloseable {
 	}
 
 	/**
-	 * The publish URI: pubsub, topic and metadata values encoded as values. Built by hand
-	 * rather than expanded from a template by {@code WebClient}, which parsed and encoded
-	 * the template anew for every event: two fifths of what the binder allocated.
+	 * The publish URI, pubsub, topic and metadata values encoded as values, and beside it
+	 * the same URI as a template for the metrics' {@code uri} tag. Built by hand rather
+	 * than expanded from the template by {@code WebClient}, which parsed and encoded it
+	 * anew for every event: two fifths of what the binder allocated.
 	 */
-	private URI publishUri(DaprPublication publication) {
+	private PublishTarget publishTarget(DaprPublication publication) {
 		StringBuilder uri = new StringBuilder(this.baseUrl).append("/v1.0/publish/")
 			.append(UriUtils.encode(publication.pubsub(), StandardCharsets.UTF_8))
 			.append('/')
 			.append(UriUtils.encode(publication.topic(), StandardCharsets.UTF_8));
+		StringBuilder template = new StringBuilder(PUBLISH_PATH_TEMPLATE);
 		char separator = '?';
 		if (publication.partitionKey() != null) {
 			uri.append(separator)
 				.append("metadata.partitionKey=")
 				.append(UriUtils.encode(publication.partitionKey(), StandardCharsets.UTF_8));
+			template.append(separator).append("metadata.partitionKey={partitionKey}");
 			separator = '&';
 		}
+		int index = 0;
 		for (Map.Entry<String, String> entry : publication.metadata().entrySet()) {
 			uri.append(separator)
 				.append("metadata.")
 				.append(UriUtils.encodeQueryParam(entry.getKey(), StandardCharsets.UTF_8))
 				.append('=')
 				.append(UriUtils.encode(entry.getValue(), StandardCharsets.UTF_8));
-			separator = '&';
-		}
-		return URI.create(uri.toString());
-	}
-
-	/**
-	 * The publish URI as a template, for the metrics' {@code uri} tag:
-	 * {@code /v1.0/publish/{pubsub}/{topic}}, then the metadata names.
-	 */
-	private static String publishUriTemplate(DaprPublication publication) {
-		if (publication.partitionKey() == null && publication.metadata().isEmpty()) {
-			return PUBLISH_PATH_TEMPLATE;
-		}
-		StringBuilder template = new StringBuilder(PUBLISH_PATH_TEMPLATE);
-		char separator = '?';
-		if (publication.partitionKey() != null) {
-			template.append(separator).append("metadata.partitionKey={partitionKey}");
-			separator = '&';
-		}
-		int index = 0;
-		for (String name : publication.metadata().keySet()) {
 			template.append(separator)
 				.append("metadata.")
-				.append(name)
+				.append(entry.getKey())
 				.append("={metadata")
 				.append(index++)
 				.append('}');
 			separator = '&';
 		}
-		return template.toString();
+		return new PublishTarget(URI.create(uri.toString()), template.toString());
 	}
 
 	private static Mono<PublishOutcome> outcomeOf(ClientResponse response) {
@@ -285,6 +269,10 @@ final class DaprSidecarClient implements AutoCloseable {
 		this.connections.disposeLater()
 			.then(this.loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)))
 			.block(Duration.ofSeconds(10));
+	}
+
+	private record PublishTarget(URI uri, String template) {
+
 	}
 
 }
