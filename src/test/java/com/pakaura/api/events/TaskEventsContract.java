@@ -140,6 +140,7 @@ abstract class TaskEventsContract {
 		// Each request's events are let out before the next request, so what another
 		// connection
 		// sees at hand-over is exactly what that request committed.
+		this.published.probeCommittedVersions();
 		String id = create(Map.of("title", "Commit first", "due_date", "2026-12-01T08:00:00Z"));
 		this.published.all();
 		patch(id, "{\"title\":\"Still committed first\"}");

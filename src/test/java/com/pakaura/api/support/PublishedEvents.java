@@ -30,9 +30,11 @@ import com.pakaura.api.events.PublisherProbe;
 
 /**
  * Records every message the application hands to the three event bindings, in the order
- * it hands them over, whichever binder is below. For each message it also notes what
- * another database connection sees of the task at that moment, which shows whether the
- * change was already committed.
+ * it hands them over, whichever binder is below. Recording does no I/O: it runs on the
+ * publisher's own thread, and anything slow here would slow and serialize the publish
+ * path under test. A test that asks for it ({@link #probeCommittedVersions()}) also gets,
+ * for each message, what another database connection sees of the task at that moment,
+ * which shows whether the change was already committed.
  */
 public class PublishedEvents implements ChannelInterceptor {
 
@@ -41,6 +43,12 @@ public class PublishedEvents implements ChannelInterceptor {
 	private final List<Published> published = new CopyOnWriteArrayList<>();
 
 	private final Runnable awaitHandedOver;
+
+	/**
+	 * Held open while a test probes, so a probe is one query on a connection that is
+	 * already there, not a connection set-up per event.
+	 */
+	private volatile @Nullable Connection committedVersionProbe;
 
 	/**
 	 * @param awaitHandedOver returns once every change committed so far has had its
@@ -54,10 +62,22 @@ public class PublishedEvents implements ChannelInterceptor {
 	 * One message as it was handed over.
 	 *
 	 * @param binding the binding it was sent to
-	 * @param committedVersion the task's version another connection saw at that moment;
-	 * {@code null} when it saw no row
+	 * @param probed whether the committed version was probed at hand-over
+	 * @param seenVersion the task's version another connection saw at that moment;
+	 * {@code null} when it saw no row or did not look
 	 */
-	public record Published(String binding, Message<byte[]> message, @Nullable Long committedVersion) {
+	public record Published(String binding, Message<byte[]> message, boolean probed, @Nullable Long seenVersion) {
+
+		/**
+		 * The task's version another connection saw at hand-over; {@code null} when it
+		 * saw no row.
+		 */
+		public @Nullable Long committedVersion() {
+			if (!this.probed) {
+				throw new IllegalStateException("Committed versions were not probed: call probeCommittedVersions()");
+			}
+			return this.seenVersion;
+		}
 
 		public JsonNode json() {
 			return JSON.readTree(new String(this.message.getPayload(), StandardCharsets.UTF_8));
@@ -81,9 +101,42 @@ public class PublishedEvents implements ChannelInterceptor {
 
 	}
 
-	public void clear() {
+	/** Forgets what was recorded so far and stops probing committed versions. */
+	public synchronized void clear() {
 		this.awaitHandedOver.run();
 		this.published.clear();
+		closeProbe();
+	}
+
+	/**
+	 * From now until {@link #clear()}, notes for each message what another connection
+	 * sees of its task at hand-over.
+	 */
+	public synchronized void probeCommittedVersions() {
+		if (this.committedVersionProbe != null) {
+			return;
+		}
+		R2dbcDerivedJdbcConnectionDetails jdbc = R2dbcDerivedJdbcConnectionDetails
+			.from(TestDatabase.connectionOptions());
+		try {
+			this.committedVersionProbe = DriverManager.getConnection(jdbc.getJdbcUrl(), jdbc.getUsername(),
+					jdbc.getPassword());
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private void closeProbe() {
+		if (this.committedVersionProbe != null) {
+			try {
+				this.committedVersionProbe.close();
+			}
+			catch (SQLException ex) {
+				// the probe only reads; nothing is lost with it
+			}
+			this.committedVersionProbe = null;
+		}
 	}
 
 	/** Everything handed over for the changes committed so far, in order. */
@@ -103,18 +156,23 @@ public class PublishedEvents implements ChannelInterceptor {
 	public Message<?> preSend(Message<?> message, MessageChannel channel) {
 		Message<byte[]> bytes = (Message<byte[]>) message;
 		String binding = ((NamedComponent) channel).getComponentName();
-		String subject = JSON.readTree(bytes.getPayload()).get("subject").stringValue();
-		this.published.add(new Published(binding, bytes, committedVersion(UUID.fromString(subject))));
+		Connection probe = this.committedVersionProbe;
+		if (probe == null) {
+			this.published.add(new Published(binding, bytes, false, null));
+		}
+		else {
+			String subject = JSON.readTree(bytes.getPayload()).get("subject").stringValue();
+			this.published.add(new Published(binding, bytes, true, committedVersion(probe, UUID.fromString(subject))));
+		}
 		return message;
 	}
 
-	/** Reads over a separate JDBC connection, which sees committed data only. */
-	private static @Nullable Long committedVersion(UUID taskId) {
-		R2dbcDerivedJdbcConnectionDetails jdbc = R2dbcDerivedJdbcConnectionDetails
-			.from(TestDatabase.connectionOptions());
-		try (Connection connection = DriverManager.getConnection(jdbc.getJdbcUrl(), jdbc.getUsername(),
-				jdbc.getPassword());
-				PreparedStatement query = connection.prepareStatement("SELECT version FROM tasks WHERE id = ?")) {
+	/**
+	 * Reads over a separate JDBC connection in auto-commit, which sees committed data
+	 * only.
+	 */
+	private static synchronized @Nullable Long committedVersion(Connection probe, UUID taskId) {
+		try (PreparedStatement query = probe.prepareStatement("SELECT version FROM tasks WHERE id = ?")) {
 			query.setObject(1, taskId);
 			try (ResultSet row = query.executeQuery()) {
 				return row.next() ? row.getLong(1) : null;
