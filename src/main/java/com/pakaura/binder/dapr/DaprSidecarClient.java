@@ -3,6 +3,9 @@ package com.pakaura.binder.dapr;
 import java.time.Duration;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -31,7 +34,8 @@ import org.springframework.web.util.UriUtils;
 import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
 
 /**
- * The sidecar's HTTP API: {@code POST /v1.0/publish/{pubsub}/{topic}} and
+ * The sidecar's HTTP API: {@code POST /v1.0/publish/{pubsub}/{topic}}, the bulk routes
+ * ({@link BulkPublishRoute}), {@code GET /v1.0/metadata} and
  * {@code GET /v1.0/healthz/outbound}. Owns its Netty threads and connections, so that
  * queued events can still drain while the rest of the application shuts its HTTP
  * resources down. Built from the application's {@code WebClient.Builder}, so its requests
@@ -124,6 +128,55 @@ final class DaprSidecarClient implements AutoCloseable {
 	}
 
 	/**
+	 * One bulk request of these publications, all to one pubsub and topic, on this route.
+	 * Never errors. The request is observed as a child of the first entry's sender, and
+	 * carries that entry's trace headers; every event carries its own trace context in
+	 * its envelope, which daprd keeps.
+	 */
+	Mono<DaprBulkAnswer> publishBulk(List<DaprPublication> entries, BulkPublishRoute route, Duration timeout) {
+		AtomicBoolean sent = new AtomicBoolean();
+		DaprPublication first = entries.get(0);
+		URI uri = URI.create(this.baseUrl + route.pathPrefix() + UriUtils.encode(first.pubsub(), StandardCharsets.UTF_8)
+				+ '/' + UriUtils.encode(first.topic(), StandardCharsets.UTF_8));
+		return this.http.post()
+			.uri(uri)
+			.attribute(URI_TEMPLATE_ATTRIBUTE, route.pathPrefix() + "{pubsub}/{topic}")
+			.contentType(MediaType.APPLICATION_JSON)
+			.headers((headers) -> first.headers().forEach(headers::set))
+			.httpRequest((request) -> responseTimeout(request, timeout))
+			.bodyValue(DaprBulkRequest.body(entries))
+			.exchangeToMono((response) -> bulkAnswerOf(response, route, entries.size()))
+			.onErrorResume(
+					(error) -> Mono.just(DaprBulkAnswer.all(failureOf(error, sent.get(), timeout), entries.size())))
+			.contextWrite((context) -> {
+				Context withFlag = context.put(REQUEST_SENT, sent);
+				return (first.sender() != null) ? withFlag.put(ObservationThreadLocalAccessor.KEY, first.sender())
+						: withFlag;
+			});
+	}
+
+	/**
+	 * {@code GET /v1.0/metadata}: empty when the sidecar answers anything but 2xx with a
+	 * JSON object; an error when it cannot be reached.
+	 */
+	Mono<DaprSidecarMetadata> metadata(Duration timeout) {
+		return this.http.get()
+			.uri("/v1.0/metadata")
+			.httpRequest((request) -> responseTimeout(request, timeout))
+			.exchangeToMono((response) -> response.statusCode().is2xxSuccessful() ? response.bodyToMono(String.class)
+					: response.releaseBody().then(Mono.<String>empty()))
+			.flatMap((body) -> {
+				try {
+					JsonNode json = JSON.readTree(body);
+					return (json != null && json.isObject()) ? Mono.just(DaprSidecarMetadata.of(json)) : Mono.empty();
+				}
+				catch (RuntimeException notJson) {
+					return Mono.empty();
+				}
+			});
+	}
+
+	/**
 	 * The thread of the client's own event loop, where requests are built and sent, so
 	 * that a sender's thread only queues.
 	 */
@@ -190,6 +243,92 @@ final class DaprSidecarClient implements AutoCloseable {
 			return response.releaseBody().thenReturn(PublishOutcome.success(status));
 		}
 		return response.bodyToMono(String.class).defaultIfEmpty("").map((body) -> errorOf(status, body));
+	}
+
+	/**
+	 * daprd's answers to a bulk request (dapr v1.18.3 {@code pkg/api/http/http.go}
+	 * {@code onBulkPublish}):
+	 * <ul>
+	 * <li>204: every entry was published.</li>
+	 * <li>500 with {@code failedEntries}: the broker took every entry but those; each
+	 * failed entry's {@code error} is the broker's, classified as a single publish's
+	 * message would be ({@code too_large} for a record over the producer's limit).</li>
+	 * <li>400 {@code ERR_PUBSUB_EVENTS_SER} (an event it cannot decode, or a body over
+	 * {@code --max-body-size}) or 500 {@code ERR_PUBSUB_CLOUD_EVENTS_SER} (an event that
+	 * is no CloudEvent): nothing was published, because of some entry; each goes again on
+	 * its own.</li>
+	 * <li>A route that is not there: 404 or 405 that is not one of daprd's JSON errors
+	 * (Go's "404 page not found" from a proxy or another server), or, on the stable
+	 * route, daprd before 1.17 routing it as a single publish to the pubsub {@code bulk}
+	 * ({@link BulkPublishRoute}).</li>
+	 * <li>Anything else refuses the whole request, as it would a single publish (401,
+	 * 403, 404, 400 {@code ERR_PUBSUB_NOT_FOUND}, another 5xx).</li>
+	 * </ul>
+	 */
+	private static Mono<DaprBulkAnswer> bulkAnswerOf(ClientResponse response, BulkPublishRoute route, int entries) {
+		int status = response.statusCode().value();
+		if (response.statusCode().is2xxSuccessful()) {
+			return response.releaseBody().thenReturn(DaprBulkAnswer.all(PublishOutcome.success(status), entries));
+		}
+		return response.bodyToMono(String.class)
+			.defaultIfEmpty("")
+			.map((body) -> bulkAnswerOf(status, body, route, entries));
+	}
+
+	static DaprBulkAnswer bulkAnswerOf(int status, String body, BulkPublishRoute route, int entries) {
+		JsonNode json = null;
+		try {
+			json = JSON.readTree(body);
+		}
+		catch (RuntimeException notJson) {
+			// plain text: Go's http.Error, or another server's page
+		}
+		String errorCode = (json != null && json.isObject()) ? text(json.get("errorCode")) : null;
+		JsonNode failed = (json != null && json.isObject()) ? json.get("failedEntries") : null;
+		if (status >= 500 && failed != null && failed.isArray() && !failed.isEmpty()) {
+			List<PublishOutcome> outcomes = new ArrayList<>(Collections.nCopies(entries, new PublishOutcome(
+					PublishOutcome.Kind.SUCCESS, status, null, "published; other entries of its bulk request failed")));
+			for (JsonNode entry : failed) {
+				int index = entryIndex(entry.get("entryId"), entries);
+				if (index < 0) {
+					// an answer that does not name our entries says nothing about any of
+					// them
+					return DaprBulkAnswer.all(errorOf(status, body), entries);
+				}
+				String error = text(entry.get("error"));
+				outcomes.set(index,
+						new PublishOutcome(
+								tooLarge(error) ? PublishOutcome.Kind.TOO_LARGE : PublishOutcome.Kind.HTTP_ERROR,
+								status, errorCode, error));
+			}
+			return DaprBulkAnswer.answered(outcomes);
+		}
+		if ((status == 404 || status == 405) && errorCode == null) {
+			return DaprBulkAnswer.routeMissing(status + " " + body.strip());
+		}
+		if (route == BulkPublishRoute.STABLE && status == 404 && "ERR_PUBSUB_NOT_FOUND".equals(errorCode)
+				&& String.valueOf(text(json.get("message"))).startsWith("pubsub bulk ")) {
+			return DaprBulkAnswer.routeMissing(
+					"a sidecar before 1.17 took the stable bulk route for a publish to" + " the pubsub 'bulk'");
+		}
+		if ((status == 400 && "ERR_PUBSUB_EVENTS_SER".equals(errorCode))
+				|| (status == 500 && PublishOutcome.CLOUD_EVENT_NOT_JSON.equals(errorCode))) {
+			return DaprBulkAnswer.sendAlone(status + " " + errorCode);
+		}
+		return DaprBulkAnswer.all(errorOf(status, body), entries);
+	}
+
+	private static int entryIndex(@Nullable JsonNode entryId, int entries) {
+		if (entryId == null || !entryId.isString()) {
+			return -1;
+		}
+		try {
+			int index = Integer.parseInt(entryId.stringValue());
+			return (index >= 0 && index < entries) ? index : -1;
+		}
+		catch (NumberFormatException ex) {
+			return -1;
+		}
 	}
 
 	/**

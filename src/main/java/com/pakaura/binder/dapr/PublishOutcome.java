@@ -62,7 +62,7 @@ record PublishOutcome(Kind kind, int status, @Nullable String errorCode, @Nullab
 	 * The one error the sidecar reports for a body that is not a JSON object: no retry
 	 * helps.
 	 */
-	private static final String CLOUD_EVENT_NOT_JSON = "ERR_PUBSUB_CLOUD_EVENTS_SER";
+	static final String CLOUD_EVENT_NOT_JSON = "ERR_PUBSUB_CLOUD_EVENTS_SER";
 
 	static PublishOutcome success(int status) {
 		return new PublishOutcome(Kind.SUCCESS, status, null, null);

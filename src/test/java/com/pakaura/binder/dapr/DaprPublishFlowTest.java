@@ -20,6 +20,9 @@ import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -39,14 +42,16 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(OutputCaptureExtension.class)
 class DaprPublishFlowTest extends WithFreshSidecarEachTest {
 
-	@Test
-	void eventsOfOneKeyArriveInOrderOneAtATimeWhileKeysGoInParallel() throws Exception {
+	@ParameterizedTest(name = "bulk publish {0}")
+	@ValueSource(booleans = { true, false })
+	void eventsOfOneKeyArriveInOrderOneAtATimeWhileKeysGoInParallel(boolean bulk) throws Exception {
 		this.sidecar.latency(Duration.ZERO, Duration.ofMillis(15));
 		int threads = 6;
 		int keysPerThread = 4;
 		int eventsPerKey = 20;
 		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
-				"spring.cloud.stream.dapr.binder.max-in-flight=8")) {
+				"spring.cloud.stream.dapr.binder.max-in-flight=8",
+				"spring.cloud.stream.dapr.binder.bulk-publish=" + bulk)) {
 			ExecutorService senders = Executors.newFixedThreadPool(threads);
 			List<Future<?>> sending = new ArrayList<>();
 			for (int t = 0; t < threads; t++) {
@@ -77,7 +82,27 @@ class DaprPublishFlowTest extends WithFreshSidecarEachTest {
 			.allSatisfy((key, order) -> assertThat(order).as(key)
 				.containsExactlyElementsOf(IntStream.range(0, eventsPerKey).boxed().toList()));
 		assertThat(this.sidecar.maxConcurrentPerKey()).isEqualTo(1);
-		assertThat(this.sidecar.maxConcurrent()).isGreaterThan(1).isLessThanOrEqualTo(8);
+		if (bulk) {
+			// keys go in parallel as entries of one request, one request at a time per
+			// topic
+			assertThat(this.sidecar.maxConcurrent()).isEqualTo(1);
+			assertThat(this.sidecar.bulkRequests())
+				.allSatisfy((request) -> assertThat(keysOf(request)).as("keys of one request").doesNotHaveDuplicates())
+				.anySatisfy((request) -> assertThat(request.entries()).isGreaterThan(1));
+		}
+		else {
+			assertThat(this.sidecar.bulkRequests()).isEmpty();
+			assertThat(this.sidecar.maxConcurrent()).isGreaterThan(1).isLessThanOrEqualTo(8);
+		}
+	}
+
+	private static List<String> keysOf(FakeDaprSidecar.BulkRequest request) {
+		List<String> keys = new ArrayList<>();
+		JsonMapper.builder()
+			.build()
+			.readTree(request.body())
+			.forEach((entry) -> keys.add(entry.get("metadata").get("partitionKey").stringValue()));
+		return keys;
 	}
 
 	@Test

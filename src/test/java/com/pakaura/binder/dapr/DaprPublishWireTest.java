@@ -26,7 +26,7 @@ class DaprPublishWireTest extends WithFreshSidecarEachTest {
 	void aStructuredCloudEventIsPostedAsIsWithItsKeyAndTraceHeaders() {
 		// without tracing, the message's W3C headers are what the sidecar gets
 		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
-				"management.tracing.export.enabled=false")) {
+				"management.tracing.export.enabled=false", "spring.cloud.stream.dapr.binder.bulk-publish=false")) {
 			app.streamBridge()
 				.send("orders",
 						event("key-42")
@@ -43,6 +43,34 @@ class DaprPublishWireTest extends WithFreshSidecarEachTest {
 				.doesNotContainKey("dapr-api-token");
 			assertThat(request.bodyText()).isEqualTo(EVENT);
 			assertThat(request.status()).isEqualTo(204);
+			await().atMost(Duration.ofSeconds(60)).until(() -> app.published("success") == 1);
+		}
+	}
+
+	@Test
+	void inBulkEachEventIsAnEntryWithItsKeyOnTheEntryAndTheEventAsItIs() {
+		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
+				"management.tracing.export.enabled=false")) {
+			app.streamBridge()
+				.send("orders",
+						event("key-\"42\"")
+							.setHeader("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+							.build());
+
+			await().atMost(Duration.ofSeconds(60)).until(() -> this.sidecar.bulkRequests().size() == 1);
+			FakeDaprSidecar.BulkRequest request = this.sidecar.bulkRequests().get(0);
+			assertThat(request.path()).isEqualTo("/v1.0/publish/bulk/pubsub-kafka/orders");
+			assertThat(request.headers()).containsEntry("content-type", "application/json")
+				.containsEntry("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+			// nothing on the request's metadata: the Kafka component would copy it over
+			// the
+			// entries'
+			assertThat(new String(request.body(), StandardCharsets.UTF_8)).isEqualTo("[{\"entryId\":\"0\",\"event\":"
+					+ EVENT
+					+ ",\"contentType\":\"application/cloudevents+json\",\"metadata\":{\"partitionKey\":\"key-\\\"42\\\"\"}}]");
+			assertThat(request.status()).isEqualTo(204);
+			assertThat(this.sidecar.delivered()).singleElement()
+				.satisfies((delivered) -> assertThat(delivered.key()).isEqualTo("key-\"42\""));
 			await().atMost(Duration.ofSeconds(60)).until(() -> app.published("success") == 1);
 		}
 	}

@@ -97,6 +97,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	private final List<Request> requests = new CopyOnWriteArrayList<>();
 
+	private final List<BulkRequest> bulkRequests = new CopyOnWriteArrayList<>();
+
 	private final Map<String, AtomicInteger> concurrentPerKey = new ConcurrentHashMap<>();
 
 	private final AtomicInteger concurrent = new AtomicInteger();
@@ -139,12 +141,21 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	private volatile boolean legacyTraceOverwrite;
 
+	private volatile DaprVersion version = DaprVersion.V1_18;
+
+	private volatile boolean bulkRoutes = true;
+
+	private volatile int metadataStatus = 200;
+
 	private FakeDaprSidecar(int port) {
 		this.server = HttpServer.create()
 			.runOn(this.loops)
 			.host("127.0.0.1")
 			.port(port)
 			.route((routes) -> routes.get("/v1.0/healthz/outbound", this::outbound)
+				.get("/v1.0/metadata", this::metadata)
+				.post("/v1.0-alpha1/publish/bulk/{pubsub}/**", this::alphaBulkPublish)
+				.put("/v1.0-alpha1/publish/bulk/{pubsub}/**", this::alphaBulkPublish)
 				.post("/v1.0/publish/{pubsub}/**", this::publish)
 				.put("/v1.0/publish/{pubsub}/**", this::publish))
 			.bindNow();
@@ -298,6 +309,30 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		return this;
 	}
 
+	/**
+	 * The daprd minor this sidecar answers as, where 1.16, 1.17 and 1.18 differ
+	 * ({@link DaprVersion}); 1.18 by default.
+	 */
+	public FakeDaprSidecar version(DaprVersion version) {
+		this.version = version;
+		return this;
+	}
+
+	/**
+	 * Without bulk routes: both bulk paths answer Go's {@code 404 page not found}, as a
+	 * proxy or another server in front of the sidecar would.
+	 */
+	public FakeDaprSidecar bulkRoutes(boolean served) {
+		this.bulkRoutes = served;
+		return this;
+	}
+
+	/** {@code GET /v1.0/metadata} answers this status, with no JSON body unless 200. */
+	public FakeDaprSidecar metadataStatus(int status) {
+		this.metadataStatus = status;
+		return this;
+	}
+
 	// ---- observation ---------------------------------------------------------------
 
 	/**
@@ -341,8 +376,31 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		return this.delivered.stream().filter((event) -> event.topic().equals(topic)).toList();
 	}
 
+	/**
+	 * Every single publish as it arrived, and every entry of a bulk request as if it had
+	 * been one, with the status its entry ended with.
+	 */
 	public List<Request> requests() {
 		return List.copyOf(this.requests);
+	}
+
+	/** Every bulk request as it arrived, with its route and answer. */
+	public List<BulkRequest> bulkRequests() {
+		return List.copyOf(this.bulkRequests);
+	}
+
+	/**
+	 * One bulk request.
+	 *
+	 * @param path the route it came on, e.g.
+	 * {@code /v1.0/publish/bulk/pubsub-kafka/orders}
+	 * @param entries how many entries it carried (0 when the body could not be read)
+	 * @param status the answer; 0 for none
+	 * @param failedEntries the entry ids named in {@code failedEntries}
+	 */
+	public record BulkRequest(String path, Map<String, String> headers, byte[] body, int entries, int status,
+			@Nullable String errorCode, List<String> failedEntries) {
+
 	}
 
 	/** The most publish requests under way at once. */
@@ -376,6 +434,10 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		this.answerBeforeReading = 0;
 		this.outboundReady = true;
 		this.legacyTraceOverwrite = false;
+		this.version = DaprVersion.V1_18;
+		this.bulkRoutes = true;
+		this.metadataStatus = 200;
+		this.bulkRequests.clear();
 	}
 
 	/**
@@ -436,9 +498,46 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		return error(response, 500, "ERR_OUTBOUND_HEALTH_NOT_READY", "dapr outbound is not ready");
 	}
 
+	private Publisher<Void> metadata(HttpServerRequest request, HttpServerResponse response) {
+		if (this.metadataStatus != 200) {
+			return response.status(this.metadataStatus).sendString(Mono.just("metadata unavailable\n")).then();
+		}
+		ObjectNode body = JSON.createObjectNode();
+		body.put("id", APP_ID);
+		body.put("runtimeVersion", this.version.runtimeVersion());
+		body.putArray("enabledFeatures");
+		var components = body.putArray("components");
+		for (String pubsub : this.pubsubs) {
+			ObjectNode component = components.addObject();
+			component.put("name", pubsub);
+			component.put("type", "pubsub.kafka");
+			component.put("version", "v1");
+			component.putArray("capabilities").add("BULK_PUBSUB");
+		}
+		body.putObject("extended").put("daprRuntimeVersion", this.version.runtimeVersion());
+		return response.header("Content-Type", "application/json").sendString(Mono.just(body.toString())).then();
+	}
+
+	private Publisher<Void> alphaBulkPublish(HttpServerRequest request, HttpServerResponse response) {
+		String pubsub = request.param("pubsub");
+		String path = new QueryStringDecoder(request.uri()).path();
+		return bulkPublish(request, response, pubsub,
+				path.substring(("/v1.0-alpha1/publish/bulk/" + pubsub + "/").length()));
+	}
+
 	private Publisher<Void> publish(HttpServerRequest request, HttpServerResponse response) {
 		if (this.shuttingDown) {
 			return response.withConnection(Connection::dispose).then();
+		}
+		if ("bulk".equals(request.param("pubsub")) && this.version.stableBulkRoute()) {
+			// from 1.17 chi prefers the static segment; before, this is a publish to the
+			// pubsub "bulk" (dapr v1.16.19 pkg/api/http/http.go: no publish/bulk route in
+			// version v1.0)
+			String path = new QueryStringDecoder(request.uri()).path();
+			String rest = path.substring("/v1.0/publish/bulk/".length());
+			int slash = rest.indexOf('/');
+			return bulkPublish(request, response, (slash < 0) ? rest : rest.substring(0, slash),
+					(slash < 0) ? "" : rest.substring(slash + 1));
 		}
 		int early = this.answerBeforeReading;
 		if (early != 0) {
@@ -501,6 +600,285 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	}
 
 	/**
+	 * daprd's {@code onBulkPublish} (dapr v1.18.3 pkg/api/http/http.go; unchanged since
+	 * v1.16.19 but for the route), in its order: the token; the pubsub and topic
+	 * ({@code validateAndGetPubsubAndTopic}); the request's {@code rawPayload}; the body
+	 * decoded as an array of entries (over {@code --max-body-size} the decoder fails: 400
+	 * {@code ERR_PUBSUB_EVENTS_SER}); each entry's event converted by its content type
+	 * ({@code util.go} {@code ConvertEventToBytes}) and its {@code entryId} checked (400
+	 * {@code ERR_PUBSUB_EVENTS_SER}); each envelope created (500
+	 * {@code ERR_PUBSUB_CLOUD_EVENTS_SER}); the component and the scopes (400
+	 * {@code ERR_PUBSUB_NOT_FOUND}, 403); then the Kafka component's {@code BulkPublish}
+	 * (components-contrib {@code common/component/kafka/producer.go}): one record per
+	 * entry, request metadata copied over the entry's, each record failing on its own
+	 * (Sarama {@code ProducerErrors}), answered 500 with {@code failedEntries} and
+	 * {@code ERR_PUBSUB_PUBLISH_MESSAGE} when any failed, 204 otherwise.
+	 */
+	private Publisher<Void> bulkPublish(HttpServerRequest request, HttpServerResponse response, String pubsub,
+			String rawTopic) {
+		if (this.shuttingDown) {
+			return response.withConnection(Connection::dispose).then();
+		}
+		if (!this.bulkRoutes) {
+			this.bulkRequests.add(new BulkRequest(request.uri(), Map.of(), new byte[0], 0, 404, null, List.of()));
+			return response.status(404)
+				.header("Content-Type", "text/plain; charset=utf-8")
+				.sendString(Mono.just("404 page not found\n"))
+				.then();
+		}
+		int early = this.answerBeforeReading;
+		if (early != 0) {
+			this.bulkRequests.add(new BulkRequest(request.uri(), Map.of(), new byte[0], 0, early, null, List.of()));
+			return response.status(early).header("Connection", "close").send();
+		}
+		return request.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0]).flatMap((body) -> {
+			String topic = QueryStringDecoder.decodeComponent(rawTopic);
+			Map<String, String> query = query(request.uri());
+			Map<String, String> headers = new LinkedHashMap<>();
+			request.requestHeaders().forEach((header) -> headers.put(header.getKey().toLowerCase(), header.getValue()));
+			String path = new QueryStringDecoder(request.uri()).path();
+			BulkDecision decision = decideBulk(headers, pubsub, topic, query, body);
+			List<AtomicInteger> perKey = new java.util.ArrayList<>();
+			for (BulkEntry entry : decision.entries()) {
+				String key = key(entry.kafkaMetadata());
+				if (key != null) {
+					AtomicInteger count = this.concurrentPerKey.computeIfAbsent(key, (k) -> new AtomicInteger());
+					this.maxConcurrentPerKey.accumulateAndGet(count.incrementAndGet(), Math::max);
+					perKey.add(count);
+				}
+			}
+			this.maxConcurrent.accumulateAndGet(this.concurrent.incrementAndGet(), Math::max);
+			AtomicBoolean finished = new AtomicBoolean();
+			Runnable finish = () -> {
+				if (finished.compareAndSet(false, true)) {
+					this.concurrent.decrementAndGet();
+					perKey.forEach(AtomicInteger::decrementAndGet);
+				}
+			};
+			if (this.stalled) {
+				this.bulkRequests
+					.add(new BulkRequest(path, headers, body, decision.entries().size(), 0, null, List.of()));
+				return Mono.<Void>never().doFinally((signal) -> finish.run());
+			}
+			Duration brokerDelay = this.brokerDelay;
+			Mono<Answer> published = Mono.delay(brokerDelay.isZero() ? latency() : brokerDelay)
+				.map((tick) -> bulkPublishAndRecord(path, headers, pubsub, topic, body, decision))
+				.doOnNext((answer) -> finish.run())
+				.cache();
+			if (!brokerDelay.isZero()) {
+				// the producer writes whether or not the client still waits
+				published.subscribe();
+			}
+			return published.flatMap((answer) -> write(response, answer)).doFinally((signal) -> finish.run());
+		});
+	}
+
+	/** One entry of a bulk request as daprd decoded it. */
+	private record BulkEntry(String entryId, byte[] event, String contentType, Map<String, String> kafkaMetadata) {
+
+	}
+
+	/**
+	 * The whole request's answer when daprd refuses it before the broker; otherwise
+	 * {@code null} and the decoded entries.
+	 */
+	private record BulkDecision(@Nullable Answer refusal, List<BulkEntry> entries) {
+
+	}
+
+	private BulkDecision decideBulk(Map<String, String> headers, String pubsub, String topic, Map<String, String> query,
+			byte[] body) {
+		if (this.apiToken != null && !this.apiToken.equals(headers.get("dapr-api-token"))) {
+			return new BulkDecision(Answer.plain(401, "invalid api token"), List.of());
+		}
+		if (this.pubsubs.isEmpty()) {
+			return new BulkDecision(
+					Answer.error(400, "ERR_PUBSUB_NOT_CONFIGURED", "pubsub " + pubsub + " is not configured"),
+					List.of());
+		}
+		if (pubsub.isEmpty()) {
+			return new BulkDecision(Answer.error(404, "ERR_PUBSUB_EMPTY", "pubsub name is empty"), List.of());
+		}
+		if (!this.pubsubs.contains(pubsub)) {
+			return new BulkDecision(Answer.error(404, "ERR_PUBSUB_NOT_FOUND", "pubsub " + pubsub + " is not found"),
+					List.of());
+		}
+		if (topic.isEmpty()) {
+			return new BulkDecision(Answer.error(404, "ERR_TOPIC_NAME_EMPTY", "topic is empty in pubsub " + pubsub),
+					List.of());
+		}
+		String rawPayload = query.get("metadata.rawPayload");
+		if (rawPayload != null && !rawPayload.isEmpty() && goParseBool(rawPayload) == null) {
+			return new BulkDecision(Answer.error(400, "ERR_PUBSUB_REQUEST_METADATA",
+					"failed deserializing metadata. Error: rawPayload value must be a valid boolean: actual is '"
+							+ rawPayload + "'"),
+					List.of());
+		}
+		String unmarshal = "error when unmarshaling the request for topic " + topic + " pubsub " + pubsub + ": ";
+		if (body.length > this.maxBodySize) {
+			return new BulkDecision(Answer.error(400, "ERR_PUBSUB_EVENTS_SER", unmarshal + "stream too large"),
+					List.of());
+		}
+		JsonNode array;
+		try {
+			array = JSON.readTree(body);
+		}
+		catch (RuntimeException ex) {
+			array = null;
+		}
+		if (array == null || !array.isArray()) {
+			return new BulkDecision(
+					Answer.error(400, "ERR_PUBSUB_EVENTS_SER",
+							unmarshal + "json: cannot unmarshal into Go value of type []http.bulkPublishMessageEntry"),
+					List.of());
+		}
+		Map<String, String> requestMetadata = new LinkedHashMap<>();
+		query.forEach((name, value) -> {
+			if (name.startsWith("metadata.")) {
+				requestMetadata.put(name.substring("metadata.".length()), value);
+			}
+		});
+		List<BulkEntry> entries = new java.util.ArrayList<>();
+		Set<String> ids = new java.util.HashSet<>();
+		for (JsonNode entry : array) {
+			if (!entry.isObject()) {
+				return new BulkDecision(
+						Answer.error(400, "ERR_PUBSUB_EVENTS_SER", unmarshal
+								+ "json: cannot unmarshal into Go struct field of type http.bulkPublishMessageEntry"),
+						List.of());
+			}
+			String contentType = entry.path("contentType").asString("");
+			byte[] event = eventBytes(entry.get("event"), contentType);
+			if (event == null) {
+				return new BulkDecision(Answer.error(400, "ERR_PUBSUB_EVENTS_SER",
+						"error when marshalling cloud event envelope for topic " + topic + " pubsub " + pubsub + ": "),
+						List.of());
+			}
+			String entryId = entry.path("entryId").asString("");
+			if (entryId.isEmpty() || !ids.add(entryId)) {
+				return new BulkDecision(Answer.error(400, "ERR_PUBSUB_EVENTS_SER",
+						"error marshaling events to bytes for topic " + topic + " pubsub " + pubsub + ". error: "),
+						List.of());
+			}
+			Map<String, String> metadata = new LinkedHashMap<>();
+			JsonNode entryMetadata = entry.get("metadata");
+			if (entryMetadata != null && entryMetadata.isObject()) {
+				entryMetadata.properties()
+					.forEach((field) -> metadata.put(field.getKey(), field.getValue().asString()));
+				// PopulateMetadataForBulkPublishEntry: the entry's keys win
+				requestMetadata.forEach(metadata::putIfAbsent);
+			}
+			// the Kafka component: maps.Copy(entry.Metadata, metadata), the request's win
+			metadata.putAll(requestMetadata);
+			entries.add(new BulkEntry(entryId, event, contentType, metadata));
+		}
+		if (!isRawPayload(query)) {
+			for (BulkEntry entry : entries) {
+				if (entry.contentType().toLowerCase().startsWith(CLOUDEVENTS_JSON) && !isJsonObject(entry.event())) {
+					return new BulkDecision(
+							Answer.error(500, "ERR_PUBSUB_CLOUD_EVENTS_SER", "cannot create cloudevent"), entries);
+				}
+			}
+		}
+		if (this.componentGone) {
+			return new BulkDecision(Answer.error(400, "ERR_PUBSUB_NOT_FOUND", "pubsub '" + pubsub + "' not found"),
+					entries);
+		}
+		if (this.forbiddenTopics.contains(topic)) {
+			return new BulkDecision(Answer.error(403, "ERR_PUBSUB_FORBIDDEN",
+					"topic " + topic + " is not allowed for app id " + APP_ID), entries);
+		}
+		return new BulkDecision(null, entries);
+	}
+
+	/**
+	 * dapr {@code pkg/api/http/util.go} {@code ConvertEventToBytes}: JSON and CloudEvents
+	 * marshalled again, text only from a string, {@code application/octet-stream} from a
+	 * base64 string; anything else a mismatch ({@code null}).
+	 */
+	private static byte @Nullable [] eventBytes(@Nullable JsonNode event, String contentType) {
+		String type = contentType.toLowerCase();
+		if (type.startsWith("application/octet-stream")) {
+			if (event == null || !event.isString()) {
+				return null;
+			}
+			try {
+				return java.util.Base64.getDecoder().decode(event.stringValue());
+			}
+			catch (IllegalArgumentException ex) {
+				return null;
+			}
+		}
+		if (type.startsWith("text/")) {
+			return (event != null && event.isString()) ? event.stringValue().getBytes(StandardCharsets.UTF_8) : null;
+		}
+		if (type.startsWith("application/json") || type.startsWith(CLOUDEVENTS_JSON)) {
+			return GoJson.marshal((event != null) ? event : JSON.nullNode());
+		}
+		return null;
+	}
+
+	private Answer bulkPublishAndRecord(String path, Map<String, String> headers, String pubsub, String topic,
+			byte[] body, BulkDecision decision) {
+		Answer answer = decision.refusal();
+		List<String> failed = new java.util.ArrayList<>();
+		if (answer == null) {
+			StringBuilder failedEntries = new StringBuilder();
+			for (BulkEntry entry : decision.entries()) {
+				String error = null;
+				if (entry.event().length > this.brokerMaxMessageBytes) {
+					error = "kafka: invalid configuration (Attempt to produce message larger than configured"
+							+ " Producer.MaxMessageBytes: " + entry.event().length + " > " + this.brokerMaxMessageBytes
+							+ ")";
+				}
+				else if (this.failuresToInject.getAndUpdate((left) -> Math.max(0, left - 1)) > 0) {
+					error = "kafka: client has run out of available brokers to talk to";
+				}
+				Map<String, String> entryQuery = new LinkedHashMap<>();
+				entry.kafkaMetadata().forEach((name, value) -> entryQuery.put("metadata." + name, value));
+				Map<String, String> entryHeaders = new LinkedHashMap<>(headers);
+				entryHeaders.put("content-type", entry.contentType());
+				this.requests.add(new Request("POST", path, entryQuery, entryHeaders, entry.event(),
+						(error == null) ? 204 : 500, (error == null) ? null : "ERR_PUBSUB_PUBLISH_MESSAGE"));
+				if (error == null) {
+					Delivered published = deliver(pubsub, topic, entryQuery, entryHeaders, entry.event());
+					this.delivered.add(published);
+					this.subscriber.offer(published);
+				}
+				else {
+					failed.add(entry.entryId());
+					ObjectNode failure = JSON.createObjectNode();
+					failure.put("entryId", entry.entryId());
+					failure.put("error", error);
+					failedEntries.append(failedEntries.isEmpty() ? "" : ",").append(failure);
+				}
+			}
+			if (failed.isEmpty()) {
+				answer = this.resetAfterPublishing ? Answer.RESET : Answer.PUBLISHED;
+			}
+			else {
+				answer = Answer.json(500,
+						"{\"failedEntries\":[" + failedEntries + "],\"errorCode\":\"ERR_PUBSUB_PUBLISH_MESSAGE\"}");
+			}
+		}
+		else {
+			if (decision.entries().isEmpty()) {
+				this.requests
+					.add(new Request("POST", path, Map.of(), headers, body, answer.status(), answer.errorCode()));
+			}
+			for (BulkEntry entry : decision.entries()) {
+				Map<String, String> entryQuery = new LinkedHashMap<>();
+				entry.kafkaMetadata().forEach((name, value) -> entryQuery.put("metadata." + name, value));
+				this.requests.add(new Request("POST", path, entryQuery, headers, entry.event(), answer.status(),
+						answer.errorCode()));
+			}
+		}
+		this.bulkRequests.add(new BulkRequest(path, headers, body, decision.entries().size(), answer.status(),
+				answer.errorCode(), List.copyOf(failed)));
+		return answer;
+	}
+
+	/**
 	 * Decides the answer as daprd would, records the request, and hands a published event
 	 * to the broker (the {@link #delivered()} list). Status 0: published, then the
 	 * connection is reset.
@@ -531,6 +909,12 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			return response.status(HttpResponseStatus.NO_CONTENT)
 				.header("Connection", this.shuttingDown ? "close" : "keep-alive")
 				.send()
+				.then();
+		}
+		if (Answer.RAW_JSON.equals(answer.errorCode())) {
+			return response.status(answer.status())
+				.header("Content-Type", "application/json")
+				.sendString(Mono.just(answer.message()))
 				.then();
 		}
 		if (answer.errorCode() == null) {
@@ -612,6 +996,11 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	 */
 	record Answer(int status, @Nullable String errorCode, String message) {
 
+		/**
+		 * errorCode of an answer whose message is a whole JSON body, written as it is.
+		 */
+		static final String RAW_JSON = "(raw json)";
+
 		static final Answer PUBLISHED = new Answer(204, null, "");
 
 		static final Answer RESET = new Answer(0, null, "");
@@ -622,6 +1011,10 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 		static Answer plain(int status, String message) {
 			return new Answer(status, null, message);
+		}
+
+		static Answer json(int status, String body) {
+			return new Answer(status, RAW_JSON, body);
 		}
 
 		boolean published() {

@@ -40,6 +40,14 @@ import org.springframework.util.unit.DataSize;
  * the Kafka record limit this project's chart gives the component
  * ({@code maxMessageBytes}, 1 MiB), which is below daprd's own {@code --max-body-size} (4
  * MiB); an event between the two would pass daprd and fail in its Kafka producer
+ * @param bulkPublish whether events go to the sidecar many to a request, on daprd's bulk
+ * publish route, where the sidecar has one: {@code /v1.0/publish/bulk} from daprd 1.17,
+ * {@code /v1.0-alpha1/publish/bulk} before; the binder asks {@code GET /v1.0/metadata} at
+ * start. One request carries at most one event of a partition key, so order per key is
+ * kept. Off: one request per event (env {@code DAPR_BULK_PUBLISH})
+ * @param bulkMaxEntries at most this many events in one bulk request
+ * @param sidecarMaxBodySize daprd's {@code --max-body-size} (annotation
+ * {@code dapr.io/max-body-size}, 4 MiB by default): a bulk request is kept under it
  * @param startupWait at start, how long events wait for {@code /v1.0/healthz/outbound} to
  * answer 204 before they are sent anyway (the sidecar may start after the application)
  * @param shutdownTimeout on graceful stop, how long queued and in-flight events may take
@@ -52,8 +60,9 @@ public record DaprBinderConfigurationProperties(@DefaultValue("false") boolean e
 		@DefaultValue("2s") @DurationUnit(ChronoUnit.SECONDS) Duration timeout,
 		@DefaultValue("65s") @DurationUnit(ChronoUnit.SECONDS) Duration responseTimeout, @Nullable String apiToken,
 		@Nullable String appApiToken, @DefaultValue("64") int maxInFlight, @DefaultValue("10000") int bufferSize,
-		@DefaultValue("1MB") DataSize maxBodySize, @DefaultValue("10s") Duration startupWait,
-		@DefaultValue("10s") Duration shutdownTimeout) {
+		@DefaultValue("1MB") DataSize maxBodySize, @DefaultValue("true") boolean bulkPublish,
+		@DefaultValue("256") int bulkMaxEntries, @DefaultValue("4MB") DataSize sidecarMaxBodySize,
+		@DefaultValue("10s") Duration startupWait, @DefaultValue("10s") Duration shutdownTimeout) {
 
 	public DaprBinderConfigurationProperties {
 		if (maxInFlight < 1) {
@@ -61,6 +70,9 @@ public record DaprBinderConfigurationProperties(@DefaultValue("false") boolean e
 		}
 		if (bufferSize < 1) {
 			throw new IllegalArgumentException("spring.cloud.stream.dapr.binder.buffer-size must be at least 1");
+		}
+		if (bulkMaxEntries < 1) {
+			throw new IllegalArgumentException("spring.cloud.stream.dapr.binder.bulk-max-entries must be at least 1");
 		}
 		if (timeout.isNegative() || timeout.isZero()) {
 			throw new IllegalArgumentException("spring.cloud.stream.dapr.binder.timeout must be positive");
