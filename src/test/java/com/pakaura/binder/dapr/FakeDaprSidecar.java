@@ -147,6 +147,10 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	private volatile int metadataStatus = 200;
 
+	private volatile java.util.function.Predicate<String> failFirstAttempt = (id) -> false;
+
+	private final Set<String> attempted = ConcurrentHashMap.newKeySet();
+
 	private FakeDaprSidecar(int port) {
 		this.server = HttpServer.create()
 			.runOn(this.loops)
@@ -327,6 +331,17 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		return this;
 	}
 
+	/**
+	 * The broker fails the first publish of each event whose CloudEvent {@code id}
+	 * matches, as an outage of its partition would (500
+	 * {@code ERR_PUBSUB_PUBLISH_MESSAGE}, or its entry in {@code failedEntries}); the
+	 * next attempt succeeds.
+	 */
+	public FakeDaprSidecar failFirstAttempt(java.util.function.Predicate<String> eventId) {
+		this.failFirstAttempt = eventId;
+		return this;
+	}
+
 	/** {@code GET /v1.0/metadata} answers this status, with no JSON body unless 200. */
 	public FakeDaprSidecar metadataStatus(int status) {
 		this.metadataStatus = status;
@@ -438,6 +453,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		this.bulkRoutes = true;
 		this.metadataStatus = 200;
 		this.bulkRequests.clear();
+		this.failFirstAttempt = (id) -> false;
+		this.attempted.clear();
 	}
 
 	/**
@@ -831,7 +848,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 							+ " Producer.MaxMessageBytes: " + entry.event().length + " > " + this.brokerMaxMessageBytes
 							+ ")";
 				}
-				else if (this.failuresToInject.getAndUpdate((left) -> Math.max(0, left - 1)) > 0) {
+				else if (this.failuresToInject.getAndUpdate((left) -> Math.max(0, left - 1)) > 0
+						|| firstAttemptFails(entry.event())) {
 					error = "kafka: client has run out of available brokers to talk to";
 				}
 				Map<String, String> entryQuery = new LinkedHashMap<>();
@@ -981,7 +999,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 							+ " to produce message larger than configured Producer.MaxMessageBytes: " + body.length
 							+ " > " + this.brokerMaxMessageBytes + ")");
 		}
-		if (this.failuresToInject.getAndUpdate((left) -> Math.max(0, left - 1)) > 0) {
+		if (this.failuresToInject.getAndUpdate((left) -> Math.max(0, left - 1)) > 0 || firstAttemptFails(body)) {
 			return Answer.error(500, "ERR_PUBSUB_PUBLISH_MESSAGE",
 					publishError + "kafka: client has run out of available brokers to talk to");
 		}
@@ -1201,6 +1219,17 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			.header("Content-Type", "application/json")
 			.sendString(Mono.just(body.toString()))
 			.then();
+	}
+
+	private boolean firstAttemptFails(byte[] event) {
+		try {
+			JsonNode id = JSON.readTree(event).get("id");
+			return id != null && id.isString() && this.failFirstAttempt.test(id.stringValue())
+					&& this.attempted.add(id.stringValue());
+		}
+		catch (RuntimeException notJson) {
+			return false;
+		}
 	}
 
 	private static boolean isCloudEvent(Map<String, String> headers) {
