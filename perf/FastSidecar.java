@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The benchmark's Dapr sidecar: as fast as a sidecar can be, yet honest where it matters
@@ -20,8 +22,13 @@ import reactor.netty.http.server.HttpServer;
  * the order the service promises: per topic and partition key (the task), each event's
  * {@code sequence} must be newer than the last one's.
  * <p>
- * {@code java -cp <dependencies> perf/FastSidecar.java <port> [delay-ms]}; {@code GET /stats} answers
- * {@code requests,delivered,duplicates,out_of_order}.
+ * It answers {@code GET /v1.0/metadata} as the daprd version it is told to be, and serves the
+ * bulk route that version has ({@code /v1.0/publish/bulk} from 1.17, {@code /v1.0-alpha1/publish/bulk}
+ * on 1.16, none for {@code single}), reading every entry as daprd does (a JSON array of
+ * {@code entryId}, {@code event}, {@code contentType}, {@code metadata}) and answering 204.
+ * <p>
+ * {@code java -cp <dependencies> perf/FastSidecar.java <port> [delay-ms] [1.16|1.17|1.18|single]};
+ * {@code GET /stats} answers {@code requests,delivered,duplicates,out_of_order}.
  */
 public final class FastSidecar {
 
@@ -32,9 +39,23 @@ public final class FastSidecar {
 	private FastSidecar() {
 	}
 
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
 	public static void main(String[] args) {
 		int port = Integer.parseInt(args[0]);
 		Duration delay = Duration.ofMillis((args.length > 1) ? Long.parseLong(args[1]) : 0);
+		String version = (args.length > 2) ? args[2] : "1.18";
+		String runtimeVersion = switch (version) {
+			case "1.16" -> "1.16.19";
+			case "1.17" -> "1.17.13";
+			case "single" -> "1.16.19";
+			default -> "1.18.3";
+		};
+		String bulkRoute = switch (version) {
+			case "1.16" -> "/v1.0-alpha1/publish/bulk/{pubsub}/{topic}";
+			case "single" -> "/no-bulk-route";
+			default -> "/v1.0/publish/bulk/{pubsub}/{topic}";
+		};
 		AtomicLong requests = new AtomicLong();
 		AtomicLong duplicates = new AtomicLong();
 		AtomicLong outOfOrder = new AtomicLong();
@@ -49,29 +70,50 @@ public final class FastSidecar {
 								response) -> response.sendString(Mono.fromSupplier(
 										() -> requests.get() + "," + seen.size() + "," + duplicates.get() + ","
 												+ outOfOrder.get() + "\n")))
+				.get("/v1.0/metadata",
+						(request, response) -> response.header("Content-Type", "application/json")
+							.sendString(Mono.just("{\"id\":\"pakaura-api\",\"runtimeVersion\":\"" + runtimeVersion
+									+ "\",\"components\":[{\"name\":\"pubsub-kafka\",\"type\":\"pubsub.kafka\","
+									+ "\"version\":\"v1\",\"capabilities\":[\"BULK_PUBSUB\"]}]}")))
+				.post(bulkRoute, (request, response) -> request.receive().aggregate().asByteArray().flatMap((body) -> {
+					requests.incrementAndGet();
+					for (JsonNode entry : JSON.readTree(body)) {
+						byte[] event = JSON.writeValueAsBytes(entry.get("event"));
+						JsonNode key = entry.path("metadata").get("partitionKey");
+						check(event, request.param("topic") + " " + ((key != null) ? key.stringValue() : ""), seen,
+								duplicates, lastSequence, outOfOrder);
+					}
+					return delay.isZero() ? Mono.just(body) : Mono.delay(delay).thenReturn(body);
+				}).then(response.status(204).send().then()))
 				.post("/v1.0/publish/{pubsub}/{topic}",
 						(request, response) -> request.receive().aggregate().asByteArray().flatMap((body) -> {
 							requests.incrementAndGet();
-							String id = field(body, ID_FIELD);
-							if (id != null && !seen.add(id)) {
-								duplicates.incrementAndGet();
-							}
 							String key = request.param("topic") + " " + new QueryStringDecoder(request.uri()).parameters()
 								.getOrDefault("metadata.partitionKey", List.of(""))
 								.get(0);
-							// zero-padded to one width, so they compare as text
-							String sequence = field(body, SEQUENCE_FIELD);
-							if (sequence != null && !key.endsWith(" ")) {
-								String before = lastSequence.put(key, sequence);
-								if (before != null && before.compareTo(sequence) >= 0) {
-									outOfOrder.incrementAndGet();
-								}
-							}
+							check(body, key, seen, duplicates, lastSequence, outOfOrder);
 							return delay.isZero() ? Mono.just(body) : Mono.delay(delay).thenReturn(body);
 						}).then(response.status(204).send().then())))
 			.bindNow();
 		System.out.println("FastSidecar listening on " + server.port() + " (delay " + delay.toMillis() + " ms)");
 		server.onDispose().block();
+	}
+
+	/** Counts a duplicate by {@code id}, and an event whose {@code sequence} is not newer than its key's last. */
+	static void check(byte[] event, String key, Set<String> seen, AtomicLong duplicates, Map<String, String> lastSequence,
+			AtomicLong outOfOrder) {
+		String id = field(event, ID_FIELD);
+		if (id != null && !seen.add(id)) {
+			duplicates.incrementAndGet();
+		}
+		// zero-padded to one width, so they compare as text
+		String sequence = field(event, SEQUENCE_FIELD);
+		if (sequence != null && !key.endsWith(" ")) {
+			String before = lastSequence.put(key, sequence);
+			if (before != null && before.compareTo(sequence) >= 0) {
+				outOfOrder.incrementAndGet();
+			}
+		}
 	}
 
 	/**

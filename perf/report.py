@@ -22,8 +22,8 @@ connections = sorted({int(r["connections"]) for r in rows})
 if rows:
     print("Throughput and latency (median of %d round(s)); ratios to dapr-off and to the floor of the same run"
       % max(int(r["round"]) for r in rows))
-    print("%-9s %5s %9s %8s %8s %8s %8s %8s %8s %9s %7s %7s" % ("mode", "conns", "req/s", "x base", "x floor",
-          "p50 ms", "p99 ms", "p99.9", "+p99 ms", "CPU ms/r", "RSS MB", "ready"))
+    print("%-14s %5s %9s %8s %8s %8s %8s %8s %8s %9s %7s %7s %7s" % ("mode", "conns", "req/s", "x base",
+          "x floor", "p50 ms", "p99 ms", "p99.9", "+p99 ms", "CPU ms/r", "sc r/ev", "RSS MB", "ready"))
     for mode in modes:
         for c in connections:
             rps = median(mode, c, "requests_per_s")
@@ -33,13 +33,17 @@ if rows:
             floor = median("floor", c, "requests_per_s")
             p99 = median(mode, c, "p99_ms")
             base_p99 = median("dapr-off", c, "p99_ms")
-            print("%-9s %5d %9.1f %8s %8s %8.2f %8.2f %8.2f %8s %9.2f %7d %7.1f" % (
+            per_event = median(mode, c, "sidecar_requests_per_event") if by[(mode, c)][0].get(
+                "sidecar_requests_per_event") else None
+            print("%-14s %5d %9.1f %8s %8s %8.2f %8.2f %8.2f %8s %9.2f %7s %7d %7.1f" % (
                 mode, c, rps,
                 "%.2f" % (rps / base) if base else "-",
                 "%.2f" % (rps / floor) if floor else "-",
                 median(mode, c, "p50_ms"), p99, median(mode, c, "p999_ms"),
                 "%+.2f" % (p99 - base_p99) if base_p99 is not None and mode != "floor" else "-",
-                median(mode, c, "cpu_ms_per_request"), median(mode, c, "rss_mb"), median(mode, c, "ready_s")))
+                median(mode, c, "cpu_ms_per_request"),
+                "%.3f" % per_event if per_event and mode not in ("floor", "dapr-off") else "-",
+                median(mode, c, "rss_mb"), median(mode, c, "ready_s")))
 
 
 latency = out / "latency.csv"
@@ -65,8 +69,10 @@ publisher = out / "publisher.csv"
 if publisher.exists():
     for row in csv.DictReader(open(publisher)):
         print()
-        print("Publish path alone (JMH, PublishPathBenchmark): %s events/s (+- %s), %s bytes allocated per event;"
-              % (row["events_per_s"], row["error"], row["bytes_per_event"]))
+        print("Publish path alone (JMH, PublishPathBenchmark): %s events/s (+- %s), %s bytes allocated per event,"
+              " %s sidecar requests for %s events;"
+              % (row["events_per_s"], row["error"], row["bytes_per_event"], row.get("sidecar_requests", "?"),
+                 row["delivered"]))
         print("  %s events handed over, %s delivered, %s duplicates, %s out of order; binder outcomes %s"
               % (row["handed_over"], row["delivered"], row["duplicates"], row["out_of_order"], row["binder_outcomes"]))
 

@@ -79,7 +79,7 @@ class OutboxRelay implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
-	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+	private static final Duration STOP_TIMEOUT = DeliveryDrains.RELAY;
 
 	/** A task's events sent in one round at most: the rest wait for the next round. */
 	private static final int EVENTS_PER_TASK = 16;

@@ -64,7 +64,7 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, Disposab
 	static final int BACKLOG = 10_000;
 
 	/** On stop, how long the publishing thread may take to hand over its backlog. */
-	private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+	private static final Duration DRAIN_TIMEOUT = DeliveryDrains.PUBLISHER;
 
 	private static final Logger log = LoggerFactory.getLogger(TaskEventPublisher.class);
 

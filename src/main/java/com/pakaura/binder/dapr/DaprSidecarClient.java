@@ -353,20 +353,22 @@ final class DaprSidecarClient implements AutoCloseable {
 	}
 
 	/**
-	 * daprd reports an event over its body limit, or over the Kafka producer's, in the
-	 * error class of a broker failure (500 {@code ERR_PUBSUB_PUBLISH_MESSAGE}; 400
-	 * text/plain before 1.14.5), so only the message tells it apart. No retry changes a
-	 * size.
+	 * daprd reports an event over its body limit, the Kafka producer's or the broker's in
+	 * the error class of a broker failure (500 {@code ERR_PUBSUB_PUBLISH_MESSAGE}, or an
+	 * entry's {@code error} in a bulk answer), so only the message tells it apart. No
+	 * retry changes a size.
 	 * <ul>
 	 * <li>"stream too large": dapr/kit {@code streams.LimitReadCloser}, behind daprd's
 	 * {@code --max-body-size} (pkg/api/http {@code MaxBodySizeMiddleware})</li>
 	 * <li>"...larger than configured Producer.MaxMessageBytes...": IBM/sarama
 	 * {@code async_producer.go}, behind the component's {@code maxMessageBytes}</li>
+	 * <li>"Message was too large...": IBM/sarama {@code errors.go}
+	 * {@code ErrMessageSizeTooLarge}, the broker's own {@code message.max.bytes}</li>
 	 * </ul>
 	 */
 	private static boolean tooLarge(@Nullable String message) {
-		return message != null
-				&& (message.contains("stream too large") || message.contains("Producer.MaxMessageBytes"));
+		return message != null && (message.contains("stream too large") || message.contains("Producer.MaxMessageBytes")
+				|| message.contains("Message was too large"));
 	}
 
 	private static @Nullable String text(@Nullable JsonNode node) {

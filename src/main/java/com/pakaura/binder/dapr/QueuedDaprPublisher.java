@@ -37,8 +37,11 @@ import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
  * {@code sidecar-max-body-size}, never two of one key. A destination has one request
  * under way at a time and the next leaves as soon as it is answered (group commit): with
  * an idle sidecar an event leaves at once, alone; under load the requests grow instead of
- * multiplying. Without a bulk route every event is its own request, and lanes take turns
- * for {@code max-in-flight} request slots.</li>
+ * multiplying. A request unanswered for {@value #STALLED_AFTER_MILLIS} ms no longer holds
+ * its destination back: the other keys go in a request beside it, so a sidecar that
+ * stalled and recovered gets traffic again at once, not when the stalled request times
+ * out. Without a bulk route every event is its own request, and lanes take turns for
+ * {@code max-in-flight} request slots.</li>
  * <li>Patient at start: until {@code /v1.0/healthz/outbound} answers 204 (or
  * {@code startup-wait} passes), publications wait instead of failing against a sidecar
  * that is still starting.</li>
@@ -63,6 +66,12 @@ final class QueuedDaprPublisher implements DaprPublisher {
 	private static final Duration MAX_BACKOFF = Duration.ofMillis(500);
 
 	private static final Duration READINESS_POLL = Duration.ofMillis(200);
+
+	/**
+	 * How long a destination's bulk request may go unanswered before the next one leaves
+	 * beside it. A healthy sidecar answers in milliseconds.
+	 */
+	static final long STALLED_AFTER_MILLIS = 1000;
 
 	private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(2);
 
@@ -180,18 +189,30 @@ final class QueuedDaprPublisher implements DaprPublisher {
 	/** Sends as many requests as there are free slots and destinations ready. */
 	private void pump() {
 		List<Request> starts = new ArrayList<>();
+		List<StallCheck> stallChecks = new ArrayList<>();
 		synchronized (this.lock) {
 			while (this.open && !this.closed && this.inFlight < this.properties.maxInFlight()
 					&& !this.turns.isEmpty()) {
 				Destination destination = this.turns.poll();
 				destination.queued = false;
-				if (destination.ready.isEmpty()
-						|| (this.route != BulkPublishRoute.NONE && destination.requestsInFlight > 0)) {
-					// group commit: its next request leaves when the one under way is
-					// answered
+				if (destination.ready.isEmpty()) {
 					continue;
 				}
+				if (this.route != BulkPublishRoute.NONE && destination.requestsInFlight > 0) {
+					// group commit: its next request leaves when the one under way is
+					// answered, or once that one looks stalled
+					long unanswered = System.nanoTime() - destination.lastRequestNanos;
+					long stalledAfter = Duration.ofMillis(STALLED_AFTER_MILLIS).toNanos();
+					if (unanswered < stalledAfter) {
+						if (!destination.stallCheckScheduled) {
+							destination.stallCheckScheduled = true;
+							stallChecks.add(new StallCheck(destination, Duration.ofNanos(stalledAfter - unanswered)));
+						}
+						continue;
+					}
+				}
 				Request request = nextRequest(destination);
+				destination.lastRequestNanos = System.nanoTime();
 				destination.requestsInFlight++;
 				this.inFlight++;
 				this.sending.addAll(request.entries());
@@ -206,6 +227,18 @@ final class QueuedDaprPublisher implements DaprPublisher {
 				.subscribeOn(this.sidecar.scheduler())
 				.subscribe((answer) -> finished(request, answer));
 		}
+		for (StallCheck check : stallChecks) {
+			Mono.delay(check.after()).subscribe((tick) -> stallCheck(check.destination()));
+		}
+	}
+
+	/** Its request under way may have stalled: the destination takes its turn again. */
+	private void stallCheck(Destination destination) {
+		synchronized (this.lock) {
+			destination.stallCheckScheduled = false;
+			queue(destination);
+		}
+		pump();
 	}
 
 	/** The next request of a destination with ready lanes. Under the lock. */
@@ -564,6 +597,12 @@ final class QueuedDaprPublisher implements DaprPublisher {
 
 		private int requestsInFlight;
 
+		/** {@link System#nanoTime()} when its last request left. */
+		private long lastRequestNanos;
+
+		/** A look at whether its request under way stalled is scheduled. */
+		private boolean stallCheckScheduled;
+
 		/** It is in the turns. */
 		private boolean queued;
 
@@ -587,6 +626,10 @@ final class QueuedDaprPublisher implements DaprPublisher {
 	}
 
 	private record Request(BulkPublishRoute route, Destination destination, List<Attempt> entries) {
+
+	}
+
+	private record StallCheck(Destination destination, Duration after) {
 
 	}
 

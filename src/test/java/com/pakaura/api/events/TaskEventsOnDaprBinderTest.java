@@ -76,7 +76,8 @@ class TaskEventsOnDaprBinderTest extends TaskEventsContract {
 		await().until(() -> SIDECAR.delivered().size() == 2);
 		String scrape = PrometheusScrape.of(this.http);
 		assertThat(scrape).containsPattern("(?m)^dapr_publish_latency_seconds_bucket\\{.*le=\"0\\.001\"")
-			.containsPattern("(?m)^http_client_requests_seconds_bucket\\{.*uri=\"/v1\\.0/publish/\\{pubsub}/\\{topic}");
+			.containsPattern(
+					"(?m)^http_client_requests_seconds_bucket\\{.*uri=\"/v1\\.0/publish/bulk/\\{pubsub}/\\{topic}");
 		GrafanaDashboard.assertScrapeServes(scrape, "dapr_", "pakaura_events_", "http_");
 	}
 

@@ -154,6 +154,26 @@ class DaprBulkPublishTest extends WithFreshSidecarEachTest {
 	}
 
 	@Test
+	void aSidecarThatStalledAndRecoveredGetsTrafficAgainBeforeTheStalledRequestTimesOut() {
+		this.sidecar.stall(true);
+		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
+				"spring.cloud.stream.dapr.binder.response-timeout=300s")) {
+			app.streamBridge().send("orders", event("stuck", 0));
+			await().atMost(PATIENCE).until(() -> this.sidecar.bulkRequests().size() == 1);
+			this.sidecar.stall(false);
+			app.streamBridge().send("orders", event("fresh", 0));
+			app.streamBridge().send("orders", event("stuck", 1));
+			// far sooner than the stalled request's 300 s: the other key went beside it
+			await().atMost(PATIENCE).until(() -> app.published("success") == 1);
+			assertThat(this.sidecar.delivered()).extracting(Delivered::key).containsExactly("fresh");
+			// the stalled key's next event still waits behind its first: no outcome yet
+			assertThat(app.published("unknown")).isZero();
+			assertThat(this.sidecar.requests()).extracting((request) -> request.bodyText())
+				.noneMatch((body) -> body.contains("stuck-1"));
+		}
+	}
+
+	@Test
 	void aSidecarWithoutBulkRoutesGetsOneRequestPerEventAndLosesNothing(CapturedOutput output) throws Exception {
 		this.sidecar.bulkRoutes(false);
 		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port())) {

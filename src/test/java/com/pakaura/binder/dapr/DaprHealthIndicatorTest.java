@@ -33,6 +33,21 @@ class DaprHealthIndicatorTest {
 	}
 
 	@Test
+	void itsDetailsSayWhichSidecarAnswersAndHowTheBinderPublishesToIt() {
+		try (FakeDaprSidecar sidecar = FakeDaprSidecar.start()) {
+			DaprHealthIndicator health = new DaprHealthIndicator(properties(true, sidecar.port()));
+			assertThat(check(health).getDetails()).containsEntry("runtimeVersion", "1.18.3")
+				.containsEntry("publishing", "bulk requests (/v1.0/publish/bulk/{pubsub}/{topic})");
+			sidecar.version(DaprVersion.V1_16);
+			assertThat(check(health).getDetails()).containsEntry("runtimeVersion", "1.16.19")
+				.containsEntry("publishing", "bulk requests (/v1.0-alpha1/publish/bulk/{pubsub}/{topic})");
+			sidecar.metadataStatus(404);
+			assertThat(check(health).getDetails()).doesNotContainKey("runtimeVersion")
+				.containsEntry("publishing", "one request per event (/v1.0/publish/{pubsub}/{topic})");
+		}
+	}
+
+	@Test
 	void downWhenNothingListensAndUnknownWhenDisabled() {
 		try (FakeDaprSidecar sidecar = FakeDaprSidecar.start()) {
 			int port = sidecar.port();

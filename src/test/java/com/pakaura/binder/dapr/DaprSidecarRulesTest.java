@@ -39,13 +39,14 @@ class DaprSidecarRulesTest {
 
 	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(60)).build();
 
-	/** One row of the table. */
-	record Rule(String number, List<String> setUp, String method, String path, String body, String answer) {
+	/** One row of the table, for one daprd version it names. */
+	record Rule(String number, DaprVersion version, List<String> setUp, String method, String path, String body,
+			String answer) {
 
 		@Override
 		public String toString() {
-			return "rule " + this.number + ": " + this.method + " " + this.path + " " + this.body + " -> "
-					+ this.answer;
+			return "rule " + this.number + " on " + this.version.runtimeVersion() + ": " + this.method + " " + this.path
+					+ " " + this.body + " -> " + this.answer;
 		}
 
 	}
@@ -63,23 +64,46 @@ class DaprSidecarRulesTest {
 				continue;
 			}
 			String[] cells = Arrays.stream(line.split("\\|", -1)).map(String::strip).toArray(String[]::new);
-			String[] request = unquote(cells[3]).split(" ", 2);
-			List<String> setUp = cells[2].isEmpty() ? List.of()
-					: Arrays.stream(cells[2].split(",")).map(String::strip).map(DaprSidecarRulesTest::unquote).toList();
-			rules.add(new Rule(cells[1], setUp, request[0], request[1], unquote(cells[4]), unquote(cells[5])));
+			String[] request = unquote(cells[4]).split(" ", 2);
+			List<String> setUp = cells[3].isEmpty() ? List.of()
+					: Arrays.stream(cells[3].split(",")).map(String::strip).map(DaprSidecarRulesTest::unquote).toList();
+			for (DaprVersion version : versions(cells[2])) {
+				rules.add(new Rule(cells[1], version, setUp, request[0], request[1], unquote(cells[5]),
+						unquote(cells[6])));
+			}
 		}
 		return rules;
 	}
 
+	/** {@code 1.16-1.18}, {@code 1.17-1.18} or one minor such as {@code 1.16}. */
+	private static List<DaprVersion> versions(String cell) {
+		String[] range = cell.split("-");
+		int from = Integer.parseInt(range[0].substring(2));
+		int to = Integer.parseInt(range[range.length - 1].substring(2));
+		return Arrays.stream(DaprVersion.values()).filter((version) -> {
+			int minor = Integer.parseInt(version.runtimeVersion().split("\\.")[1]);
+			return minor >= from && minor <= to;
+		}).toList();
+	}
+
 	@Test
-	void theTableHoldsEveryRule() throws IOException {
-		assertThat(rules()).hasSizeGreaterThanOrEqualTo(20);
+	void theTableHoldsEveryRuleAndEveryRowIsRead() throws IOException {
+		List<String> lines = Files.readAllLines(CONTRACT);
+		long rows = lines.subList(lines.indexOf(HEADING), lines.size())
+			.stream()
+			.takeWhile((line) -> !line.startsWith("## Size limits"))
+			.filter((line) -> line.startsWith("| ") && !line.startsWith("| #"))
+			.count();
+		List<Rule> rules = rules();
+		assertThat(rules.stream().map(Rule::number).distinct().count()).isEqualTo(rows).isGreaterThanOrEqualTo(34);
+		assertThat(rules).extracting(Rule::version).contains(DaprVersion.values());
 	}
 
 	@ParameterizedTest
 	@MethodSource("rules")
 	void theFakeAnswersAsTheTableSays(Rule rule) throws Exception {
 		SIDECAR.reset();
+		SIDECAR.version(rule.version());
 		for (String setUp : rule.setUp()) {
 			apply(setUp);
 		}
@@ -92,8 +116,24 @@ class DaprSidecarRulesTest {
 
 		String[] answer = rule.answer().split(" ", 3);
 		assertThat(response.statusCode()).as(rule.toString()).isEqualTo(Integer.parseInt(answer[0]));
+		int entries = rule.body().startsWith("bulk") ? 2 : 1;
+		int published = answer[0].equals("204") ? entries : 0;
 		if (answer.length == 1) {
 			assertThat(response.body()).as(rule.toString()).isEmpty();
+		}
+		else if (answer[1].equals("runtimeVersion")) {
+			JsonNode metadata = JSON.readTree(response.body());
+			assertThat(metadata.get("runtimeVersion").stringValue()).isEqualTo(rule.version().runtimeVersion());
+			assertThat(metadata.get("components").get(0).get("capabilities").get(0).stringValue())
+				.isEqualTo("BULK_PUBSUB");
+		}
+		else if (answer[1].startsWith("failedEntries=")) {
+			int failed = Integer.parseInt(answer[1].substring("failedEntries=".length()));
+			JsonNode error = JSON.readTree(response.body());
+			assertThat(error.get("errorCode").stringValue()).as(rule.toString())
+				.isEqualTo("ERR_PUBSUB_PUBLISH_MESSAGE");
+			assertThat(error.get("failedEntries")).as(rule.toString()).hasSize(failed);
+			published = entries - failed;
 		}
 		else if (answer[1].equals("text")) {
 			assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith("text/plain");
@@ -105,7 +145,7 @@ class DaprSidecarRulesTest {
 			assertThat(error.get("message").stringValue()).isNotBlank();
 			assertThat(error.get("details").get(0).get("reason").stringValue()).startsWith("DAPR_PUBSUB_");
 		}
-		assertThat(SIDECAR.delivered()).as(rule.toString()).hasSize(answer[0].equals("204") ? 1 : 0);
+		assertThat(SIDECAR.delivered()).as(rule.toString()).hasSize(published);
 	}
 
 	@AfterAll
@@ -119,7 +159,7 @@ class DaprSidecarRulesTest {
 			case "token" -> SIDECAR.apiToken("the-right-token");
 			case "no-components" -> SIDECAR.pubsubs();
 			case "max-body" -> SIDECAR.maxBodySize(bytes(parts[1]));
-			case "before-1.14.5" -> SIDECAR.before1145(true);
+			case "no-bulk-routes" -> SIDECAR.bulkRoutes(false);
 			case "component-gone" -> SIDECAR.componentGone(true);
 			case "forbid" -> SIDECAR.forbidTopics(parts[1]);
 			case "broker-max" -> SIDECAR.brokerMaxMessageBytes(Long.parseLong(parts[1]));
@@ -131,12 +171,29 @@ class DaprSidecarRulesTest {
 	private static byte[] body(String kind) {
 		String event = SampleEvents.minimalJson("r-1");
 		return switch (kind) {
+			case "" -> new byte[0];
 			case "ce" -> event.getBytes(StandardCharsets.UTF_8);
 			case "ce-2KiB" ->
 				event.replaceFirst("}$", ",\"data\":\"" + "x".repeat(2048) + "\"}").getBytes(StandardCharsets.UTF_8);
 			case "not-json" -> "definitely not json".getBytes(StandardCharsets.UTF_8);
+			case "bulk" -> bulk(event, SampleEvents.minimalJson("r-2"), "0", "1");
+			case "bulk-2KiB" -> bulk(event,
+					SampleEvents.minimalJson("r-2").replaceFirst("}$", ",\"data\":\"" + "x".repeat(2048) + "\"}"), "0",
+					"1");
+			case "bulk-not-ce" -> bulk(event, "\"just a string\"", "0", "1");
+			case "bulk-same-id" -> bulk(event, SampleEvents.minimalJson("r-2"), "0", "0");
+			case "bulk-not-array" -> "{\"entryId\":\"0\"}".getBytes(StandardCharsets.UTF_8);
 			default -> throw new IllegalArgumentException("No such body in the rule table: " + kind);
 		};
+	}
+
+	/** Two entries, of the keys k-1 and k-2, as the binder writes them. */
+	private static byte[] bulk(String first, String second, String firstId, String secondId) {
+		return ("[{\"entryId\":\"" + firstId + "\",\"event\":" + first
+				+ ",\"contentType\":\"application/cloudevents+json\",\"metadata\":{\"partitionKey\":\"k-1\"}},"
+				+ "{\"entryId\":\"" + secondId + "\",\"event\":" + second
+				+ ",\"contentType\":\"application/cloudevents+json\",\"metadata\":{\"partitionKey\":\"k-2\"}}]")
+			.getBytes(StandardCharsets.UTF_8);
 	}
 
 	private static long bytes(String size) {

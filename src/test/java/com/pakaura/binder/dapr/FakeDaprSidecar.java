@@ -35,14 +35,20 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * An in-test stand-in for the Dapr sidecar's HTTP API that answers as daprd 1.14-1.16
- * does, each rule taken from Dapr's source at the release tags (dapr/dapr v1.14.5,
- * v1.15.14, v1.16.19; dapr/components-contrib v1.14.7, v1.15.7, v1.16.13), cited where it
- * is modelled:
+ * An in-test stand-in for the Dapr sidecar's HTTP API that answers as daprd 1.16, 1.17
+ * and 1.18 do ({@link #version}), each rule taken from Dapr's source at the release tags
+ * (dapr/dapr v1.16.19, v1.17.13, v1.18.3; dapr/components-contrib v1.16.13, v1.18.4),
+ * cited where it is modelled:
  * <ul>
  * <li>{@code POST|PUT /v1.0/publish/{pubsub}/{topic}}: the checks and answers of
  * {@link #decide}, in daprd's order; the rule table in contracts/dapr-publish-api.md,
- * which {@code DaprSidecarRulesTest} holds this class to.</li>
+ * which {@code DaprSidecarRulesTest} holds this class to, for each version a row
+ * names.</li>
+ * <li>{@code POST|PUT /v1.0-alpha1/publish/bulk/{pubsub}/{topic}} on every version, and
+ * {@code /v1.0/publish/bulk/...} from 1.17 (on 1.16 that path is a single publish to the
+ * pubsub {@code bulk}): {@link #bulkPublish}.</li>
+ * <li>{@code GET /v1.0/metadata}: {@code runtimeVersion} and the components with their
+ * capabilities.</li>
  * <li>What reaches consumers ({@link #delivered()}): a structured CloudEvent goes through
  * components-contrib {@code pubsub/envelope.go} {@code FromCloudEvent}: {@code topic} and
  * {@code pubsubname} always overwritten; {@code traceid}/{@code traceparent} kept when
@@ -58,7 +64,8 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code ERR_OUTBOUND_HEALTH_NOT_READY} (dapr {@code pkg/api/http/healthz.go}).</li>
  * </ul>
  * Faults to inject: latency, a broker that publishes after the client left, a stall,
- * failing publishes, size limits, a reset after publishing, an answer before reading, a
+ * failing publishes (or failing entries of a bulk request), size limits, missing bulk
+ * routes, a failing metadata call, a reset after publishing, an answer before reading, a
  * sidecar that is not ready yet, and daprd's own shutdown.
  */
 public final class FakeDaprSidecar implements AutoCloseable {
@@ -124,8 +131,6 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	private volatile boolean resetAfterPublishing;
 
 	private volatile boolean shuttingDown;
-
-	private volatile boolean bodyReadByAdaptor;
 
 	private volatile boolean componentGone;
 
@@ -233,16 +238,6 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	}
 
 	/**
-	 * daprd 1.14.0-1.14.4, whose fasthttp adaptor read the whole body before any check
-	 * but the token, and answered one over the limit with 400 text/plain (dapr v1.14.4
-	 * pkg/nethttpadaptor/nethttpadaptor.go {@code NewNetHTTPHandlerFunc}).
-	 */
-	public FakeDaprSidecar before1145(boolean fasthttpAdaptor) {
-		this.bodyReadByAdaptor = fasthttpAdaptor;
-		return this;
-	}
-
-	/**
 	 * The component disappears between daprd's lookup and the publish: 400
 	 * {@code ERR_PUBSUB_NOT_FOUND} (dapr pkg/api/errors/pubsub.go {@code TestNotFound}).
 	 */
@@ -261,8 +256,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	/**
 	 * The Kafka component's {@code maxMessageBytes} (Sarama's
-	 * {@code Producer.MaxMessageBytes}, 1,000,000 by default in daprd 1.14): a larger
-	 * record fails in the producer, after daprd accepted the request. Unlimited by
+	 * {@code Producer.MaxMessageBytes}, 1,000,000 when the component does not set it): a
+	 * larger record fails in the producer, after daprd accepted the request. Unlimited by
 	 * default here.
 	 */
 	public FakeDaprSidecar brokerMaxMessageBytes(long bytes) {
@@ -444,7 +439,6 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		this.brokerDelay = Duration.ZERO;
 		this.maxBodySize = DEFAULT_MAX_BODY;
 		this.brokerMaxMessageBytes = Long.MAX_VALUE;
-		this.bodyReadByAdaptor = false;
 		this.componentGone = false;
 		this.answerBeforeReading = 0;
 		this.outboundReady = true;
@@ -708,11 +702,6 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		if (this.apiToken != null && !this.apiToken.equals(headers.get("dapr-api-token"))) {
 			return new BulkDecision(Answer.plain(401, "invalid api token"), List.of());
 		}
-		if (this.pubsubs.isEmpty()) {
-			return new BulkDecision(
-					Answer.error(400, "ERR_PUBSUB_NOT_CONFIGURED", "pubsub " + pubsub + " is not configured"),
-					List.of());
-		}
 		if (pubsub.isEmpty()) {
 			return new BulkDecision(Answer.error(404, "ERR_PUBSUB_EMPTY", "pubsub name is empty"), List.of());
 		}
@@ -949,8 +938,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	/**
 	 * What daprd answers, in the order it checks (dapr v1.16.19 pkg/api/http/http.go
 	 * {@code onPublish} and {@code validateAndGetPubsubAndTopic}; the API token before
-	 * routing in middlewares.go {@code APITokenAuthMiddleware}; before 1.14.5 the
-	 * fasthttp adaptor read the body first, pkg/nethttpadaptor/nethttpadaptor.go).
+	 * routing in middlewares.go {@code APITokenAuthMiddleware}).
 	 * contracts/dapr-publish-api.md lists the rules, and {@code DaprSidecarRulesTest}
 	 * holds this method to that list.
 	 */
@@ -959,12 +947,6 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		String publishError = "error when publishing to topic " + topic + " in pubsub " + pubsub + ": ";
 		if (this.apiToken != null && !this.apiToken.equals(headers.get("dapr-api-token"))) {
 			return Answer.plain(401, "invalid api token");
-		}
-		if (this.bodyReadByAdaptor && body.length > this.maxBodySize) {
-			return Answer.plain(400, "error reading request body: stream too large");
-		}
-		if (this.pubsubs.isEmpty()) {
-			return Answer.error(400, "ERR_PUBSUB_NOT_CONFIGURED", "pubsub " + pubsub + " is not configured");
 		}
 		if (pubsub.isEmpty()) {
 			return Answer.error(404, "ERR_PUBSUB_EMPTY", "pubsub name is empty");

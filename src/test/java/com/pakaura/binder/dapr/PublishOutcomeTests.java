@@ -37,8 +37,61 @@ class PublishOutcomeTests {
 				"{\"errorCode\":\"ERR_PUBSUB_PUBLISH_MESSAGE\",\"message\":\"error when publishing: stream too large\"}");
 		assertThat(tooLarge.kind()).isEqualTo(PublishOutcome.Kind.TOO_LARGE);
 		assertThat(tooLarge.transientFailure()).isFalse();
-		assertThat(DaprSidecarClient.errorOf(400, "error reading request body: stream too large").kind())
-			.isEqualTo(PublishOutcome.Kind.TOO_LARGE);
+		// the broker's own limit (message.max.bytes), as Sarama reports it
+		assertThat(DaprSidecarClient.errorOf(500, "{\"errorCode\":\"ERR_PUBSUB_PUBLISH_MESSAGE\",\"message\":"
+				+ "\"error when publishing to topic t in pubsub p: kafka server: Message was too large, server rejected"
+				+ " it to avoid allocation error\"}")
+			.kind()).isEqualTo(PublishOutcome.Kind.TOO_LARGE);
+	}
+
+	@Test
+	void aBulkAnswerNamesEachFailedEntryAndPublishedTheOthers() {
+		DaprBulkAnswer answer = DaprSidecarClient.bulkAnswerOf(500,
+				"{\"failedEntries\":[{\"entryId\":\"1\",\"error\":\"kafka: client has run out of available brokers\"},"
+						+ "{\"entryId\":\"2\",\"error\":\"kafka server: Message was too large, server rejected it\"}],"
+						+ "\"errorCode\":\"ERR_PUBSUB_PUBLISH_MESSAGE\"}",
+				BulkPublishRoute.STABLE, 3);
+		assertThat(answer.kind()).isEqualTo(DaprBulkAnswer.Kind.ANSWERED);
+		assertThat(answer.outcomes()).extracting(PublishOutcome::kind)
+			.containsExactly(PublishOutcome.Kind.SUCCESS, PublishOutcome.Kind.HTTP_ERROR,
+					PublishOutcome.Kind.TOO_LARGE);
+		assertThat(answer.outcomes().get(1).transientFailure()).isTrue();
+		// an answer naming an entry the request did not have says nothing of any
+		assertThat(DaprSidecarClient
+			.bulkAnswerOf(500, "{\"failedEntries\":[{\"entryId\":\"7\",\"error\":\"x\"}],\"errorCode\":\"E\"}",
+					BulkPublishRoute.STABLE, 3)
+			.outcomes()).extracting(PublishOutcome::kind).containsOnly(PublishOutcome.Kind.HTTP_ERROR);
+	}
+
+	@Test
+	void aBulkRouteThatIsNotThereIsAFallbackAndADecodingRefusalSendsEachAlone() {
+		assertThat(DaprSidecarClient.bulkAnswerOf(404, "404 page not found\n", BulkPublishRoute.ALPHA, 2).kind())
+			.isEqualTo(DaprBulkAnswer.Kind.ROUTE_MISSING);
+		// daprd 1.16 takes the stable path for a publish to the pubsub "bulk"
+		assertThat(DaprSidecarClient
+			.bulkAnswerOf(404, "{\"errorCode\":\"ERR_PUBSUB_NOT_FOUND\",\"message\":\"pubsub bulk is not found\"}",
+					BulkPublishRoute.STABLE, 2)
+			.kind()).isEqualTo(DaprBulkAnswer.Kind.ROUTE_MISSING);
+		// the same answer for the configured pubsub is a refusal like any other
+		assertThat(DaprSidecarClient
+			.bulkAnswerOf(404,
+					"{\"errorCode\":\"ERR_PUBSUB_NOT_FOUND\",\"message\":\"pubsub pubsub-kafka is not found\"}",
+					BulkPublishRoute.STABLE, 2)
+			.outcomes()).extracting(PublishOutcome::kind).containsOnly(PublishOutcome.Kind.HTTP_ERROR);
+		assertThat(DaprSidecarClient
+			.bulkAnswerOf(400, "{\"errorCode\":\"ERR_PUBSUB_EVENTS_SER\",\"message\":\"stream too large\"}",
+					BulkPublishRoute.ALPHA, 2)
+			.kind()).isEqualTo(DaprBulkAnswer.Kind.SEND_ALONE);
+	}
+
+	@Test
+	void theBulkRouteFollowsTheRuntimeVersion() {
+		assertThat(BulkPublishRoute.forRuntimeVersion("1.18.3")).isEqualTo(BulkPublishRoute.STABLE);
+		assertThat(BulkPublishRoute.forRuntimeVersion("1.17.0")).isEqualTo(BulkPublishRoute.STABLE);
+		assertThat(BulkPublishRoute.forRuntimeVersion("v2.0.1")).isEqualTo(BulkPublishRoute.STABLE);
+		assertThat(BulkPublishRoute.forRuntimeVersion("1.16.19")).isEqualTo(BulkPublishRoute.ALPHA);
+		assertThat(BulkPublishRoute.forRuntimeVersion("edge")).isEqualTo(BulkPublishRoute.ALPHA);
+		assertThat(BulkPublishRoute.forRuntimeVersion(null)).isEqualTo(BulkPublishRoute.ALPHA);
 	}
 
 	@Test

@@ -24,10 +24,12 @@ import org.springframework.util.unit.DataSize;
  * new attempt (after a refused connection or a 5xx) starts once it has passed (env
  * {@code DAPR_PUBLISH_TIMEOUT}; a bare number means seconds)
  * @param responseTimeout how long a request that reached the sidecar waits for its
- * answer. daprd has no publish timeout: its Kafka producer may still write the event up
- * to about a minute later (10 s per attempt, up to 6 attempts), so the event's key waits
- * that long rather than let its next event overtake it. Past this the outcome is
- * {@code unknown}
+ * answer; past this its events' outcome is {@code unknown}, and their keys go on. daprd
+ * has no publish timeout of its own, and its Kafka producer may still write an event long
+ * after (a minute when the broker answers slowly, three minutes or more when it does not
+ * answer at all: Sarama's {@code Net.ReadTimeout} of 30 s per attempt), so no timeout can
+ * promise that a late event is not overtaken by its key's next one: consumers order by
+ * {@code sequence}. A short one lets a sidecar that recovers get traffic again soon
  * @param apiToken sent as {@code dapr-api-token} when set (env {@code DAPR_API_TOKEN})
  * @param appApiToken Dapr's app API token (env {@code APP_API_TOKEN}): when set, the
  * sidecar's calls to the application ({@code GET /dapr/subscribe} and deliveries) must
@@ -58,7 +60,7 @@ public record DaprBinderConfigurationProperties(@DefaultValue("false") boolean e
 		@DefaultValue("localhost") String host, @DefaultValue("3500") int httpPort,
 		@DefaultValue("pubsub-kafka") String pubsubName,
 		@DefaultValue("2s") @DurationUnit(ChronoUnit.SECONDS) Duration timeout,
-		@DefaultValue("65s") @DurationUnit(ChronoUnit.SECONDS) Duration responseTimeout, @Nullable String apiToken,
+		@DefaultValue("10s") @DurationUnit(ChronoUnit.SECONDS) Duration responseTimeout, @Nullable String apiToken,
 		@Nullable String appApiToken, @DefaultValue("64") int maxInFlight, @DefaultValue("10000") int bufferSize,
 		@DefaultValue("1MB") DataSize maxBodySize, @DefaultValue("true") boolean bulkPublish,
 		@DefaultValue("256") int bulkMaxEntries, @DefaultValue("4MB") DataSize sidecarMaxBodySize,
