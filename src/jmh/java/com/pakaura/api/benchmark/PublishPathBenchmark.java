@@ -37,9 +37,10 @@ import com.pakaura.api.task.TaskChangeListener.TransactionEnd;
 
 /**
  * The publish path alone, as the service runs it after a commit: the event plan,
- * CloudEvents envelopes, Spring Cloud Stream, the dapr binder, and one HTTP POST per event
- * to a sidecar in another process ({@code perf/FastSidecar.java}, which checks per-task
- * order and counts duplicates). The service runs whole (its database too) but serves no
+ * CloudEvents envelopes, Spring Cloud Stream, the dapr binder, and its requests to a
+ * sidecar in another process ({@code perf/FastSidecar.java}, which answers as the daprd
+ * version perf/run starts it as, 1.18 by default: bulk requests on
+ * {@code /v1.0/publish/bulk}; it checks per-task order and counts duplicates). The service runs whole (its database too) but serves no
  * request: each operation hands {@value #TASKS} tasks' {@value #CHANGES_PER_TASK} changes
  * each to the service's {@link TaskChangeListener}, exactly as a committing transaction
  * does, and ends when the binder has counted every event as published. The score is
