@@ -26,6 +26,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -42,6 +44,7 @@ import com.pakaura.api.support.OneRequestPerConnection;
 import com.pakaura.api.support.TestDatabase;
 import com.pakaura.api.support.TestDatabaseConfiguration;
 import com.pakaura.api.support.Tokens;
+import com.pakaura.binder.dapr.DaprVersion;
 import com.pakaura.binder.dapr.FakeDaprSidecar;
 import com.pakaura.binder.dapr.FakeDaprSidecar.Delivered;
 
@@ -56,7 +59,7 @@ import static org.awaitility.Awaitility.await;
  * arrivals; repeats of an {@code id} are counted as duplicates), and every API request
  * succeeds whatever the sidecar does. In fire-and-forget the API is just as unaffected
  * and every loss is counted. The figures of each scenario go to
- * {@code target/delivery-fault-suite.md}, which README quotes.
+ * {@code target/delivery-fault-suite.md}, which docs/operations.md quotes.
  */
 class DeliveryFaultSuiteTest {
 
@@ -139,6 +142,35 @@ class DeliveryFaultSuiteTest {
 	void fireAndForgetUnderTheSameFaultsCountsEveryLoss() {
 		sidecarDownForAWholeBurstThenUp("fire-and-forget", DeliveryFaultSuiteTest::verifyFireAndForget);
 		sidecarFlappingDuringConcurrentMutations("fire-and-forget", DeliveryFaultSuiteTest::verifyFireAndForget);
+	}
+
+	/**
+	 * Bulk publishing on each supported sidecar version while users mutate the same tasks
+	 * at once: the broker fails the first attempt of about a quarter of the events, which
+	 * daprd reports in {@code failedEntries} while the rest of each request is published.
+	 * Outbox loses nothing and keeps each task's order; fire-and-forget counts every loss.
+	 */
+	@ParameterizedTest
+	@EnumSource(DaprVersion.class)
+	void bulkWithFailedEntriesDuringConcurrentMutations(DaprVersion version) {
+		for (String delivery : List.of("outbox", "fire-and-forget")) {
+			try (FakeDaprSidecar sidecar = FakeDaprSidecar.start()
+				.version(version)
+				.latency(Duration.ofMillis(1), Duration.ofMillis(5))
+				.failFirstAttempt((id) -> Math.floorMod(id.hashCode(), 4) == 0);
+					Instance app = Instance.start(delivery, sidecar.port())) {
+				Load load = Load.drive(List.of(app), 4, 5, 8);
+				Verified verified = delivery.equals("outbox") ? verifyOutbox(app, load, List.of(sidecar))
+						: verifyFireAndForget(app, load, sidecar);
+				report("bulk on daprd " + version.runtimeVersion() + ", a quarter of first attempts failed entries",
+						delivery, load, verified);
+				String route = version.stableBulkRoute() ? "/v1.0/publish/bulk/" : "/v1.0-alpha1/publish/bulk/";
+				assertThat(sidecar.bulkRequests()).isNotEmpty()
+					.allSatisfy((request) -> assertThat(request.path()).startsWith(route))
+					.anySatisfy((request) -> assertThat(request.failedEntries()).isNotEmpty());
+				assertThat(sidecar.maxConcurrentPerKey()).as("one event of a task per topic at a time").isOne();
+			}
+		}
 	}
 
 	/**

@@ -6,17 +6,19 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.messaging.support.MessageBuilder;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What daprd 1.14-1.16 does with what the binder sends, as the fake sidecar models it,
- * each rule beside the Dapr source it comes from (dapr/dapr v1.16.19,
- * dapr/components-contrib v1.16.13 unless named). These are the rules whose effect a
+ * What daprd 1.16-1.18 does with what the binder sends, as the fake sidecar models it,
+ * each rule beside the Dapr source it comes from (dapr/dapr v1.16.19 and v1.18.3,
+ * dapr/components-contrib v1.16.13 and v1.18.4 unless named). These are the rules whose effect a
  * consumer or an operator sees.
  */
 class DaprSidecarFidelityTest extends WithFreshSidecarEachTest {
@@ -51,6 +53,39 @@ class DaprSidecarFidelityTest extends WithFreshSidecarEachTest {
 			.doesNotContain("&");
 		assertThat(delivered.bytes()).isNotEqualTo(event.getBytes(StandardCharsets.UTF_8));
 		assertThat(delivered.event().get("data").get("title").stringValue()).isEqualTo(title);
+	}
+
+	/**
+	 * {@code POST /v1.0/shutdown} answers 204 on every version, and shuts daprd down only
+	 * from 1.17.7/1.18.0 (dapr/dapr#9949; v1.18.3 pkg/api/http/shutdown.go
+	 * {@code onShutdown}): after it, a 1.18 sidecar takes no new connection, a 1.16 one
+	 * still publishes.
+	 */
+	@ParameterizedTest
+	@EnumSource(DaprVersion.class)
+	void theShutdownEndpointStopsTheSidecarFrom117(DaprVersion version) throws Exception {
+		this.sidecar.version(version);
+		java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+		java.net.http.HttpResponse<Void> answer = http.send(java.net.http.HttpRequest
+			.newBuilder(java.net.URI.create("http://127.0.0.1:" + this.sidecar.port() + "/v1.0/shutdown"))
+			.POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+			.build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+		assertThat(answer.statusCode()).isEqualTo(204);
+		java.net.http.HttpRequest publish = java.net.http.HttpRequest
+			.newBuilder(java.net.URI.create("http://127.0.0.1:" + this.sidecar.port() + "/v1.0/publish/pubsub-kafka/orders"))
+			.header("Content-Type", "application/cloudevents+json")
+			.POST(java.net.http.HttpRequest.BodyPublishers.ofString(EVENT))
+			.build();
+		if (version.stableBulkRoute()) {
+			// a new client: the listener is closed, so the connection is refused
+			await().atMost(PATIENCE).untilAsserted(() -> assertThatThrownBy(() -> java.net.http.HttpClient.newHttpClient()
+				.send(publish, java.net.http.HttpResponse.BodyHandlers.discarding())).isInstanceOf(java.io.IOException.class));
+		}
+		else {
+			assertThat(java.net.http.HttpClient.newHttpClient()
+				.send(publish, java.net.http.HttpResponse.BodyHandlers.discarding())
+				.statusCode()).isEqualTo(204);
+		}
 	}
 
 	/**

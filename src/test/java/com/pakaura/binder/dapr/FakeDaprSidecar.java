@@ -163,6 +163,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			.port(port)
 			.route((routes) -> routes.get("/v1.0/healthz/outbound", this::outbound)
 				.get("/v1.0/metadata", this::metadata)
+				.post("/v1.0/shutdown", this::shutdownRequested)
 				.post("/v1.0-alpha1/publish/bulk/{pubsub}/**", this::alphaBulkPublish)
 				.put("/v1.0-alpha1/publish/bulk/{pubsub}/**", this::alphaBulkPublish)
 				.post("/v1.0/publish/{pubsub}/**", this::publish)
@@ -418,7 +419,10 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		return this.maxConcurrent.get();
 	}
 
-	/** The most publish requests under way at once for one partition key. */
+	/**
+	 * The most events under way at once for one partition key of one topic (Kafka orders
+	 * per partition of a topic), in single publishes and bulk entries alike.
+	 */
 	public int maxConcurrentPerKey() {
 		return this.maxConcurrentPerKey.get();
 	}
@@ -529,6 +533,21 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		return response.header("Content-Type", "application/json").sendString(Mono.just(body.toString())).then();
 	}
 
+	/**
+	 * {@code POST /v1.0/shutdown}: 204 on every version, but only from 1.17.7/1.18.0 does
+	 * daprd then shut down (dapr/dapr#9949; v1.18.3 {@code pkg/api/http/shutdown.go}
+	 * {@code onShutdown} starts {@code shutdownFn}; v1.16.19 waited for a context that the
+	 * HTTP bridge never ends). The fake's versions, 1.17.13 and 1.18.3, both shut down.
+	 */
+	private Publisher<Void> shutdownRequested(HttpServerRequest request, HttpServerResponse response) {
+		boolean shutsDown = this.version != DaprVersion.V1_16;
+		return response.status(HttpResponseStatus.NO_CONTENT).send().then().doOnSuccess((done) -> {
+			if (shutsDown) {
+				Mono.delay(Duration.ofMillis(50)).subscribe((tick) -> shutdown());
+			}
+		});
+	}
+
 	private Publisher<Void> alphaBulkPublish(HttpServerRequest request, HttpServerResponse response) {
 		String pubsub = request.param("pubsub");
 		String path = new QueryStringDecoder(request.uri()).path();
@@ -565,7 +584,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			Map<String, String> query = query(request.uri());
 			String key = query.get("metadata.partitionKey");
 			AtomicInteger perKey = (key != null)
-					? this.concurrentPerKey.computeIfAbsent(key, (k) -> new AtomicInteger()) : null;
+					? this.concurrentPerKey.computeIfAbsent(topic + " " + key, (k) -> new AtomicInteger()) : null;
 			this.maxConcurrent.accumulateAndGet(this.concurrent.incrementAndGet(), Math::max);
 			if (perKey != null) {
 				this.maxConcurrentPerKey.accumulateAndGet(perKey.incrementAndGet(), Math::max);
@@ -653,7 +672,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			for (BulkEntry entry : decision.entries()) {
 				String key = key(entry.kafkaMetadata());
 				if (key != null) {
-					AtomicInteger count = this.concurrentPerKey.computeIfAbsent(key, (k) -> new AtomicInteger());
+					AtomicInteger count = this.concurrentPerKey.computeIfAbsent(topic + " " + key,
+							(k) -> new AtomicInteger());
 					this.maxConcurrentPerKey.accumulateAndGet(count.incrementAndGet(), Math::max);
 					perKey.add(count);
 				}
