@@ -14,13 +14,14 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every setting of this project is in the configuration metadata and in README's tables.
+ * Every setting of this project is in the configuration metadata and in the tables of
+ * docs/configuration.md.
  */
 class ConfigurationDocsTest {
 
 	@Test
-	void everySettingInTheMetadataIsDocumentedInTheReadme() throws IOException {
-		String readme = Files.readString(Path.of("README.md"));
+	void everySettingInTheMetadataIsDocumentedInTheConfigurationReference() throws IOException {
+		String reference = Files.readString(Path.of("docs", "configuration.md"));
 		List<String> settings = new ArrayList<>();
 		try (InputStream metadata = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
 			for (JsonNode property : JsonMapper.builder().build().readTree(metadata).get("properties")) {
@@ -33,10 +34,10 @@ class ConfigurationDocsTest {
 			if (setting.startsWith("spring.cloud.stream.dapr.bindings.for-docs-only.")) {
 				String key = setting.replaceFirst(
 						"^spring\\.cloud\\.stream\\.dapr\\.bindings\\.for-docs-only\\.(producer|consumer)\\.", "");
-				assertThat(readme).as(setting).contains("`" + key + (key.equals("metadata") ? ".<name>`" : "`"));
+				assertThat(reference).as(setting).contains("`" + key + (key.equals("metadata") ? ".<name>`" : "`"));
 			}
 			else if (!setting.equals("spring.cloud.stream.dapr.bindings")) {
-				assertThat(readme).as(setting).contains("`" + setting + "`");
+				assertThat(reference).as(setting).contains("`" + setting + "`");
 			}
 		});
 	}

@@ -1,0 +1,119 @@
+"""Where a JFR recording's CPU samples went: by thread, by layer, and the hottest frames.
+
+python3 perf/profile.py <recording.jfr> [jfr-tool]
+
+A sample is charged to a layer by the first frame from the top that is not the JDK's own
+(java.*, jdk.*, sun.*): a HashMap lookup made by Spring Security counts as Spring Security.
+The frame table is by self time (the top frame), as a profiler shows it.
+"""
+import collections
+import json
+import re
+import subprocess
+import sys
+
+LAYERS = [  # first match wins: (package prefix, layer)
+    ("com.pakaura.binder.", "dapr binder"),
+    ("com.pakaura.api.events.", "app: events (publisher, outbox)"),
+    ("com.pakaura.api.", "app: other"),
+    ("org.springframework.security.", "Spring Security"),
+    ("com.nimbusds.", "JWT (Nimbus)"),
+    ("org.springframework.cloud.stream.", "Spring Cloud Stream"),
+    ("org.springframework.integration.", "Spring Integration"),
+    ("org.springframework.messaging.", "Spring Messaging"),
+    ("org.springframework.web.reactive.function.client.", "WebClient"),
+    ("org.springframework.web.", "Spring WebFlux"),
+    ("org.springframework.http.", "Spring WebFlux"),
+    ("org.springframework.r2dbc.", "R2DBC (Spring)"),
+    ("org.springframework.data.", "R2DBC (Spring)"),
+    ("org.springframework.transaction.", "transactions"),
+    ("org.springframework.validation.", "validation"),
+    ("org.hibernate.validator.", "validation"),
+    ("org.springframework.", "Spring (other)"),
+    ("io.r2dbc.", "R2DBC driver and pool"),
+    ("io.netty.", "Netty"),
+    ("reactor.netty.", "Reactor Netty"),
+    ("reactor.", "Reactor"),
+    ("io.micrometer.tracing.", "tracing"),
+    ("io.opentelemetry.", "tracing"),
+    ("io.micrometer.", "metrics and observations"),
+    ("io.prometheus.", "metrics and observations"),
+    ("tools.jackson.", "JSON (Jackson)"),
+    ("com.fasterxml.jackson.", "JSON (Jackson)"),
+    ("io.cloudevents.", "CloudEvents SDK"),
+    ("ch.qos.logback.", "logging"),
+    ("org.slf4j.", "logging"),
+    ("io.modelcontextprotocol.", "MCP"),
+]
+
+JDK = ("java.", "jdk.", "sun.", "javax.")
+
+
+def layer_of(frames):
+    for frame in frames:
+        name = frame_class(frame)
+        if name.startswith(JDK):
+            continue
+        for prefix, layer in LAYERS:
+            if name.startswith(prefix):
+                return layer
+        return "other: " + ".".join(name.split(".")[:2])
+    return "JDK only (GC, JIT and VM threads are not sampled)"
+
+
+def frame_class(frame):
+    return frame["method"]["type"]["name"].replace("/", ".")
+
+
+def frame_name(frame):
+    return frame_class(frame) + "." + frame["method"]["name"]
+
+
+def thread_group(name):
+    return re.sub(r"[-#_ ]?\d+$", "", name or "?")
+
+
+def main():
+    recording = sys.argv[1]
+    tool = sys.argv[2] if len(sys.argv) > 2 else "jfr"
+    out = subprocess.run([tool, "print", "--json", "--events", "jdk.ExecutionSample", recording],
+                         check=True, capture_output=True, text=True).stdout
+    events = json.loads(out)["recording"]["events"]
+    threads = collections.Counter()
+    layers = collections.Counter()
+    layers_by_thread = collections.defaultdict(collections.Counter)
+    selfs = collections.Counter()
+    for event in events:
+        values = event["values"]
+        thread = thread_group((values.get("sampledThread") or {}).get("javaName"))
+        frames = (values.get("stackTrace") or {}).get("frames") or []
+        if not frames:
+            continue
+        threads[thread] += 1
+        layer = layer_of(frames)
+        layers[layer] += 1
+        layers_by_thread[thread][layer] += 1
+        selfs[frame_name(frames[0])] += 1
+    total = sum(threads.values()) or 1
+    print("%d CPU samples (jdk.ExecutionSample) in %s" % (total, recording))
+    print()
+    print("By thread:")
+    for thread, n in threads.most_common(12):
+        print("  %5.1f%%  %s" % (100.0 * n / total, thread))
+    print()
+    print("By layer (the first frame from the top that is not the JDK's):")
+    for layer, n in layers.most_common():
+        print("  %5.1f%%  %s" % (100.0 * n / total, layer))
+    print()
+    for thread, n in threads.most_common(4):
+        print("Layers of %s (%.1f%% of all):" % (thread, 100.0 * n / total))
+        for layer, m in layers_by_thread[thread].most_common(8):
+            print("  %5.1f%%  %s" % (100.0 * m / total, layer))
+    print()
+    print("Top 25 frames by self time:")
+    for frame, n in selfs.most_common(25):
+        print("  %5.1f%%  %s" % (100.0 * n / total, frame))
+
+
+if __name__ == "__main__":
+    main()
