@@ -10,8 +10,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The benchmark's Dapr sidecar: as fast as a sidecar can be, yet honest where it matters
@@ -24,8 +22,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>
  * It answers {@code GET /v1.0/metadata} as the daprd version it is told to be, and serves the
  * bulk route that version has ({@code /v1.0/publish/bulk} from 1.17, {@code /v1.0-alpha1/publish/bulk}
- * on 1.16, none for {@code single}), reading every entry as daprd does (a JSON array of
- * {@code entryId}, {@code event}, {@code contentType}, {@code metadata}) and answering 204.
+ * on 1.16, none for {@code single}); it reads each entry of a bulk request (a JSON array of
+ * {@code entryId}, {@code event}, {@code contentType}, {@code metadata}) by scanning its bytes, as
+ * it does a single publish's body, and answers 204.
  * <p>
  * {@code java -cp <dependencies> perf/FastSidecar.java <port> [delay-ms] [1.16|1.17|1.18|single]};
  * {@code GET /stats} answers {@code requests,delivered,duplicates,out_of_order}.
@@ -36,10 +35,12 @@ public final class FastSidecar {
 
 	private static final byte[] SEQUENCE_FIELD = "\"sequence\":\"".getBytes(StandardCharsets.US_ASCII);
 
+	private static final byte[] ENTRY_FIELD = "{\"entryId\":\"".getBytes(StandardCharsets.US_ASCII);
+
+	private static final byte[] PARTITION_KEY_FIELD = "\"partitionKey\":\"".getBytes(StandardCharsets.US_ASCII);
+
 	private FastSidecar() {
 	}
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	public static void main(String[] args) {
 		int port = Integer.parseInt(args[0]);
@@ -77,11 +78,18 @@ public final class FastSidecar {
 									+ "\"version\":\"v1\",\"capabilities\":[\"BULK_PUBSUB\"]}]}")))
 				.post(bulkRoute, (request, response) -> request.receive().aggregate().asByteArray().flatMap((body) -> {
 					requests.incrementAndGet();
-					for (JsonNode entry : JSON.readTree(body)) {
-						byte[] event = JSON.writeValueAsBytes(entry.get("event"));
-						JsonNode key = entry.path("metadata").get("partitionKey");
-						check(event, request.param("topic") + " " + ((key != null) ? key.stringValue() : ""), seen,
-								duplicates, lastSequence, outOfOrder);
+					// each entry as the binder writes it: {"entryId":..,"event":{..},..,"metadata":{"partitionKey":..}};
+					// scanned like a single publish's body, not parsed, so that a bulk request costs this
+					// sidecar no more per event than single publishes do
+					int start = indexOf(body, ENTRY_FIELD, 0);
+					while (start >= 0) {
+						int next = indexOf(body, ENTRY_FIELD, start + 1);
+						int end = (next < 0) ? body.length : next;
+						byte[] entry = java.util.Arrays.copyOfRange(body, start, end);
+						String key = field(entry, PARTITION_KEY_FIELD);
+						check(entry, request.param("topic") + " " + ((key != null) ? key : ""), seen, duplicates,
+								lastSequence, outOfOrder);
+						start = next;
 					}
 					return delay.isZero() ? Mono.just(body) : Mono.delay(delay).thenReturn(body);
 				}).then(response.status(204).send().then()))
@@ -114,6 +122,19 @@ public final class FastSidecar {
 				outOfOrder.incrementAndGet();
 			}
 		}
+	}
+
+	/** Where {@code name} first stands in {@code body} from {@code from}; -1 when nowhere. */
+	static int indexOf(byte[] body, byte[] name, int from) {
+		outer: for (int i = from; i + name.length <= body.length; i++) {
+			for (int j = 0; j < name.length; j++) {
+				if (body[i + j] != name[j]) {
+					continue outer;
+				}
+			}
+			return i;
+		}
+		return -1;
 	}
 
 	/**

@@ -17,13 +17,19 @@ def median(mode, connections, field):
     return statistics.median(values) if values else None
 
 
+def spread(mode, connections, field):
+    """The rounds' lowest and highest value, as "low-high"."""
+    values = [float(r[field]) for r in by.get((mode, connections), [])]
+    return "%.0f-%.0f" % (min(values), max(values)) if values else "-"
+
+
 modes = list(dict.fromkeys(r["mode"] for r in rows))
 connections = sorted({int(r["connections"]) for r in rows})
 if rows:
     print("Throughput and latency (median of %d round(s)); ratios to dapr-off and to the floor of the same run"
       % max(int(r["round"]) for r in rows))
-    print("%-14s %5s %9s %8s %8s %8s %8s %8s %8s %9s %7s %7s %7s" % ("mode", "conns", "req/s", "x base",
-          "x floor", "p50 ms", "p99 ms", "p99.9", "+p99 ms", "CPU ms/r", "sc r/ev", "RSS MB", "ready"))
+    print("%-14s %5s %9s %11s %8s %8s %8s %8s %8s %8s %9s %7s %7s %7s" % ("mode", "conns", "req/s", "rounds",
+          "x base", "x floor", "p50 ms", "p99 ms", "p99.9", "+p99 ms", "CPU ms/r", "sc r/ev", "RSS MB", "ready"))
     for mode in modes:
         for c in connections:
             rps = median(mode, c, "requests_per_s")
@@ -35,8 +41,8 @@ if rows:
             base_p99 = median("dapr-off", c, "p99_ms")
             per_event = median(mode, c, "sidecar_requests_per_event") if by[(mode, c)][0].get(
                 "sidecar_requests_per_event") else None
-            print("%-14s %5d %9.1f %8s %8s %8.2f %8.2f %8.2f %8s %9.2f %7s %7d %7.1f" % (
-                mode, c, rps,
+            print("%-14s %5d %9.1f %11s %8s %8s %8.2f %8.2f %8.2f %8s %9.2f %7s %7d %7.1f" % (
+                mode, c, rps, spread(mode, c, "requests_per_s"),
                 "%.2f" % (rps / base) if base else "-",
                 "%.2f" % (rps / floor) if floor else "-",
                 median(mode, c, "p50_ms"), p99, median(mode, c, "p999_ms"),

@@ -10,9 +10,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * The dependency rules of docs/development.md ("Dependencies point one way"), checked on the compiled classes (ArchUnit): the
- * binder stays a library that could leave this repository, and the task domain knows
- * nothing of how its changes travel.
+ * The dependency rules of docs/development.md ("Dependencies point one way"), checked on
+ * the compiled classes (ArchUnit): the binder stays a library that could leave this
+ * repository, and the task domain knows nothing of how its changes travel.
  */
 class ArchitectureTests {
 

@@ -43,7 +43,7 @@ class DocsLinksTest {
 				}
 				String file = target.contains("#") ? target.substring(0, target.indexOf('#')) : target;
 				String anchor = target.contains("#") ? target.substring(target.indexOf('#') + 1) : null;
-				Path resolved = file.isEmpty() ? document
+				Path resolved = file.isEmpty() ? document.toAbsolutePath().normalize()
 						: document.toAbsolutePath().getParent().resolve(file).normalize();
 				if (!resolved.startsWith(root) || !Files.exists(resolved)) {
 					broken.add(document + ": " + target + " (no such file in the repository)");

@@ -34,9 +34,9 @@ public record EventsProperties(@DefaultValue("pakaura/api") URI source,
 	 * @param retryBackoff the first wait before a failed event is tried again; it doubles
 	 * with each attempt, with jitter
 	 * @param maxRetryBackoff the longest wait between two attempts
-	 * @param parkAfterAttempts an event the sidecar refuses for good (4xx, too large) is
-	 * parked after this many attempts: set aside, logged at ERROR and counted, until an
-	 * operator resubmits it; the task's later events go on
+	 * @param parkAfterAttempts an event the sidecar refuses for good (4xx, too large, no
+	 * CloudEvent) is parked after this many attempts: set aside, logged at ERROR and
+	 * counted, until an operator resubmits it; the task's later events go on
 	 * @param retention how long delivered rows are kept before they are purged
 	 * @param purgeInterval how often delivered rows are purged
 	 * @param confirmTimeout how long the relay waits for the binder to say how a send

@@ -24,9 +24,9 @@ import com.pakaura.api.task.TaskChangeListener;
  * Outbox delivery: a mutation's events, each as the structured CloudEvent it will be
  * published as (its {@code id} final), are written to {@code event_outbox} inside the
  * mutation's own transaction, so both commit or neither does, and no window is left
- * between a commit and the hand-over. The commit also notifies the relays: this process's
- * directly, the others through PostgreSQL's {@code NOTIFY}, which PostgreSQL delivers
- * only once the transaction commits.
+ * between a commit and the hand-over. The commit wakes this process's relay directly;
+ * only while that one is stopped do the others hear of it through PostgreSQL's
+ * {@code NOTIFY} (delivered once the transaction commits).
  */
 @Component
 @ConditionalOnProperty(name = "pakaura.events.delivery", havingValue = "outbox")
@@ -73,11 +73,21 @@ class OutboxEventWriter implements TaskChangeListener {
 				bind(insert, rows.get(i));
 			}
 			return Flux.from(insert.execute()).flatMap((result) -> result.getRowsUpdated());
-		}).then(this.db.sql("SELECT pg_notify('" + CHANNEL + "', '')").then()).thenReturn((Completion) (end) -> {
+		}).then(announce()).thenReturn((Completion) (end) -> {
 			if (end == TransactionEnd.COMMITTED) {
 				this.relay.wake();
 			}
 		});
+	}
+
+	/**
+	 * Other processes' relays hear of the commit through {@code NOTIFY}, unless this
+	 * process's relay runs: it is woken directly and sends the rows itself, and the
+	 * others would only find them claimed, so the statement would be a round trip per
+	 * change for nothing. Their polling stays the safety net.
+	 */
+	private Mono<Void> announce() {
+		return this.relay.isRunning() ? Mono.empty() : this.db.sql("SELECT pg_notify('" + CHANNEL + "', '')").then();
 	}
 
 	private OutboxRow row(TaskEvent event, ContextView request) {

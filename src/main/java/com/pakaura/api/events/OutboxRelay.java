@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.transport.ReceiverContext;
@@ -44,6 +45,7 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 
 import com.pakaura.api.correlation.RequestTrace;
 import com.pakaura.binder.dapr.DaprPublishResult;
+import com.pakaura.binder.dapr.DaprPublishResult.Verdict;
 
 /**
  * Sends what {@link OutboxEventWriter} wrote, through the same bindings and binder as
@@ -58,10 +60,10 @@ import com.pakaura.binder.dapr.DaprPublishResult;
  * <li>Done only on the sidecar's 2xx, as the binder confirms it
  * ({@link DaprPublishResult}); the CloudEvent {@code id} never changes, so a retry is a
  * duplicate at worst.</li>
- * <li>Retries with exponential backoff and jitter. A refusal no retry can change (4xx,
- * too large) parks the event after {@code park-after-attempts}: logged at ERROR, counted,
- * kept for an operator; the task's later events go on. A head that keeps failing holds
- * back only its task.</li>
+ * <li>Retries with exponential backoff and jitter. A refusal no retry can change (the
+ * binder's {@link Verdict#PERMANENT}: 4xx, too large, no CloudEvent) parks the event
+ * after {@code park-after-attempts}: logged at ERROR, counted, kept for an operator; the
+ * task's later events go on. A head that keeps failing holds back only its task.</li>
  * <li>Woken by a commit in this process or a PostgreSQL notification from another;
  * polling is only the safety net.</li>
  * <li>On stop it starts no new round and lets the one under way finish: what is not sent
@@ -134,6 +136,8 @@ class OutboxRelay implements SmartLifecycle {
 
 	private final AtomicLong parked = new AtomicLong();
 
+	private final Timer deliveryLag;
+
 	private volatile boolean running;
 
 	private final List<Disposable> loops = new ArrayList<>();
@@ -162,6 +166,13 @@ class OutboxRelay implements SmartLifecycle {
 		for (String outcome : List.of("delivered", "retried", "parked")) {
 			sent(outcome);
 		}
+		this.deliveryLag = Timer.builder("pakaura.outbox.delivery.lag")
+			.description(
+					"From the change's transaction to its event's delivery to the sidecar, as the relay records it")
+			.publishPercentileHistogram()
+			.minimumExpectedValue(Duration.ofMillis(1))
+			.maximumExpectedValue(Duration.ofMinutes(10))
+			.register(meters);
 	}
 
 	private Counter sent(String outcome) {
@@ -249,13 +260,40 @@ class OutboxRelay implements SmartLifecycle {
 	}
 
 	/**
-	 * A task's events one at a time; the first that is not published ends its line for
-	 * this round.
+	 * A task's events in order, one change at a time: the events of one change go to
+	 * different topics, so they go together, and the next change's only once all of them
+	 * are published. A change with an event not published ends its task's line for this
+	 * round, so no topic gets a later event of the task before an earlier one.
 	 */
 	private Flux<Sent> sendInOrder(List<Row> line) {
-		return Flux.fromIterable(line)
-			.concatMap((row) -> send(row).map((result) -> new Sent(row, result)))
-			.takeUntil((sent) -> !done(sent.result()));
+		return Flux.fromIterable(changesOf(line))
+			.concatMap((change) -> Flux.fromIterable(change)
+				.flatMap((row) -> send(row).map((result) -> new Sent(row, result)))
+				.collectList())
+			.takeUntil((change) -> !change.stream().allMatch((sent) -> done(sent.result())))
+			.flatMapIterable((change) -> change);
+	}
+
+	/**
+	 * The line cut where the sequence changes, or where a binding would come twice (one
+	 * event per topic at a time).
+	 */
+	static List<List<Row>> changesOf(List<Row> line) {
+		List<List<Row>> changes = new ArrayList<>();
+		List<Row> change = new ArrayList<>();
+		for (Row row : line) {
+			boolean sameChange = !change.isEmpty() && change.get(0).sequence() == row.sequence()
+					&& change.stream().noneMatch((earlier) -> earlier.binding().equals(row.binding()));
+			if (!change.isEmpty() && !sameChange) {
+				changes.add(change);
+				change = new ArrayList<>();
+			}
+			change.add(row);
+		}
+		if (!change.isEmpty()) {
+			changes.add(change);
+		}
+		return changes;
 	}
 
 	private Mono<DaprPublishResult> send(Row row) {
@@ -267,23 +305,24 @@ class OutboxRelay implements SmartLifecycle {
 		try (Observation.Scope scope = relay.openScope()) {
 			if (!this.streamBridge.send(row.binding(), message.build())) {
 				relay.stop();
-				return Mono
-					.just(new DaprPublishResult("not_accepted", 0, null, "the binding did not accept the message"));
+				return Mono.just(new DaprPublishResult("not_accepted", Verdict.RETRYABLE, 0, null,
+						"the binding did not accept the message"));
 			}
 		}
 		catch (RuntimeException ex) {
 			relay.error(ex);
 			relay.stop();
-			return Mono.just(new DaprPublishResult("not_accepted", 0, null, ex.toString()));
+			return Mono.just(new DaprPublishResult("not_accepted", Verdict.RETRYABLE, 0, null, ex.toString()));
 		}
 		if (!confirms(row.binding())) {
 			// a binder that does not confirm took it synchronously: that is all it will
 			// say
-			confirmation.complete(new DaprPublishResult("success", 0, null, null));
+			confirmation.complete(new DaprPublishResult("success", Verdict.PUBLISHED, 0, null, null));
 		}
 		return Mono.fromFuture(confirmation, true)
 			.timeout(this.settings.confirmTimeout(),
-					Mono.just(new DaprPublishResult("unknown", 0, null, "the binder did not confirm in time")))
+					Mono.just(new DaprPublishResult("unknown", Verdict.RETRYABLE, 0, null,
+							"the binder did not confirm in time")))
 			.doOnNext((result) -> relay.lowCardinalityKeyValue("outcome", result.outcome()))
 			.doFinally((signal) -> relay.stop());
 	}
@@ -316,7 +355,7 @@ class OutboxRelay implements SmartLifecycle {
 	 * Published, or nothing will ever leave (the binder is disabled): the row is done.
 	 */
 	private static boolean done(DaprPublishResult result) {
-		return result.published() || "disabled".equals(result.outcome());
+		return result.published() || result.verdict() == Verdict.DISABLED;
 	}
 
 	/** One statement for the delivered rows, one per failed row. */
@@ -325,11 +364,16 @@ class OutboxRelay implements SmartLifecycle {
 			.filter((one) -> done(one.result()))
 			.map((one) -> one.row().id())
 			.toArray(Long[]::new);
+		// the lag in the database's own clock, which also wrote created_at
 		Mono<Void> deliveries = (delivered.length == 0) ? Mono.empty()
 				: this.db
 					.sql("UPDATE event_outbox SET delivered_at = statement_timestamp(), attempts = attempts + 1,"
-							+ " last_error = NULL WHERE id = ANY(:ids)")
+							+ " last_error = NULL WHERE id = ANY(:ids)"
+							+ " RETURNING EXTRACT(EPOCH FROM statement_timestamp() - created_at)::float8 AS lag")
 					.bind("ids", delivered)
+					.map((row) -> row.get("lag", Double.class))
+					.all()
+					.doOnNext((lag) -> this.deliveryLag.record(Duration.ofNanos((long) (lag * 1e9))))
 					.then()
 					.doOnSuccess((done) -> sent("delivered").increment(delivered.length));
 		return deliveries.thenMany(Flux.fromIterable(sent).filter((one) -> !done(one.result())))
@@ -493,13 +537,13 @@ class OutboxRelay implements SmartLifecycle {
 		byte[] bytes = new byte[payload.remaining()];
 		payload.get(bytes);
 		return new Row(row.get("id", Long.class), row.get("event_id", UUID.class), row.get("task_id", UUID.class),
-				row.get("event_type", String.class), row.get("binding", String.class), bytes,
-				row.get("correlation_id", String.class), row.get("traceparent", String.class),
+				row.get("sequence", Long.class), row.get("event_type", String.class), row.get("binding", String.class),
+				bytes, row.get("correlation_id", String.class), row.get("traceparent", String.class),
 				row.get("tracestate", String.class), row.get("attempts", Integer.class));
 	}
 
 	/** One outbox row as the relay needs it. */
-	private record Row(long id, UUID eventId, UUID taskId, String eventType, String binding, byte[] payload,
+	record Row(long id, UUID eventId, UUID taskId, long sequence, String eventType, String binding, byte[] payload,
 			@Nullable String correlationId, @Nullable String traceparent, @Nullable String tracestate, int attempts) {
 
 	}

@@ -68,14 +68,17 @@ class TaskController {
 					schema = @Schema(type = "integer", format = "int32", minimum = "1",
 							maximum = "" + TaskPage.MAX_LIMIT,
 							defaultValue = "" + TaskPage.DEFAULT_LIMIT)) @RequestParam(
-									defaultValue = "" + TaskPage.DEFAULT_LIMIT) int limit,
+									required = false) @Nullable Integer limit,
 			@Parameter(description = "Where the page starts: taken from the previous page's Link header") @RequestParam(
 					required = false) @Nullable String cursor) {
+		// no defaultValue on the parameter: Spring would take an empty "limit=" for it,
+		// where every other malformed value is a 400
+		int size = (limit != null) ? limit : TaskPage.DEFAULT_LIMIT;
 		TaskPage.Cursor after = (cursor != null) ? TaskPage.Cursor.decode(cursor) : null;
-		return this.service.list(caller.getSubject(), completed, after, limit).map((page) -> {
+		return this.service.list(caller.getSubject(), completed, after, size).map((page) -> {
 			ResponseEntity.BodyBuilder response = ResponseEntity.ok();
 			if (page.next() != null) {
-				response.header(HttpHeaders.LINK, "<" + nextPage(completed, limit, page.next()) + ">; rel=\"next\"");
+				response.header(HttpHeaders.LINK, "<" + nextPage(completed, size, page.next()) + ">; rel=\"next\"");
 			}
 			return response.body(page.tasks().stream().map(TaskResponse::of).toList());
 		});

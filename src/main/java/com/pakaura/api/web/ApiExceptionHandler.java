@@ -14,6 +14,7 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.core.MethodParameter;
+import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -109,6 +110,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
 	/** Says which part of the request was wrong, in the caller's terms. */
 	private static ProblemDetail describe(ServerWebInputException ex) {
+		DecodingException decoding = findCause(ex, DecodingException.class);
+		if (decoding != null && StrictUtf8JsonDecoder.NOT_UTF8.equals(decoding.getMessage())) {
+			return Problems.of(HttpStatus.BAD_REQUEST, StrictUtf8JsonDecoder.NOT_UTF8);
+		}
 		JacksonException json = findCause(ex, JacksonException.class);
 		if (json != null) {
 			return describe(json);

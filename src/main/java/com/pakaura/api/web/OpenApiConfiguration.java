@@ -114,7 +114,8 @@ class OpenApiConfiguration {
 			.addProperty("message", new StringSchema())
 			.required(List.of("field", "message"));
 		Map<String, Schema> properties = new LinkedHashMap<>();
-		properties.put("type", new StringSchema().format("uri-reference").description("about:blank"));
+		properties.put("type", new StringSchema().format("uri-reference")
+			.description("Absent: about:blank (RFC 9457, 3.1.1), as every answer of this service has it"));
 		properties.put("title", new StringSchema().description("The status's reason phrase"));
 		properties.put("status", new IntegerSchema());
 		properties.put("detail", new StringSchema().description("What went wrong, for a person"));
@@ -125,7 +126,7 @@ class OpenApiConfiguration {
 				new ArraySchema().items(fieldError).description("Each field found wrong (400 for a body only)"));
 		return new ObjectSchema().description("RFC 9457 problem details")
 			.properties(properties)
-			.required(List.of("type", "title", "status"));
+			.required(List.of("title", "status"));
 	}
 
 }

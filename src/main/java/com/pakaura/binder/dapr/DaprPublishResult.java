@@ -8,17 +8,20 @@ import org.jspecify.annotations.Nullable;
  * How the publish of one message ended, for a sender that asks: put a
  * {@code CompletableFuture<DaprPublishResult>} in the message's
  * {@value #CONFIRMATION_HEADER} header, and the binder completes it once the outcome is
- * final (after its own retries within {@code timeout}). It is never completed
- * exceptionally. Senders that do not ask keep fire-and-forget.
+ * final (after its own retries within {@code timeout}); in a bulk request, each entry's
+ * own. It is never completed exceptionally. Senders that do not ask keep fire-and-forget.
  *
  * @param outcome as counted in {@code dapr.publish}: {@code success}, {@code http_error},
  * {@code unavailable}, {@code unknown}, {@code dropped}, {@code too_large}; or
  * {@code disabled} when the binder is turned off and nothing leaves the process
+ * @param verdict what a sender that keeps the message should do next, decided by the
+ * binder from the same facts it classified the outcome by
  * @param status the sidecar's HTTP status; 0 when it did not answer
  * @param errorCode the sidecar's {@code errorCode}
  * @param message the sidecar's message, or what went wrong on the binder's side
  */
-public record DaprPublishResult(String outcome, int status, @Nullable String errorCode, @Nullable String message) {
+public record DaprPublishResult(String outcome, Verdict verdict, int status, @Nullable String errorCode,
+		@Nullable String message) {
 
 	/**
 	 * The message header that carries the sender's
@@ -26,22 +29,50 @@ public record DaprPublishResult(String outcome, int status, @Nullable String err
 	 */
 	public static final String CONFIRMATION_HEADER = "daprPublishConfirmation";
 
-	/** The sidecar answered 2xx: the broker has the event. */
-	public boolean published() {
-		return "success".equals(this.outcome);
+	/** What a sender that keeps the message should do with it. */
+	public enum Verdict {
+
+		/** The sidecar answered 2xx: the broker has it. */
+		PUBLISHED,
+
+		/**
+		 * Not published, or not known to be: the sidecar could not be reached, answered
+		 * 5xx (a broker failure), never answered, or the buffer was full. Sending it
+		 * again may succeed, and may duplicate it (same {@code id}).
+		 */
+		RETRYABLE,
+
+		/**
+		 * Sending it again will fail the same way: the sidecar refused the message itself
+		 * (4xx, or 500 {@code ERR_PUBSUB_CLOUD_EVENTS_SER}) or it is too large.
+		 */
+		PERMANENT,
+
+		/** The binder is turned off: nothing leaves the process, by choice. */
+		DISABLED
+
 	}
 
-	/**
-	 * Sending it again will fail the same way: the sidecar refused it (4xx) or it is too
-	 * large.
-	 */
+	/** The sidecar answered 2xx: the broker has the event. */
+	public boolean published() {
+		return this.verdict == Verdict.PUBLISHED;
+	}
+
+	/** Sending it again will fail the same way. */
 	public boolean permanent() {
-		return "too_large".equals(this.outcome)
-				|| ("http_error".equals(this.outcome) && this.status >= 400 && this.status < 500);
+		return this.verdict == Verdict.PERMANENT;
 	}
 
 	static DaprPublishResult of(PublishOutcome outcome) {
-		return new DaprPublishResult(outcome.kind().tag(), outcome.status(), outcome.errorCode(), outcome.message());
+		Verdict verdict = switch (outcome.kind()) {
+			case SUCCESS -> Verdict.PUBLISHED;
+			case DISABLED -> Verdict.DISABLED;
+			case TOO_LARGE -> Verdict.PERMANENT;
+			case HTTP_ERROR -> outcome.transientFailure() ? Verdict.RETRYABLE : Verdict.PERMANENT;
+			case UNAVAILABLE, UNKNOWN, DROPPED -> Verdict.RETRYABLE;
+		};
+		return new DaprPublishResult(outcome.kind().tag(), verdict, outcome.status(), outcome.errorCode(),
+				outcome.message());
 	}
 
 	/** Completes the sender's future, if the message carries one. */

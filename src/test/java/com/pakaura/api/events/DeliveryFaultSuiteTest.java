@@ -148,7 +148,8 @@ class DeliveryFaultSuiteTest {
 	 * Bulk publishing on each supported sidecar version while users mutate the same tasks
 	 * at once: the broker fails the first attempt of about a quarter of the events, which
 	 * daprd reports in {@code failedEntries} while the rest of each request is published.
-	 * Outbox loses nothing and keeps each task's order; fire-and-forget counts every loss.
+	 * Outbox loses nothing and keeps each task's order; fire-and-forget counts every
+	 * loss.
 	 */
 	@ParameterizedTest
 	@EnumSource(DaprVersion.class)

@@ -200,6 +200,8 @@ class BadInputTest {
 		expectFieldErrors(this.alice.get().uri("/api/tasks?limit=0"), "limit", "must be between 1 and 200");
 		expectFieldErrors(this.alice.get().uri("/api/tasks?limit=201"), "limit", "must be between 1 and 200");
 		expectFieldErrors(this.alice.get().uri("/api/tasks?limit=ten"), "limit", "must be a whole number");
+		// empty is no number either, not "no limit given"
+		expectFieldErrors(this.alice.get().uri("/api/tasks?limit="), "limit", "must be a whole number");
 		expectFieldErrors(this.alice.get().uri("/api/tasks?completed=maybe"), "completed", "must be true or false");
 		for (String lax : List.of("1", "0", "yes", "no", "on", "off", "TRUE", "False")) {
 			expectFieldErrors(this.alice.get().uri("/api/tasks?completed=" + lax), "completed",
@@ -275,6 +277,23 @@ class BadInputTest {
 	@ValueSource(strings = { "TRACE", "FOO", "PROPFIND" })
 	void aMethodTheFirewallRefusesIsAProblemWithTheCorrelationId(String method) throws Exception {
 		assertRawProblem(method + " /api/tasks HTTP/1.1", "/api/tasks");
+	}
+
+	@Test
+	void aBodyThatIsNotValidUtf8IsRefusedNotReadAsOtherText() {
+		// C0 AF is an overlong "/" (RFC 3629 forbids it); Jackson alone would store "a/b"
+		byte[] overlong = { '{', '"', 't', 'i', 't', 'l', 'e', '"', ':', '"', 'a', (byte) 0xC0, (byte) 0xAF, 'b', '"',
+				'}' };
+		expectProblem(this.alice.post().uri("/api/tasks").contentType(MediaType.APPLICATION_JSON).bodyValue(overlong),
+				400)
+			.jsonPath("$.detail")
+			.isEqualTo("The request body is not valid UTF-8");
+		byte[] truncated = { '{', '"', 't', 'i', 't', 'l', 'e', '"', ':', '"', 'a', (byte) 0xE2, (byte) 0x82, '"',
+				'}' };
+		expectProblem(this.alice.post().uri("/api/tasks").contentType(MediaType.APPLICATION_JSON).bodyValue(truncated),
+				400)
+			.jsonPath("$.detail")
+			.isEqualTo("The request body is not valid UTF-8");
 	}
 
 	@Test

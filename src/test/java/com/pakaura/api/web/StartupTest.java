@@ -88,6 +88,9 @@ class StartupTest {
 			.getApplicationContext()) {
 			Matcher token = Pattern.compile("export TOKEN=([A-Za-z0-9_.-]+)").matcher(output.getOut());
 			assertThat(token.find()).as("a token in the log").isTrue();
+			// a newcomer's first start says nothing it need not: springdoc's setting is
+			// stated
+			assertThat(output.getOut()).doesNotContain("SpringDoc /v3/api-docs endpoint is enabled by default");
 			int port = ((WebServerApplicationContext) app).getWebServer().getPort();
 			WebTestClient.bindToServer()
 				.baseUrl("http://localhost:" + port)

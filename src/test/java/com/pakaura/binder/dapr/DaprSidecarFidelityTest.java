@@ -18,8 +18,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * What daprd 1.16-1.18 does with what the binder sends, as the fake sidecar models it,
  * each rule beside the Dapr source it comes from (dapr/dapr v1.16.19 and v1.18.3,
- * dapr/components-contrib v1.16.13 and v1.18.4 unless named). These are the rules whose effect a
- * consumer or an operator sees.
+ * dapr/components-contrib v1.16.13 and v1.18.4 unless named). These are the rules whose
+ * effect a consumer or an operator sees.
  */
 class DaprSidecarFidelityTest extends WithFreshSidecarEachTest {
 
@@ -72,14 +72,17 @@ class DaprSidecarFidelityTest extends WithFreshSidecarEachTest {
 			.build(), java.net.http.HttpResponse.BodyHandlers.discarding());
 		assertThat(answer.statusCode()).isEqualTo(204);
 		java.net.http.HttpRequest publish = java.net.http.HttpRequest
-			.newBuilder(java.net.URI.create("http://127.0.0.1:" + this.sidecar.port() + "/v1.0/publish/pubsub-kafka/orders"))
+			.newBuilder(java.net.URI
+				.create("http://127.0.0.1:" + this.sidecar.port() + "/v1.0/publish/pubsub-kafka/orders"))
 			.header("Content-Type", "application/cloudevents+json")
 			.POST(java.net.http.HttpRequest.BodyPublishers.ofString(EVENT))
 			.build();
 		if (version.stableBulkRoute()) {
 			// a new client: the listener is closed, so the connection is refused
-			await().atMost(PATIENCE).untilAsserted(() -> assertThatThrownBy(() -> java.net.http.HttpClient.newHttpClient()
-				.send(publish, java.net.http.HttpResponse.BodyHandlers.discarding())).isInstanceOf(java.io.IOException.class));
+			await().atMost(PATIENCE)
+				.untilAsserted(() -> assertThatThrownBy(() -> java.net.http.HttpClient.newHttpClient()
+					.send(publish, java.net.http.HttpResponse.BodyHandlers.discarding()))
+					.isInstanceOf(java.io.IOException.class));
 		}
 		else {
 			assertThat(java.net.http.HttpClient.newHttpClient()

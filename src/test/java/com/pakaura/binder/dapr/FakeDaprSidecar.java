@@ -152,6 +152,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	private volatile int metadataStatus = 200;
 
+	private volatile java.util.function.Predicate<String> notACloudEvent = (type) -> false;
+
 	private volatile java.util.function.Predicate<String> failFirstAttempt = (id) -> false;
 
 	private final Set<String> attempted = ConcurrentHashMap.newKeySet();
@@ -338,6 +340,16 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		return this;
 	}
 
+	/**
+	 * Events of these CloudEvent types are refused as daprd refuses a body that is no
+	 * CloudEvent: 500 {@code ERR_PUBSUB_CLOUD_EVENTS_SER} (in bulk, for the whole
+	 * request), as if the application had sent them broken.
+	 */
+	public FakeDaprSidecar refuseAsNoCloudEvent(java.util.function.Predicate<String> eventType) {
+		this.notACloudEvent = eventType;
+		return this;
+	}
+
 	/** {@code GET /v1.0/metadata} answers this status, with no JSON body unless 200. */
 	public FakeDaprSidecar metadataStatus(int status) {
 		this.metadataStatus = status;
@@ -450,6 +462,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		this.version = DaprVersion.V1_18;
 		this.bulkRoutes = true;
 		this.metadataStatus = 200;
+		this.notACloudEvent = (type) -> false;
 		this.bulkRequests.clear();
 		this.failFirstAttempt = (id) -> false;
 		this.attempted.clear();
@@ -536,8 +549,9 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	/**
 	 * {@code POST /v1.0/shutdown}: 204 on every version, but only from 1.17.7/1.18.0 does
 	 * daprd then shut down (dapr/dapr#9949; v1.18.3 {@code pkg/api/http/shutdown.go}
-	 * {@code onShutdown} starts {@code shutdownFn}; v1.16.19 waited for a context that the
-	 * HTTP bridge never ends). The fake's versions, 1.17.13 and 1.18.3, both shut down.
+	 * {@code onShutdown} starts {@code shutdownFn}; v1.16.19 waited for a context that
+	 * the HTTP bridge never ends). The fake's versions, 1.17.13 and 1.18.3, both shut
+	 * down.
 	 */
 	private Publisher<Void> shutdownRequested(HttpServerRequest request, HttpServerResponse response) {
 		boolean shutsDown = this.version != DaprVersion.V1_16;
@@ -800,7 +814,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		}
 		if (!isRawPayload(query)) {
 			for (BulkEntry entry : entries) {
-				if (entry.contentType().toLowerCase().startsWith(CLOUDEVENTS_JSON) && !isJsonObject(entry.event())) {
+				if (entry.contentType().toLowerCase().startsWith(CLOUDEVENTS_JSON)
+						&& (!isJsonObject(entry.event()) || refusedType(entry.event()))) {
 					return new BulkDecision(
 							Answer.error(500, "ERR_PUBSUB_CLOUD_EVENTS_SER", "cannot create cloudevent"), entries);
 				}
@@ -986,7 +1001,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 					"failed deserializing metadata. Error: rawPayload value must be a valid boolean: actual is '"
 							+ rawPayload + "'");
 		}
-		if (isCloudEvent(headers) && !isRawPayload(query) && !isJsonObject(body)) {
+		if (isCloudEvent(headers) && !isRawPayload(query) && (!isJsonObject(body) || refusedType(body))) {
 			return Answer.error(500, "ERR_PUBSUB_CLOUD_EVENTS_SER", "cannot create cloudevent");
 		}
 		if (this.componentGone) {
@@ -1221,6 +1236,11 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			.header("Content-Type", "application/json")
 			.sendString(Mono.just(body.toString()))
 			.then();
+	}
+
+	private boolean refusedType(byte[] event) {
+		JsonNode type = JSON.readTree(event).get("type");
+		return type != null && type.isString() && this.notACloudEvent.test(type.stringValue());
 	}
 
 	private boolean firstAttemptFails(byte[] event) {

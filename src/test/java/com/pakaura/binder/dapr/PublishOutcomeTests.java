@@ -107,6 +107,21 @@ class PublishOutcomeTests {
 		assertThat(DaprPublishResult.of(PublishOutcome.of(PublishOutcome.Kind.TOO_LARGE, "big")).permanent()).isTrue();
 		assertThat(DaprPublishResult.of(PublishOutcome.of(PublishOutcome.Kind.UNKNOWN, "?")).permanent()).isFalse();
 		assertThat(DaprPublishResult.of(PublishOutcome.success(204)).published()).isTrue();
+		// what the binder does not retry, a sender must not either: one classification
+		assertThat(DaprPublishResult
+			.of(DaprSidecarClient.errorOf(500, "{\"errorCode\":\"ERR_PUBSUB_CLOUD_EVENTS_SER\",\"message\":\"x\"}"))
+			.verdict()).isEqualTo(DaprPublishResult.Verdict.PERMANENT);
+		assertThat(DaprPublishResult
+			.of(DaprSidecarClient.errorOf(500, "{\"errorCode\":\"ERR_PUBSUB_PUBLISH_MESSAGE\",\"message\":\"x\"}"))
+			.verdict()).isEqualTo(DaprPublishResult.Verdict.RETRYABLE);
+		for (PublishOutcome.Kind kind : PublishOutcome.Kind.values()) {
+			PublishOutcome outcome = (kind == PublishOutcome.Kind.HTTP_ERROR) ? DaprSidecarClient.errorOf(503, "")
+					: PublishOutcome.of(kind, "x");
+			DaprPublishResult.Verdict verdict = DaprPublishResult.of(outcome).verdict();
+			assertThat(verdict == DaprPublishResult.Verdict.RETRYABLE).as(kind.name())
+				.isEqualTo(outcome.transientFailure() || kind == PublishOutcome.Kind.UNKNOWN
+						|| kind == PublishOutcome.Kind.DROPPED);
+		}
 	}
 
 }
