@@ -424,6 +424,14 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	public record BulkRequest(String path, Map<String, String> headers, byte[] body, int entries, int status,
 			@Nullable String errorCode, List<String> failedEntries) {
 
+		/** Each entry's {@code partitionKey}, in request order. */
+		public List<String> partitionKeys() {
+			List<String> keys = new java.util.ArrayList<>();
+			JSON.readTree(this.body)
+				.forEach((entry) -> keys.add(entry.get("metadata").get("partitionKey").stringValue()));
+			return keys;
+		}
+
 	}
 
 	/** The most publish requests under way at once. */
