@@ -32,7 +32,7 @@ final class StrictUtf8JsonDecoder extends JacksonJsonDecoder {
 	}
 
 	@Override
-	public @Nullable Object decode(DataBuffer body, ResolvableType targetType, @Nullable MimeType mimeType,
+	public Object decode(DataBuffer body, ResolvableType targetType, @Nullable MimeType mimeType,
 			@Nullable Map<String, Object> hints) throws DecodingException {
 		try {
 			StandardCharsets.UTF_8.newDecoder()

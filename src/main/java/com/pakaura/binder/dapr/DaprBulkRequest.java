@@ -1,7 +1,9 @@
 package com.pakaura.binder.dapr;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import tools.jackson.core.io.JsonStringEncoder;
@@ -115,7 +117,7 @@ final class DaprBulkRequest {
 	 * only ({@code onBulkPublish}).
 	 */
 	static boolean carries(DaprPublication publication) {
-		String type = publication.contentType().toLowerCase(java.util.Locale.ROOT);
+		String type = publication.contentType().toLowerCase(Locale.ROOT);
 		boolean json = type.startsWith("application/json") || type.startsWith("application/cloudevents+json");
 		return json && !publication.metadata().containsKey("rawPayload");
 	}
@@ -148,12 +150,12 @@ final class DaprBulkRequest {
 
 		private void ensure(int more) {
 			if (this.length + more > this.bytes.length) {
-				this.bytes = java.util.Arrays.copyOf(this.bytes, Math.max(this.bytes.length * 2, this.length + more));
+				this.bytes = Arrays.copyOf(this.bytes, Math.max(this.bytes.length * 2, this.length + more));
 			}
 		}
 
 		byte[] toByteArray() {
-			return (this.length == this.bytes.length) ? this.bytes : java.util.Arrays.copyOf(this.bytes, this.length);
+			return (this.length == this.bytes.length) ? this.bytes : Arrays.copyOf(this.bytes, this.length);
 		}
 
 	}

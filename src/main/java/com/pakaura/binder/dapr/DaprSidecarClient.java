@@ -306,10 +306,11 @@ final class DaprSidecarClient implements AutoCloseable {
 		if ((status == 404 || status == 405) && errorCode == null) {
 			return DaprBulkAnswer.routeMissing(status + " " + body.strip());
 		}
+		String message = (json != null && json.isObject()) ? text(json.get("message")) : null;
 		if (route == BulkPublishRoute.STABLE && status == 404 && "ERR_PUBSUB_NOT_FOUND".equals(errorCode)
-				&& String.valueOf(text(json.get("message"))).startsWith("pubsub bulk ")) {
-			return DaprBulkAnswer.routeMissing(
-					"a sidecar before 1.17 took the stable bulk route for a publish to" + " the pubsub 'bulk'");
+				&& message != null && message.startsWith("pubsub bulk ")) {
+			return DaprBulkAnswer
+				.routeMissing("a sidecar before 1.17 took the stable bulk route for a publish to the pubsub 'bulk'");
 		}
 		if ((status == 400 && "ERR_PUBSUB_EVENTS_SER".equals(errorCode))
 				|| (status == 500 && PublishOutcome.CLOUD_EVENT_NOT_JSON.equals(errorCode))) {

@@ -289,7 +289,7 @@ final class QueuedDaprPublisher implements DaprPublisher {
 	}
 
 	private void finished(Request request, DaprBulkAnswer answer) {
-		List<Attempt> finals = new ArrayList<>();
+		List<Done> finals = new ArrayList<>();
 		List<Attempt> retries = new ArrayList<>();
 		String fallback = null;
 		synchronized (this.lock) {
@@ -321,7 +321,7 @@ final class QueuedDaprPublisher implements DaprPublisher {
 							retries.add(attempt);
 						}
 						else {
-							finals.add(attempt);
+							finals.add(new Done(attempt.publication, outcome));
 							if (!lane.pending.isEmpty() && !this.closed) {
 								ready(lane);
 							}
@@ -343,8 +343,8 @@ final class QueuedDaprPublisher implements DaprPublisher {
 			log.warn("Dapr sidecar has no {} route ({}); publishing through {} from now on", request.route(), fallback,
 					routeDescription(this.route));
 		}
-		for (Attempt attempt : finals) {
-			this.outcomes.record(attempt.publication, attempt.last);
+		for (Done done : finals) {
+			this.outcomes.record(done.publication(), done.outcome());
 		}
 		for (Attempt attempt : retries) {
 			Duration backoff = attempt.backoff;
@@ -630,6 +630,11 @@ final class QueuedDaprPublisher implements DaprPublisher {
 	}
 
 	private record StallCheck(Destination destination, Duration after) {
+
+	}
+
+	/** A publication with its final outcome, counted once the lock is let go. */
+	private record Done(DaprPublication publication, PublishOutcome outcome) {
 
 	}
 

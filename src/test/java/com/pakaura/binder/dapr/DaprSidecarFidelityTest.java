@@ -1,5 +1,10 @@
 package com.pakaura.binder.dapr;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,29 +70,27 @@ class DaprSidecarFidelityTest extends WithFreshSidecarEachTest {
 	@EnumSource(DaprVersion.class)
 	void theShutdownEndpointStopsTheSidecarFrom117(DaprVersion version) throws Exception {
 		this.sidecar.version(version);
-		java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-		java.net.http.HttpResponse<Void> answer = http.send(java.net.http.HttpRequest
-			.newBuilder(java.net.URI.create("http://127.0.0.1:" + this.sidecar.port() + "/v1.0/shutdown"))
-			.POST(java.net.http.HttpRequest.BodyPublishers.noBody())
-			.build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+		HttpClient http = HttpClient.newHttpClient();
+		HttpResponse<Void> answer = http
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.sidecar.port() + "/v1.0/shutdown"))
+				.POST(HttpRequest.BodyPublishers.noBody())
+				.build(), HttpResponse.BodyHandlers.discarding());
 		assertThat(answer.statusCode()).isEqualTo(204);
-		java.net.http.HttpRequest publish = java.net.http.HttpRequest
-			.newBuilder(java.net.URI
-				.create("http://127.0.0.1:" + this.sidecar.port() + "/v1.0/publish/pubsub-kafka/orders"))
+		HttpRequest publish = HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + this.sidecar.port() + "/v1.0/publish/pubsub-kafka/orders"))
 			.header("Content-Type", "application/cloudevents+json")
-			.POST(java.net.http.HttpRequest.BodyPublishers.ofString(EVENT))
+			.POST(HttpRequest.BodyPublishers.ofString(EVENT))
 			.build();
 		if (version.stableBulkRoute()) {
 			// a new client: the listener is closed, so the connection is refused
 			await().atMost(PATIENCE)
-				.untilAsserted(() -> assertThatThrownBy(() -> java.net.http.HttpClient.newHttpClient()
-					.send(publish, java.net.http.HttpResponse.BodyHandlers.discarding()))
-					.isInstanceOf(java.io.IOException.class));
+				.untilAsserted(() -> assertThatThrownBy(
+						() -> HttpClient.newHttpClient().send(publish, HttpResponse.BodyHandlers.discarding()))
+					.isInstanceOf(IOException.class));
 		}
 		else {
-			assertThat(java.net.http.HttpClient.newHttpClient()
-				.send(publish, java.net.http.HttpResponse.BodyHandlers.discarding())
-				.statusCode()).isEqualTo(204);
+			assertThat(HttpClient.newHttpClient().send(publish, HttpResponse.BodyHandlers.discarding()).statusCode())
+				.isEqualTo(204);
 		}
 	}
 

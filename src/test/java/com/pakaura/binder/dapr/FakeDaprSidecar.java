@@ -7,6 +7,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -152,9 +156,9 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	private volatile int metadataStatus = 200;
 
-	private volatile java.util.function.Predicate<String> notACloudEvent = (type) -> false;
+	private volatile Predicate<String> notACloudEvent = (type) -> false;
 
-	private volatile java.util.function.Predicate<String> failFirstAttempt = (id) -> false;
+	private volatile Predicate<String> failFirstAttempt = (id) -> false;
 
 	private final Set<String> attempted = ConcurrentHashMap.newKeySet();
 
@@ -335,7 +339,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	 * {@code ERR_PUBSUB_PUBLISH_MESSAGE}, or its entry in {@code failedEntries}); the
 	 * next attempt succeeds.
 	 */
-	public FakeDaprSidecar failFirstAttempt(java.util.function.Predicate<String> eventId) {
+	public FakeDaprSidecar failFirstAttempt(Predicate<String> eventId) {
 		this.failFirstAttempt = eventId;
 		return this;
 	}
@@ -345,7 +349,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	 * CloudEvent: 500 {@code ERR_PUBSUB_CLOUD_EVENTS_SER} (in bulk, for the whole
 	 * request), as if the application had sent them broken.
 	 */
-	public FakeDaprSidecar refuseAsNoCloudEvent(java.util.function.Predicate<String> eventType) {
+	public FakeDaprSidecar refuseAsNoCloudEvent(Predicate<String> eventType) {
 		this.notACloudEvent = eventType;
 		return this;
 	}
@@ -426,7 +430,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 		/** Each entry's {@code partitionKey}, in request order. */
 		public List<String> partitionKeys() {
-			List<String> keys = new java.util.ArrayList<>();
+			List<String> keys = new ArrayList<>();
 			JSON.readTree(this.body)
 				.forEach((entry) -> keys.add(entry.get("metadata").get("partitionKey").stringValue()));
 			return keys;
@@ -690,7 +694,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			request.requestHeaders().forEach((header) -> headers.put(header.getKey().toLowerCase(), header.getValue()));
 			String path = new QueryStringDecoder(request.uri()).path();
 			BulkDecision decision = decideBulk(headers, pubsub, topic, query, body);
-			List<AtomicInteger> perKey = new java.util.ArrayList<>();
+			List<AtomicInteger> perKey = new ArrayList<>();
 			for (BulkEntry entry : decision.entries()) {
 				String key = key(entry.kafkaMetadata());
 				if (key != null) {
@@ -786,8 +790,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 				requestMetadata.put(name.substring("metadata.".length()), value);
 			}
 		});
-		List<BulkEntry> entries = new java.util.ArrayList<>();
-		Set<String> ids = new java.util.HashSet<>();
+		List<BulkEntry> entries = new ArrayList<>();
+		Set<String> ids = new HashSet<>();
 		for (JsonNode entry : array) {
 			if (!entry.isObject()) {
 				return new BulkDecision(
@@ -852,7 +856,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 				return null;
 			}
 			try {
-				return java.util.Base64.getDecoder().decode(event.stringValue());
+				return Base64.getDecoder().decode(event.stringValue());
 			}
 			catch (IllegalArgumentException ex) {
 				return null;
@@ -870,7 +874,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	private Answer bulkPublishAndRecord(String path, Map<String, String> headers, String pubsub, String topic,
 			byte[] body, BulkDecision decision) {
 		Answer answer = decision.refusal();
-		List<String> failed = new java.util.ArrayList<>();
+		List<String> failed = new ArrayList<>();
 		if (answer == null) {
 			StringBuilder failedEntries = new StringBuilder();
 			for (BulkEntry entry : decision.entries()) {
