@@ -21,7 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
 import com.pakaura.binder.dapr.FakeDaprSidecar.Delivered;
 
 /**
- * The subscriber half of the fake sidecar, as daprd 1.14-1.16 does it:
+ * The subscriber half of the fake sidecar, as daprd 1.16 does it (1.17 and 1.18 differ,
+ * issue #25):
  * <ul>
  * <li>at start {@code GET /dapr/subscribe} with a {@code dapr-app-id} header (dapr
  * pkg/runtime/pubsub/subscriptions.go {@code GetSubscriptionsHTTP}); 404 means none; the
