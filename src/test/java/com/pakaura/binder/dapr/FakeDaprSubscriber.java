@@ -21,8 +21,9 @@ import tools.jackson.databind.json.JsonMapper;
 import com.pakaura.binder.dapr.FakeDaprSidecar.Delivered;
 
 /**
- * The subscriber half of the fake sidecar, as daprd 1.16 does it (1.17 and 1.18 differ,
- * issue #25):
+ * The subscriber half of the fake sidecar, as daprd 1.16 does it (not modelled yet: from
+ * 1.18.0 an app's 404 goes to the dead-letter topic, and from 1.17.2 messages are held at
+ * shutdown):
  * <ul>
  * <li>at start {@code GET /dapr/subscribe} with a {@code dapr-app-id} header (dapr
  * pkg/runtime/pubsub/subscriptions.go {@code GetSubscriptionsHTTP}); 404 means none; the
