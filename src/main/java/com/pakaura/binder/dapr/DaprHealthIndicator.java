@@ -4,7 +4,6 @@ import java.time.Duration;
 
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClientRequest;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.health.contributor.AbstractReactiveHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -24,8 +23,6 @@ import com.pakaura.binder.dapr.properties.DaprBinderConfigurationProperties;
 public class DaprHealthIndicator extends AbstractReactiveHealthIndicator {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(1);
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final DaprBinderConfigurationProperties properties;
 
@@ -56,7 +53,7 @@ public class DaprHealthIndicator extends AbstractReactiveHealthIndicator {
 			.httpRequest(DaprHealthIndicator::timeout)
 			.exchangeToMono((response) -> response.statusCode().is2xxSuccessful() ? response.bodyToMono(String.class)
 					: response.releaseBody().then(Mono.<String>empty()))
-			.map((body) -> DaprSidecarMetadata.of(JSON.readTree(body)))
+			.mapNotNull(DaprSidecarMetadata::parse)
 			.doOnNext((metadata) -> {
 				if (metadata.runtimeVersion() != null) {
 					builder.withDetail("runtimeVersion", metadata.runtimeVersion());

@@ -165,15 +165,7 @@ final class DaprSidecarClient implements AutoCloseable {
 			.httpRequest((request) -> responseTimeout(request, timeout))
 			.exchangeToMono((response) -> response.statusCode().is2xxSuccessful() ? response.bodyToMono(String.class)
 					: response.releaseBody().then(Mono.<String>empty()))
-			.flatMap((body) -> {
-				try {
-					JsonNode json = JSON.readTree(body);
-					return (json != null && json.isObject()) ? Mono.just(DaprSidecarMetadata.of(json)) : Mono.empty();
-				}
-				catch (RuntimeException notJson) {
-					return Mono.empty();
-				}
-			});
+			.mapNotNull(DaprSidecarMetadata::parse);
 	}
 
 	/**
@@ -276,15 +268,9 @@ final class DaprSidecarClient implements AutoCloseable {
 	}
 
 	static DaprBulkAnswer bulkAnswerOf(int status, String body, BulkPublishRoute route, int entries) {
-		JsonNode json = null;
-		try {
-			json = JSON.readTree(body);
-		}
-		catch (RuntimeException notJson) {
-			// plain text: Go's http.Error, or another server's page
-		}
-		String errorCode = (json != null && json.isObject()) ? text(json.get("errorCode")) : null;
-		JsonNode failed = (json != null && json.isObject()) ? json.get("failedEntries") : null;
+		JsonNode json = jsonObject(body);
+		String errorCode = (json != null) ? text(json.get("errorCode")) : null;
+		JsonNode failed = (json != null) ? json.get("failedEntries") : null;
 		if (status >= 500 && failed != null && failed.isArray() && !failed.isEmpty()) {
 			List<PublishOutcome> outcomes = new ArrayList<>(Collections.nCopies(entries, new PublishOutcome(
 					PublishOutcome.Kind.SUCCESS, status, null, "published; other entries of its bulk request failed")));
@@ -293,7 +279,7 @@ final class DaprSidecarClient implements AutoCloseable {
 				if (index < 0) {
 					// an answer that does not name our entries says nothing about any of
 					// them
-					return DaprBulkAnswer.all(errorOf(status, body), entries);
+					return DaprBulkAnswer.all(errorOf(status, body, json), entries);
 				}
 				String error = text(entry.get("error"));
 				outcomes.set(index,
@@ -306,7 +292,7 @@ final class DaprSidecarClient implements AutoCloseable {
 		if ((status == 404 || status == 405) && errorCode == null) {
 			return DaprBulkAnswer.routeMissing(status + " " + body.strip());
 		}
-		String message = (json != null && json.isObject()) ? text(json.get("message")) : null;
+		String message = (json != null) ? text(json.get("message")) : null;
 		if (route == BulkPublishRoute.STABLE && status == 404 && "ERR_PUBSUB_NOT_FOUND".equals(errorCode)
 				&& message != null && message.startsWith("pubsub bulk ")) {
 			return DaprBulkAnswer
@@ -316,7 +302,7 @@ final class DaprSidecarClient implements AutoCloseable {
 				|| (status == 500 && PublishOutcome.CLOUD_EVENT_NOT_JSON.equals(errorCode))) {
 			return DaprBulkAnswer.sendAlone(status + " " + errorCode);
 		}
-		return DaprBulkAnswer.all(errorOf(status, body), entries);
+		return DaprBulkAnswer.all(errorOf(status, body, json), entries);
 	}
 
 	private static int entryIndex(@Nullable JsonNode entryId, int entries) {
@@ -337,20 +323,28 @@ final class DaprSidecarClient implements AutoCloseable {
 	 * text (401).
 	 */
 	static PublishOutcome errorOf(int status, String body) {
-		String errorCode = null;
-		String message = body.isBlank() ? null : body.strip();
-		try {
-			JsonNode json = JSON.readTree(body);
-			if (json != null && json.isObject()) {
-				errorCode = text(json.get("errorCode"));
-				message = text(json.get("message"));
-			}
-		}
-		catch (RuntimeException notJson) {
-			// plain-text answer, kept as the message
-		}
+		return errorOf(status, body, jsonObject(body));
+	}
+
+	private static PublishOutcome errorOf(int status, String body, @Nullable JsonNode json) {
+		// plain text (Go's http.Error) is kept as the message
+		String errorCode = (json != null) ? text(json.get("errorCode")) : null;
+		String message = (json != null) ? text(json.get("message")) : (body.isBlank() ? null : body.strip());
 		PublishOutcome.Kind kind = tooLarge(message) ? PublishOutcome.Kind.TOO_LARGE : PublishOutcome.Kind.HTTP_ERROR;
 		return new PublishOutcome(kind, status, errorCode, message);
+	}
+
+	/**
+	 * The body as a JSON object; {@code null} when it is not one (plain text, a page).
+	 */
+	static @Nullable JsonNode jsonObject(String body) {
+		try {
+			JsonNode json = JSON.readTree(body);
+			return (json != null && json.isObject()) ? json : null;
+		}
+		catch (RuntimeException notJson) {
+			return null;
+		}
 	}
 
 	/**

@@ -27,7 +27,16 @@ record DaprSidecarMetadata(@Nullable String runtimeVersion, List<Component> comp
 
 	}
 
-	static DaprSidecarMetadata of(JsonNode json) {
+	/**
+	 * The metadata in daprd's answer; {@code null} when the answer is no JSON object (a
+	 * proxy's page, another server).
+	 */
+	static @Nullable DaprSidecarMetadata parse(String body) {
+		JsonNode json = DaprSidecarClient.jsonObject(body);
+		return (json != null) ? of(json) : null;
+	}
+
+	private static DaprSidecarMetadata of(JsonNode json) {
 		List<Component> components = new ArrayList<>();
 		JsonNode list = json.path("components");
 		for (JsonNode component : list) {

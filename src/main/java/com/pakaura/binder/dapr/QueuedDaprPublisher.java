@@ -73,6 +73,8 @@ final class QueuedDaprPublisher implements DaprPublisher {
 	 */
 	static final long STALLED_AFTER_MILLIS = 1000;
 
+	private static final long STALLED_AFTER_NANOS = Duration.ofMillis(STALLED_AFTER_MILLIS).toNanos();
+
 	private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(2);
 
 	/** How often the metadata is asked again while the sidecar cannot be reached. */
@@ -146,7 +148,9 @@ final class QueuedDaprPublisher implements DaprPublisher {
 				Lane lane = (publication.partitionKey() != null) ? this.lanes.computeIfAbsent(
 						new LaneKey(publication.pubsub(), publication.topic(), publication.partitionKey()),
 						(key) -> new Lane(key, destination)) : new Lane(null, destination);
-				lane.pending.add(new Attempt(publication, lane, bulkable(publication)));
+				long sizeBound = DaprBulkRequest.sizeBound(publication);
+				lane.pending.add(new Attempt(publication, lane, sizeBound, DaprBulkRequest.carries(publication)
+						&& sizeBound + 2 <= this.properties.sidecarMaxBodySize().toBytes()));
 				this.waiting++;
 				if (lane.idle()) {
 					ready(lane);
@@ -160,11 +164,6 @@ final class QueuedDaprPublisher implements DaprPublisher {
 			this.outcomes.record(publication, PublishOutcome.of(PublishOutcome.Kind.DROPPED,
 					"buffer of " + this.properties.bufferSize() + " events is full"));
 		}
-	}
-
-	private boolean bulkable(DaprPublication publication) {
-		return DaprBulkRequest.carries(publication)
-				&& DaprBulkRequest.sizeBound(publication) + 2 <= this.properties.sidecarMaxBodySize().toBytes();
 	}
 
 	private Destination destinationOf(DaprPublication publication) {
@@ -202,11 +201,11 @@ final class QueuedDaprPublisher implements DaprPublisher {
 					// group commit: its next request leaves when the one under way is
 					// answered, or once that one looks stalled
 					long unanswered = System.nanoTime() - destination.lastRequestNanos;
-					long stalledAfter = Duration.ofMillis(STALLED_AFTER_MILLIS).toNanos();
-					if (unanswered < stalledAfter) {
+					if (unanswered < STALLED_AFTER_NANOS) {
 						if (!destination.stallCheckScheduled) {
 							destination.stallCheckScheduled = true;
-							stallChecks.add(new StallCheck(destination, Duration.ofNanos(stalledAfter - unanswered)));
+							stallChecks
+								.add(new StallCheck(destination, Duration.ofNanos(STALLED_AFTER_NANOS - unanswered)));
 						}
 						continue;
 					}
@@ -249,12 +248,12 @@ final class QueuedDaprPublisher implements DaprPublisher {
 		}
 		List<Attempt> entries = new ArrayList<>();
 		entries.add(first);
-		long size = 2 + DaprBulkRequest.sizeBound(first.publication);
+		long size = 2 + first.sizeBound;
 		long limit = this.properties.sidecarMaxBodySize().toBytes();
 		Lane next;
 		while (entries.size() < this.properties.bulkMaxEntries() && (next = destination.ready.peek()) != null) {
 			Attempt head = next.pending.peek();
-			long entrySize = DaprBulkRequest.sizeBound(head.publication) + 1;
+			long entrySize = head.sizeBound + 1;
 			if (!head.bulkable || size + entrySize > limit) {
 				break;
 			}
@@ -534,6 +533,12 @@ final class QueuedDaprPublisher implements DaprPublisher {
 
 		private final Lane lane;
 
+		/**
+		 * An upper bound of what it adds to a bulk request
+		 * ({@link DaprBulkRequest#sizeBound}).
+		 */
+		private final long sizeBound;
+
 		/** It may go in a bulk request: false once daprd refused a request for it. */
 		private boolean bulkable;
 
@@ -545,9 +550,10 @@ final class QueuedDaprPublisher implements DaprPublisher {
 		/** The last attempt's outcome; {@code null} before the first answer. */
 		private @Nullable PublishOutcome last;
 
-		Attempt(DaprPublication publication, Lane lane, boolean bulkable) {
+		Attempt(DaprPublication publication, Lane lane, long sizeBound, boolean bulkable) {
 			this.publication = publication;
 			this.lane = lane;
+			this.sizeBound = sizeBound;
 			this.bulkable = bulkable;
 		}
 

@@ -63,11 +63,7 @@ class OpenApiAnswersTest {
 	@Test
 	void successAnswersMatchTheirOperations() {
 		String id = this.user.createTask(Map.of("title", "Contract", "due_date", "2026-12-01T08:00:00Z"));
-		assertMatches("post", "/api/tasks",
-				answer(this.user.post()
-					.uri("/api/tasks")
-					.contentType(MediaType.APPLICATION_JSON)
-					.bodyValue("{\"title\":\"Second\",\"description\":\"d\"}")));
+		assertMatches("post", "/api/tasks", answer(createWith("{\"title\":\"Second\",\"description\":\"d\"}")));
 		assertMatches("get", "/api/tasks", answer(this.user.get().uri("/api/tasks?limit=1")));
 		assertMatches("get", "/api/tasks/{id}", answer(this.user.get().uri("/api/tasks/{id}", id)));
 		assertMatches("patch", "/api/tasks/{id}",
@@ -85,24 +81,12 @@ class OpenApiAnswersTest {
 	void everyKindOfErrorAnswerMatchesTheProblemSchemaOfItsOperation() {
 		String missing = "5d08d10c-17fe-485a-806a-1ad7f0f46282";
 		// 400: not JSON, a field error, a bad id, a bad parameter, not UTF-8
-		assertMatches("post", "/api/tasks",
-				answer(this.user.post()
-					.uri("/api/tasks")
-					.contentType(MediaType.APPLICATION_JSON)
-					.bodyValue("{\"title\": \"unterminated")));
-		assertMatches("post", "/api/tasks",
-				answer(this.user.post()
-					.uri("/api/tasks")
-					.contentType(MediaType.APPLICATION_JSON)
-					.bodyValue("{\"title\":\" \",\"due_date\":\"tomorrow\"}")));
+		assertMatches("post", "/api/tasks", answer(createWith("{\"title\": \"unterminated")));
+		assertMatches("post", "/api/tasks", answer(createWith("{\"title\":\" \",\"due_date\":\"tomorrow\"}")));
 		assertMatches("get", "/api/tasks/{id}", answer(this.user.get().uri("/api/tasks/not-a-uuid")));
 		assertMatches("get", "/api/tasks", answer(this.user.get().uri("/api/tasks?limit=0")));
-		assertMatches("post", "/api/tasks",
-				answer(this.user.post()
-					.uri("/api/tasks")
-					.contentType(MediaType.APPLICATION_JSON)
-					.bodyValue(new byte[] { '{', '"', 't', 'i', 't', 'l', 'e', '"', ':', '"', (byte) 0xC0, (byte) 0xAF,
-							'"', '}' })));
+		assertMatches("post", "/api/tasks", answer(createWith(
+				new byte[] { '{', '"', 't', 'i', 't', 'l', 'e', '"', ':', '"', (byte) 0xC0, (byte) 0xAF, '"', '}' })));
 		// 401, 404, 405, 413, 415
 		assertMatches("get", "/api/tasks", answer(this.http.get().uri("/api/tasks")));
 		assertMatches("get", "/api/tasks/{id}", answer(this.user.get().uri("/api/tasks/{id}", missing)));
@@ -113,16 +97,16 @@ class OpenApiAnswersTest {
 					.contentType(MediaType.APPLICATION_JSON)
 					.bodyValue("{\"title\":\"x\"}")));
 		assertMatches("post", "/api/tasks/{id}", answer(this.user.post().uri("/api/tasks/{id}", missing)));
-		assertMatches("post", "/api/tasks",
-				answer(this.user.post()
-					.uri("/api/tasks")
-					.contentType(MediaType.APPLICATION_JSON)
-					.bodyValue("{\"title\":\"" + "x".repeat(70 * 1024) + "\"}")));
+		assertMatches("post", "/api/tasks", answer(createWith("{\"title\":\"" + "x".repeat(70 * 1024) + "\"}")));
 		assertMatches("post", "/api/tasks",
 				answer(this.user.post().uri("/api/tasks").contentType(MediaType.TEXT_PLAIN).bodyValue("title")));
 		// answers outside any operation: the Problem schema itself
 		assertProblem(answer(this.user.get().uri("/api/nothing-here")));
 		assertProblem(answer(this.user.get().uri("/api/test-failure")));
+	}
+
+	private WebTestClient.RequestHeadersSpec<?> createWith(Object jsonBody) {
+		return this.user.post().uri("/api/tasks").contentType(MediaType.APPLICATION_JSON).bodyValue(jsonBody);
 	}
 
 	private EntityExchangeResult<byte[]> answer(WebTestClient.RequestHeadersSpec<?> request) {

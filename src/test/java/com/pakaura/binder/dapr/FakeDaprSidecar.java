@@ -745,26 +745,12 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	private BulkDecision decideBulk(Map<String, String> headers, String pubsub, String topic, Map<String, String> query,
 			byte[] body) {
-		if (this.apiToken != null && !this.apiToken.equals(headers.get("dapr-api-token"))) {
-			return new BulkDecision(Answer.plain(401, "invalid api token"), List.of());
+		Answer refused = routed(headers, pubsub, topic);
+		if (refused == null) {
+			refused = rawPayloadRefused(query);
 		}
-		if (pubsub.isEmpty()) {
-			return new BulkDecision(Answer.error(404, "ERR_PUBSUB_EMPTY", "pubsub name is empty"), List.of());
-		}
-		if (!this.pubsubs.contains(pubsub)) {
-			return new BulkDecision(Answer.error(404, "ERR_PUBSUB_NOT_FOUND", "pubsub " + pubsub + " is not found"),
-					List.of());
-		}
-		if (topic.isEmpty()) {
-			return new BulkDecision(Answer.error(404, "ERR_TOPIC_NAME_EMPTY", "topic is empty in pubsub " + pubsub),
-					List.of());
-		}
-		String rawPayload = query.get("metadata.rawPayload");
-		if (rawPayload != null && !rawPayload.isEmpty() && goParseBool(rawPayload) == null) {
-			return new BulkDecision(Answer.error(400, "ERR_PUBSUB_REQUEST_METADATA",
-					"failed deserializing metadata. Error: rawPayload value must be a valid boolean: actual is '"
-							+ rawPayload + "'"),
-					List.of());
+		if (refused != null) {
+			return new BulkDecision(refused, List.of());
 		}
 		String unmarshal = "error when unmarshaling the request for topic " + topic + " pubsub " + pubsub + ": ";
 		if (body.length > this.maxBodySize) {
@@ -833,15 +819,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 				}
 			}
 		}
-		if (this.componentGone) {
-			return new BulkDecision(Answer.error(400, "ERR_PUBSUB_NOT_FOUND", "pubsub '" + pubsub + "' not found"),
-					entries);
-		}
-		if (this.forbiddenTopics.contains(topic)) {
-			return new BulkDecision(Answer.error(403, "ERR_PUBSUB_FORBIDDEN",
-					"topic " + topic + " is not allowed for app id " + APP_ID), entries);
-		}
-		return new BulkDecision(null, entries);
+		return new BulkDecision(publisherRefused(pubsub, topic), entries);
 	}
 
 	/**
@@ -878,16 +856,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		if (answer == null) {
 			StringBuilder failedEntries = new StringBuilder();
 			for (BulkEntry entry : decision.entries()) {
-				String error = null;
-				if (entry.event().length > this.brokerMaxMessageBytes) {
-					error = "kafka: invalid configuration (Attempt to produce message larger than configured"
-							+ " Producer.MaxMessageBytes: " + entry.event().length + " > " + this.brokerMaxMessageBytes
-							+ ")";
-				}
-				else if (this.failuresToInject.getAndUpdate((left) -> Math.max(0, left - 1)) > 0
-						|| firstAttemptFails(entry.event())) {
-					error = "kafka: client has run out of available brokers to talk to";
-				}
+				String error = brokerError(entry.event());
 				Map<String, String> entryQuery = new LinkedHashMap<>();
 				entry.kafkaMetadata().forEach((name, value) -> entryQuery.put("metadata." + name, value));
 				Map<String, String> entryHeaders = new LinkedHashMap<>(headers);
@@ -992,6 +961,35 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	private Answer decide(Map<String, String> headers, String pubsub, String topic, Map<String, String> query,
 			byte[] body) {
 		String publishError = "error when publishing to topic " + topic + " in pubsub " + pubsub + ": ";
+		Answer refused = routed(headers, pubsub, topic);
+		if (refused != null) {
+			return refused;
+		}
+		if (body.length > this.maxBodySize) {
+			return Answer.error(500, "ERR_PUBSUB_PUBLISH_MESSAGE", publishError + "stream too large");
+		}
+		refused = rawPayloadRefused(query);
+		if (refused != null) {
+			return refused;
+		}
+		if (isCloudEvent(headers) && !isRawPayload(query) && (!isJsonObject(body) || refusedType(body))) {
+			return Answer.error(500, "ERR_PUBSUB_CLOUD_EVENTS_SER", "cannot create cloudevent");
+		}
+		refused = publisherRefused(pubsub, topic);
+		if (refused != null) {
+			return refused;
+		}
+		String brokerError = brokerError(body);
+		return (brokerError != null) ? Answer.error(500, "ERR_PUBSUB_PUBLISH_MESSAGE", publishError + brokerError)
+				: Answer.PUBLISHED;
+	}
+
+	/**
+	 * The checks every publish route makes first, single and bulk alike: the API token
+	 * before routing (middlewares.go {@code APITokenAuthMiddleware}), then
+	 * {@code validateAndGetPubsubAndTopic}. {@code null} when they pass.
+	 */
+	private @Nullable Answer routed(Map<String, String> headers, String pubsub, String topic) {
 		if (this.apiToken != null && !this.apiToken.equals(headers.get("dapr-api-token"))) {
 			return Answer.plain(401, "invalid api token");
 		}
@@ -1004,35 +1002,49 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		if (topic.isEmpty()) {
 			return Answer.error(404, "ERR_TOPIC_NAME_EMPTY", "topic is empty in pubsub " + pubsub);
 		}
-		if (body.length > this.maxBodySize) {
-			return Answer.error(500, "ERR_PUBSUB_PUBLISH_MESSAGE", publishError + "stream too large");
-		}
+		return null;
+	}
+
+	/** The request's {@code rawPayload}, read as Go's {@code ParseBool}. */
+	private static @Nullable Answer rawPayloadRefused(Map<String, String> query) {
 		String rawPayload = query.get("metadata.rawPayload");
 		if (rawPayload != null && !rawPayload.isEmpty() && goParseBool(rawPayload) == null) {
 			return Answer.error(400, "ERR_PUBSUB_REQUEST_METADATA",
 					"failed deserializing metadata. Error: rawPayload value must be a valid boolean: actual is '"
 							+ rawPayload + "'");
 		}
-		if (isCloudEvent(headers) && !isRawPayload(query) && (!isJsonObject(body) || refusedType(body))) {
-			return Answer.error(500, "ERR_PUBSUB_CLOUD_EVENTS_SER", "cannot create cloudevent");
-		}
+		return null;
+	}
+
+	/**
+	 * The publisher adapter's checks, single and bulk alike
+	 * (pkg/runtime/pubsub/publisher/publisher.go): the component still there, the topic
+	 * allowed by the scopes.
+	 */
+	private @Nullable Answer publisherRefused(String pubsub, String topic) {
 		if (this.componentGone) {
 			return Answer.error(400, "ERR_PUBSUB_NOT_FOUND", "pubsub '" + pubsub + "' not found");
 		}
 		if (this.forbiddenTopics.contains(topic)) {
 			return Answer.error(403, "ERR_PUBSUB_FORBIDDEN", "topic " + topic + " is not allowed for app id " + APP_ID);
 		}
-		if (body.length > this.brokerMaxMessageBytes) {
-			return Answer.error(500, "ERR_PUBSUB_PUBLISH_MESSAGE",
-					publishError + "kafka: invalid configuration (Attempt"
-							+ " to produce message larger than configured Producer.MaxMessageBytes: " + body.length
-							+ " > " + this.brokerMaxMessageBytes + ")");
+		return null;
+	}
+
+	/**
+	 * What the Kafka producer makes of one record: its error, or {@code null} when it is
+	 * written (contrib common/component/kafka/producer.go; Sarama's size check, and an
+	 * injected broker failure).
+	 */
+	private @Nullable String brokerError(byte[] record) {
+		if (record.length > this.brokerMaxMessageBytes) {
+			return "kafka: invalid configuration (Attempt to produce message larger than configured"
+					+ " Producer.MaxMessageBytes: " + record.length + " > " + this.brokerMaxMessageBytes + ")";
 		}
-		if (this.failuresToInject.getAndUpdate((left) -> Math.max(0, left - 1)) > 0 || firstAttemptFails(body)) {
-			return Answer.error(500, "ERR_PUBSUB_PUBLISH_MESSAGE",
-					publishError + "kafka: client has run out of available brokers to talk to");
+		if (this.failuresToInject.getAndUpdate((left) -> Math.max(0, left - 1)) > 0 || firstAttemptFails(record)) {
+			return "kafka: client has run out of available brokers to talk to";
 		}
-		return Answer.PUBLISHED;
+		return null;
 	}
 
 	/**
