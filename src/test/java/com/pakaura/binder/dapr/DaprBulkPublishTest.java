@@ -105,11 +105,12 @@ class DaprBulkPublishTest extends WithFreshSidecarEachTest {
 
 	@Test
 	void anEntryTooLargeForTheBrokerFailsAloneAndItsNeighboursArePublished() {
-		this.sidecar.brokerMaxMessageBytes(1000).latency(Duration.ofMillis(200), Duration.ofMillis(200));
+		this.sidecar.brokerMaxMessageBytes(1000).latency(Duration.ofMillis(500), Duration.ofMillis(500));
 		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port())) {
 			// the first request is under way while the next three queue, and leave
 			// together
 			app.streamBridge().send("orders", event("a", 0));
+			await().atMost(PATIENCE).until(() -> app.meters().get("dapr.publish.in.flight").gauge().value() == 1);
 			app.streamBridge().send("orders", event("b", 0));
 			app.streamBridge()
 				.send("orders",
