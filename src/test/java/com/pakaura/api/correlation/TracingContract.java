@@ -66,8 +66,11 @@ abstract class TracingContract {
 		String taskId = user.createTask(Map.of("title", "Traced"),
 				(headers) -> headers.set("traceparent", "00-" + traceId + "-" + callerSpan + "-01"));
 
+		// A span is exported when it ends, and a publish request's parents (the relay's
+		// observation in outbox mode) end after it: wait for the whole chain.
 		await().atMost(GenerousTimeouts.PATIENCE)
-			.until(() -> sidecar().delivered().size() == 2 && publishSpans(traceId).size() >= 2);
+			.until(() -> sidecar().delivered().size() == 2 && publishSpans(traceId).size() >= 2
+					&& publishSpans(traceId).stream().allMatch((publish) -> reachesServerSpan(publish, traceId)));
 		List<SpanData> trace = spansOf(traceId);
 
 		SpanData server = single(trace, (span) -> span.getKind() == SpanKind.SERVER);
@@ -122,6 +125,13 @@ abstract class TracingContract {
 		return spansOf(traceId).stream()
 			.filter((span) -> span.getAttributes().asMap().toString().contains("/v1.0/publish/"))
 			.toList();
+	}
+
+	private boolean reachesServerSpan(SpanData span, String traceId) {
+		List<SpanData> trace = spansOf(traceId);
+		List<String> above = ancestors(span, trace);
+		return trace.stream()
+			.anyMatch((candidate) -> candidate.getKind() == SpanKind.SERVER && above.contains(candidate.getSpanId()));
 	}
 
 	private static SpanData single(List<SpanData> spans, Predicate<SpanData> which) {

@@ -296,6 +296,23 @@ class BadInputTest {
 			.isEqualTo("The request body is not valid UTF-8");
 	}
 
+	/**
+	 * Characters RFC 3986 does not allow in a request target: a client that sends them
+	 * raw gets the API's problem, not the web adapter's bare 400 with no body.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "/api/tasks/{5d08d10c-17fe-485a-806a-1ad7f0f46282}", "/api/tasks?completed={true}",
+			"/api/tasks/a|b", "/api/tasks/%zz", "/api/tasks/\"x\"", "/api/tasks/<x>", "/api/tasks/a\\b",
+			"/api/tasks/x^y", "/api/tasks/[x]", "/api/tasks/x`y", "/api/tasks/a#b#c", "/api/tasks/\u00e9\u0080" })
+	void aTargetWithCharactersAUriMayNotHoldIsAProblemNotABare400(String target) throws Exception {
+		String answer = rawRequest("GET " + target + " HTTP/1.1", "Host: localhost", "X-Correlation-ID: raw-1",
+				"Authorization: Bearer " + tokenOf(this.alice));
+		assertThat(answer).startsWith("HTTP/1.1 400")
+			.containsIgnoringCase("content-type: application/problem+json")
+			.contains("\"correlation_id\":\"raw-1\"")
+			.contains("\"status\":400");
+	}
+
 	@Test
 	void theProblemsInstanceIsThePathWhateverTheHostHeaderSays() throws Exception {
 		String answer = rawRequest("GET /api/tasks/not-a-uuid HTTP/1.1", "Host: evil.example",
