@@ -46,7 +46,10 @@ class TaskStreamController {
 					name = "Last-Event-ID", required = false) @Nullable String lastEventId) {
 		Flux<ServerSentEvent<String>> events = this.stream.open(caller.getSubject(), lastEventId)
 			.map((event) -> ServerSentEvent.builder(event.data()).id(event.id()).event(event.type()).build());
+		// a client too slow to take a heartbeat misses it, rather than having its stream
+		// end with interval's overflow error
 		Flux<ServerSentEvent<String>> heartbeats = Flux.interval(this.properties.heartbeat())
+			.onBackpressureDrop()
 			.map((tick) -> ServerSentEvent.<String>builder().comment("heartbeat").build());
 		// a first comment sends the response headers at once, so a client knows it is
 		// connected;
