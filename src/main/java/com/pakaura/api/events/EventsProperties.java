@@ -41,11 +41,22 @@ public record EventsProperties(@DefaultValue("pakaura/api") URI source,
 	 * @param purgeInterval how often delivered rows are purged
 	 * @param confirmTimeout how long the relay waits for the binder to say how a send
 	 * ended; past it the send counts as unknown and is tried again
+	 * @param claimLease how long a relay's claim on a task lasts unless renewed (a round
+	 * renews it every third of this while it runs): the longest that the tasks of a relay
+	 * that died wait before another relay takes them
 	 */
 	public record Outbox(@DefaultValue("1s") Duration pollInterval, @DefaultValue("32") int batchSize,
 			@DefaultValue("200ms") Duration retryBackoff, @DefaultValue("30s") Duration maxRetryBackoff,
 			@DefaultValue("3") int parkAfterAttempts, @DefaultValue("24h") Duration retention,
-			@DefaultValue("1m") Duration purgeInterval, @DefaultValue("90s") Duration confirmTimeout) {
+			@DefaultValue("1m") Duration purgeInterval, @DefaultValue("90s") Duration confirmTimeout,
+			@DefaultValue("30s") Duration claimLease) {
+
+		public Outbox {
+			if (claimLease.compareTo(Duration.ofSeconds(1)) < 0) {
+				throw new IllegalArgumentException(
+						"pakaura.events.outbox.claim-lease must be at least 1s, not " + claimLease);
+			}
+		}
 
 	}
 

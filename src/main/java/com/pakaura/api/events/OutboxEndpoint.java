@@ -1,6 +1,5 @@
 package com.pakaura.api.events;
 
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -11,7 +10,6 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -28,21 +26,15 @@ import org.springframework.stereotype.Component;
 @ConditionalOnProperty(name = "pakaura.events.delivery", havingValue = "outbox")
 class OutboxEndpoint {
 
-	private final DatabaseClient db;
+	private final OutboxStore store;
 
-	private final OutboxRelay relay;
-
-	OutboxEndpoint(DatabaseClient db, OutboxRelay relay) {
-		this.db = db;
-		this.relay = relay;
+	OutboxEndpoint(OutboxStore store) {
+		this.store = store;
 	}
 
 	@ReadOperation
 	Mono<Map<String, Object>> state() {
-		Mono<List<Map<String, Object>>> parked = this.db.sql("""
-				SELECT event_id, task_id, event_type, sequence, attempts, last_error, parked_at
-				FROM event_outbox WHERE parked_at IS NOT NULL ORDER BY id LIMIT 100""").fetch().all().collectList();
-		return Mono.zip(this.relay.counts(), parked)
+		return Mono.zip(this.store.counts(), this.store.parked(100))
 			.map((both) -> Map.of("pending", both.getT1().pending(), "parked", both.getT1().parked(), "oldest_pending",
 					String.valueOf(both.getT1().oldestPending()), "parked_events", both.getT2()));
 	}
@@ -52,13 +44,7 @@ class OutboxEndpoint {
 	 */
 	@WriteOperation
 	Mono<Map<String, Object>> resubmit(@Nullable UUID eventId) {
-		String sql = "UPDATE event_outbox SET parked_at = NULL, attempts = 0, next_attempt_at = statement_timestamp()"
-				+ " WHERE parked_at IS NOT NULL" + ((eventId != null) ? " AND event_id = :eventId" : "");
-		DatabaseClient.GenericExecuteSpec update = this.db.sql(sql);
-		if (eventId != null) {
-			update = update.bind("eventId", eventId);
-		}
-		return update.fetch().rowsUpdated().map((resubmitted) -> Map.of("resubmitted", resubmitted));
+		return this.store.resubmit(eventId).map((resubmitted) -> Map.of("resubmitted", resubmitted));
 	}
 
 }

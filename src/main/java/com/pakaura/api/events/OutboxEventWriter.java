@@ -1,22 +1,18 @@
 package com.pakaura.api.events;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 import io.cloudevents.CloudEvent;
-import io.r2dbc.spi.Statement;
-import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 
 import com.pakaura.api.correlation.RequestTrace;
+import com.pakaura.api.events.OutboxStore.OutboxRow;
 import com.pakaura.api.task.TaskChange;
 import com.pakaura.api.task.TaskChangeListener;
 
@@ -32,23 +28,17 @@ import com.pakaura.api.task.TaskChangeListener;
 @ConditionalOnProperty(name = "pakaura.events.delivery", havingValue = "outbox")
 class OutboxEventWriter implements TaskChangeListener {
 
-	static final String CHANNEL = "pakaura_event_outbox";
-
-	private static final String INSERT = """
-			INSERT INTO event_outbox (event_id, task_id, sequence, event_type, binding, payload, correlation_id, traceparent, tracestate)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""";
-
 	private static final Completion NOTHING_WRITTEN = (end) -> {
 	};
 
-	private final DatabaseClient db;
+	private final OutboxStore store;
 
 	private final CloudEventEnvelopes envelopes;
 
 	private final OutboxRelay relay;
 
-	OutboxEventWriter(DatabaseClient db, CloudEventEnvelopes envelopes, OutboxRelay relay) {
-		this.db = db;
+	OutboxEventWriter(OutboxStore store, CloudEventEnvelopes envelopes, OutboxRelay relay) {
+		this.store = store;
 		this.envelopes = envelopes;
 		this.relay = relay;
 	}
@@ -64,16 +54,7 @@ class OutboxEventWriter implements TaskChangeListener {
 		if (rows.isEmpty()) {
 			return Mono.just(NOTHING_WRITTEN);
 		}
-		return this.db.inConnectionMany((connection) -> {
-			Statement insert = connection.createStatement(INSERT);
-			for (int i = 0; i < rows.size(); i++) {
-				if (i > 0) {
-					insert.add();
-				}
-				bind(insert, rows.get(i));
-			}
-			return Flux.from(insert.execute()).flatMap((result) -> result.getRowsUpdated());
-		}).then(announce()).thenReturn((Completion) (end) -> {
+		return this.store.write(rows).then(announce()).thenReturn((Completion) (end) -> {
 			if (end == TransactionEnd.COMMITTED) {
 				this.relay.wake();
 			}
@@ -87,7 +68,7 @@ class OutboxEventWriter implements TaskChangeListener {
 	 * change for nothing. Their polling stays the safety net.
 	 */
 	private Mono<Void> announce() {
-		return this.relay.isRunning() ? Mono.empty() : this.db.sql("SELECT pg_notify('" + CHANNEL + "', '')").then();
+		return this.relay.isRunning() ? Mono.empty() : this.store.announce();
 	}
 
 	private OutboxRow row(TaskEvent event, ContextView request) {
@@ -97,33 +78,6 @@ class OutboxEventWriter implements TaskChangeListener {
 				String.valueOf(envelope.getExtension("correlationid")),
 				CloudEventEnvelopes.traceHeader(envelope, RequestTrace.TRACEPARENT),
 				CloudEventEnvelopes.traceHeader(envelope, RequestTrace.TRACESTATE));
-	}
-
-	private static void bind(Statement insert, OutboxRow row) {
-		insert.bind(0, row.eventId())
-			.bind(1, row.taskId())
-			.bind(2, row.sequence())
-			.bind(3, row.eventType())
-			.bind(4, row.binding())
-			.bind(5, ByteBuffer.wrap(row.payload()))
-			.bind(6, row.correlationId());
-		bindNullable(insert, 7, row.traceparent());
-		bindNullable(insert, 8, row.tracestate());
-	}
-
-	private static void bindNullable(Statement insert, int index, @Nullable String value) {
-		if (value != null) {
-			insert.bind(index, value);
-		}
-		else {
-			insert.bindNull(index, String.class);
-		}
-	}
-
-	/** One event as written to the outbox. */
-	record OutboxRow(UUID eventId, UUID taskId, long sequence, String eventType, String binding, byte[] payload,
-			String correlationId, @Nullable String traceparent, @Nullable String tracestate) {
-
 	}
 
 }

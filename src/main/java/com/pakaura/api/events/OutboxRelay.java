@@ -1,8 +1,6 @@
 package com.pakaura.api.events;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,43 +18,42 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.transport.ReceiverContext;
-import io.r2dbc.postgresql.api.PostgresqlConnection;
-import io.r2dbc.spi.Connection;
-import io.r2dbc.spi.ConnectionFactory;
-import io.r2dbc.spi.Readable;
-import io.r2dbc.spi.Wrapped;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.util.retry.Retry;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.cloud.stream.config.BindingServiceProperties;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.messaging.support.MessageBuilder;
-import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.reactive.TransactionalOperator;
 
 import com.pakaura.api.correlation.RequestTrace;
+import com.pakaura.api.events.OutboxStore.Claimed;
+import com.pakaura.api.events.OutboxStore.Counts;
+import com.pakaura.api.events.OutboxStore.Failure;
+import com.pakaura.api.events.OutboxStore.Row;
 import com.pakaura.binder.dapr.DaprPublishResult;
 import com.pakaura.binder.dapr.DaprPublishResult.Verdict;
 
 /**
  * Sends what {@link OutboxEventWriter} wrote, through the same bindings and binder as
- * fire-and-forget, until the sidecar takes it.
+ * fire-and-forget, until the sidecar takes it. The SQL is {@link OutboxStore}'s; this
+ * keeps the loop, the sending, the backoff and the lifecycle.
  *
  * <ul>
- * <li>One owner per task: a round locks the oldest pending row of up to
- * {@code batch-size} tasks ({@code FOR UPDATE SKIP LOCKED}), so another relay, in this
- * process or another, skips those tasks until the round commits. It then sends each
- * task's pending events one at a time, in order, stopping at the first that fails; tasks
- * go in parallel.</li>
+ * <li>One owner per task: a round claims the oldest pending row of up to
+ * {@code batch-size} tasks for {@code claim-lease}, so another relay, in this process or
+ * another, skips those tasks until the round gives them back. No transaction is open
+ * while the sidecar answers: the claim is one statement, the outcomes and the release one
+ * short transaction. A round that lasts renews its claims every third of the lease, and
+ * starts no change of a task once its lease may have run out.</li>
+ * <li>A round sends each task's pending events one change at a time, in order, stopping
+ * at the first change not published; tasks go in parallel.</li>
  * <li>Done only on the sidecar's 2xx, as the binder confirms it
  * ({@link DaprPublishResult}); the CloudEvent {@code id} never changes, so a retry is a
  * duplicate at worst.</li>
@@ -86,39 +83,14 @@ class OutboxRelay implements SmartLifecycle {
 	/** A task's events sent in one round at most: the rest wait for the next round. */
 	private static final int EVENTS_PER_TASK = 16;
 
-	private static final String COLUMNS = "id, event_id, task_id, sequence, event_type, binding, payload, correlation_id,"
-			+ " traceparent, tracestate, attempts";
+	/** Whose claims: this relay's, for as long as the process runs. */
+	private final UUID relayId = UUID.randomUUID();
 
-	/**
-	 * The oldest due row of each task that has no earlier pending row, oldest first; rows
-	 * locked by another round are skipped, and with them their task.
-	 */
-	static final String CLAIM_HEADS = """
-			SELECT %s FROM event_outbox o
-			WHERE o.delivered_at IS NULL AND o.parked_at IS NULL AND o.next_attempt_at <= statement_timestamp()
-			  AND NOT EXISTS (SELECT 1 FROM event_outbox e WHERE e.task_id = o.task_id AND e.id < o.id
-			                  AND e.delivered_at IS NULL AND e.parked_at IS NULL)
-			ORDER BY o.id
-			LIMIT :limit
-			FOR UPDATE OF o SKIP LOCKED""".formatted(COLUMNS);
-
-	/** The pending events of the claimed tasks, in each task's order. */
-	private static final String LINES = """
-			SELECT %s FROM (
-			  SELECT o.*, row_number() OVER (PARTITION BY o.task_id ORDER BY o.id) AS place FROM event_outbox o
-			  WHERE o.task_id = ANY(:tasks) AND o.delivered_at IS NULL AND o.parked_at IS NULL) AS line
-			WHERE place <= :perTask
-			ORDER BY task_id, id""".formatted(COLUMNS);
-
-	private final DatabaseClient db;
-
-	private final TransactionalOperator transaction;
+	private final OutboxStore store;
 
 	private final StreamBridge streamBridge;
 
 	private final BindingServiceProperties bindings;
-
-	private final ConnectionFactory connections;
 
 	private final EventsProperties.Outbox settings;
 
@@ -142,14 +114,11 @@ class OutboxRelay implements SmartLifecycle {
 
 	private final List<Disposable> loops = new ArrayList<>();
 
-	OutboxRelay(DatabaseClient db, TransactionalOperator transaction, StreamBridge streamBridge,
-			BindingServiceProperties bindings, ConnectionFactory connections, EventsProperties properties,
-			MeterRegistry meters, ObservationRegistry observations) {
-		this.db = db;
-		this.transaction = transaction;
+	OutboxRelay(OutboxStore store, StreamBridge streamBridge, BindingServiceProperties bindings,
+			EventsProperties properties, MeterRegistry meters, ObservationRegistry observations) {
+		this.store = store;
 		this.streamBridge = streamBridge;
 		this.bindings = bindings;
-		this.connections = connections;
 		this.settings = properties.outbox();
 		this.meters = meters;
 		this.observations = observations;
@@ -200,17 +169,22 @@ class OutboxRelay implements SmartLifecycle {
 	public void start() {
 		this.running = true;
 		this.loops.add(Flux
-			.merge(this.wakes.asFlux(), Flux.interval(Duration.ZERO, this.settings.pollInterval()), notifications())
+			.merge(this.wakes.asFlux(), Flux.interval(Duration.ZERO, this.settings.pollInterval()),
+					this.store.notifications())
 			.onBackpressureLatest()
 			.concatMap((signal) -> drain().onErrorResume((ex) -> {
 				log.warn("Outbox relay round failed; it goes on at the next signal: {}", ex.toString());
 				return Mono.empty();
 			}), 1)
 			.subscribe());
+		// a tick that comes while the last look is still under way is dropped: interval
+		// fails, and the loop ends for good, on a tick nobody asked for
 		this.loops.add(Flux.interval(Duration.ZERO, Duration.ofSeconds(5))
+			.onBackpressureDrop()
 			.concatMap((tick) -> refreshGauges().onErrorResume((ex) -> Mono.empty()), 1)
 			.subscribe());
 		this.loops.add(Flux.interval(this.settings.purgeInterval())
+			.onBackpressureDrop()
 			.concatMap((tick) -> purge().onErrorResume((ex) -> Mono.empty()), 1)
 			.subscribe());
 	}
@@ -224,52 +198,50 @@ class OutboxRelay implements SmartLifecycle {
 	}
 
 	/**
-	 * One round in one transaction: claim, send in order, record. How many events it
-	 * sent.
+	 * One round: claim, send in order, record and give back. How many events it tried.
 	 */
 	private Mono<Integer> round() {
 		if (!this.running || !this.roundUnderWay.compareAndSet(false, true)) {
 			return Mono.just(0);
 		}
-		return this.db.sql(CLAIM_HEADS)
-			.bind("limit", this.settings.batchSize())
-			.map(OutboxRelay::rowOf)
-			.all()
-			.collectList()
-			.flatMap((heads) -> heads.isEmpty() ? Mono.just(0) : sendLines(heads))
-			.as(this.transaction::transactional)
+		Lease lease = new Lease(this.settings.claimLease());
+		return this.store.claim(this.relayId, this.settings.batchSize(), this.settings.claimLease())
+			.flatMap((claimed) -> claimed.isEmpty() ? Mono.just(0) : sendLines(claimed, lease))
 			.doFinally((signal) -> this.roundUnderWay.set(false));
 	}
 
-	private Mono<Integer> sendLines(List<Row> heads) {
-		UUID[] tasks = heads.stream().map(Row::taskId).distinct().toArray(UUID[]::new);
-		return this.db.sql(LINES)
-			.bind("tasks", tasks)
-			.bind("perTask", EVENTS_PER_TASK)
-			.map(OutboxRelay::rowOf)
-			.all()
-			.collectList()
-			.flatMap((rows) -> {
-				Map<UUID, List<Row>> lines = new LinkedHashMap<>();
-				rows.forEach((row) -> lines.computeIfAbsent(row.taskId(), (task) -> new ArrayList<>()).add(row));
-				return Flux.fromIterable(lines.values())
-					.flatMap(this::sendInOrder, Math.max(1, lines.size()))
-					.collectList()
-					.flatMap((sent) -> record(sent).thenReturn(sent.size()));
-			});
+	private Mono<Integer> sendLines(List<Claimed> claimed, Lease lease) {
+		Long[] heads = claimed.stream().map(Claimed::head).toArray(Long[]::new);
+		UUID[] tasks = claimed.stream().map(Claimed::taskId).toArray(UUID[]::new);
+		Duration renewEvery = this.settings.claimLease().dividedBy(3);
+		Disposable renewal = Flux.interval(renewEvery, renewEvery).onBackpressureDrop().concatMap((tick) -> {
+			long asked = System.nanoTime();
+			return this.store.renew(this.relayId, heads, this.settings.claimLease())
+				.doOnNext((held) -> lease.renewedAt(asked))
+				.onErrorResume((ex) -> Mono.empty());
+		}, 1).subscribe();
+		return this.store.lines(tasks, EVENTS_PER_TASK).flatMap((rows) -> {
+			Map<UUID, List<Row>> lines = new LinkedHashMap<>();
+			rows.forEach((row) -> lines.computeIfAbsent(row.taskId(), (task) -> new ArrayList<>()).add(row));
+			return Flux.fromIterable(lines.values())
+				.flatMap((line) -> sendInOrder(line, lease), Math.max(1, lines.size()))
+				.collectList()
+				.flatMap((sent) -> record(sent, heads).thenReturn(sent.size()));
+		}).doFinally((signal) -> renewal.dispose());
 	}
 
 	/**
 	 * A task's events in order, one change at a time: the events of one change go to
 	 * different topics, so they go together, and the next change's only once all of them
 	 * are published. A change with an event not published ends its task's line for this
-	 * round, so no topic gets a later event of the task before an earlier one.
+	 * round, so no topic gets a later event of the task before an earlier one; so does a
+	 * lease that may have run out, since another relay may have the task by then.
 	 */
-	private Flux<Sent> sendInOrder(List<Row> line) {
+	private Flux<Sent> sendInOrder(List<Row> line, Lease lease) {
 		return Flux.fromIterable(changesOf(line))
-			.concatMap((change) -> Flux.fromIterable(change)
+			.concatMap((change) -> lease.held() ? Flux.fromIterable(change)
 				.flatMap((row) -> send(row).map((result) -> new Sent(row, result)))
-				.collectList())
+				.collectList() : Mono.<List<Sent>>empty())
 			.takeUntil((change) -> !change.stream().allMatch((sent) -> done(sent.result())))
 			.flatMapIterable((change) -> change);
 	}
@@ -358,30 +330,27 @@ class OutboxRelay implements SmartLifecycle {
 		return result.published() || result.verdict() == Verdict.DISABLED;
 	}
 
-	/** One statement for the delivered rows, one per failed row. */
-	private Mono<Void> record(List<Sent> sent) {
+	/**
+	 * The round's outcomes and the release of its claims, in one short transaction; each
+	 * delivered event's lag measured by the database's clock, which wrote
+	 * {@code created_at}.
+	 */
+	private Mono<Void> record(List<Sent> sent, Long[] heads) {
 		Long[] delivered = sent.stream()
 			.filter((one) -> done(one.result()))
 			.map((one) -> one.row().id())
 			.toArray(Long[]::new);
-		// the lag in the database's own clock, which also wrote created_at
-		Mono<Void> deliveries = (delivered.length == 0) ? Mono.empty()
-				: this.db
-					.sql("UPDATE event_outbox SET delivered_at = statement_timestamp(), attempts = attempts + 1,"
-							+ " last_error = NULL WHERE id = ANY(:ids)"
-							+ " RETURNING EXTRACT(EPOCH FROM statement_timestamp() - created_at)::float8 AS lag")
-					.bind("ids", delivered)
-					.map((row) -> row.get("lag", Double.class))
-					.all()
-					.doOnNext((lag) -> this.deliveryLag.record(Duration.ofNanos((long) (lag * 1e9))))
-					.then()
-					.doOnSuccess((done) -> sent("delivered").increment(delivered.length));
-		return deliveries.thenMany(Flux.fromIterable(sent).filter((one) -> !done(one.result())))
-			.concatMap((failed) -> recordFailure(failed.row(), failed.result()))
-			.then();
+		List<Failure> failures = sent.stream()
+			.filter((one) -> !done(one.result()))
+			.map((one) -> failure(one.row(), one.result()))
+			.toList();
+		return this.store.record(this.relayId, delivered, failures, heads).doOnNext((lags) -> {
+			lags.forEach((lag) -> this.deliveryLag.record(Duration.ofNanos((long) (lag * 1e9))));
+			sent("delivered").increment(lags.size());
+		}).then();
 	}
 
-	private Mono<Void> recordFailure(Row row, DaprPublishResult result) {
+	private Failure failure(Row row, DaprPublishResult result) {
 		int attempts = row.attempts() + 1;
 		boolean park = result.permanent() && attempts >= this.settings.parkAfterAttempts();
 		String error = result.outcome() + ((result.status() != 0) ? " " + result.status() : "")
@@ -400,17 +369,7 @@ class OutboxRelay implements SmartLifecycle {
 		else {
 			sent("retried").increment();
 		}
-		return this.db.sql("""
-				UPDATE event_outbox SET attempts = :attempts, last_error = :error,
-				  next_attempt_at = statement_timestamp() + make_interval(secs => :delay),
-				  parked_at = CASE WHEN :park THEN statement_timestamp() END
-				WHERE id = :id""")
-			.bind("attempts", attempts)
-			.bind("error", error)
-			.bind("delay", backoff(attempts).toMillis() / 1000.0)
-			.bind("park", park)
-			.bind("id", row.id())
-			.then();
+		return new Failure(row.id(), attempts, error, backoff(attempts), park);
 	}
 
 	/**
@@ -435,67 +394,13 @@ class OutboxRelay implements SmartLifecycle {
 	 * One look at the table, for the gauges and for operators ({@link OutboxEndpoint}).
 	 */
 	Mono<Counts> counts() {
-		return this.db.sql("""
-				SELECT count(*) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL) AS pending,
-				       count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked,
-				       min(created_at) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL) AS oldest_pending,
-				       statement_timestamp() AS now
-				FROM event_outbox WHERE delivered_at IS NULL""")
-			.map((row) -> new Counts(row.get("pending", Long.class), row.get("parked", Long.class),
-					row.get("oldest_pending", Instant.class), row.get("now", Instant.class)))
-			.one();
-	}
-
-	/**
-	 * @param oldestPending when the oldest waiting event was written; {@code null} when
-	 * none waits
-	 * @param now the database's clock, which wrote it
-	 */
-	record Counts(long pending, long parked, @Nullable Instant oldestPending, Instant now) {
-
-		Duration oldestPendingAge() {
-			return (this.oldestPending != null) ? Duration.between(this.oldestPending, this.now) : Duration.ZERO;
-		}
-
+		return this.store.counts();
 	}
 
 	private Mono<Void> purge() {
-		return this.db
-			.sql("""
-					DELETE FROM event_outbox WHERE id IN (
-					  SELECT id FROM event_outbox WHERE delivered_at < statement_timestamp() - make_interval(secs => :retention)
-					  LIMIT 10000)""")
-			.bind("retention", (double) this.settings.retention().toSeconds())
-			.fetch()
-			.rowsUpdated()
+		return this.store.purge(this.settings.retention())
 			.doOnNext((purged) -> log.atDebug().addKeyValue("rows", purged).log("Delivered outbox rows purged"))
 			.then();
-	}
-
-	/**
-	 * Wakes on another process's commits: {@code LISTEN} on a connection of its own.
-	 * Reconnects with backoff when it is lost; polling covers the gap.
-	 */
-	private Flux<Boolean> notifications() {
-		return Flux.usingWhen(Mono.from(this.connections.create()), (connection) -> {
-			PostgresqlConnection postgres = postgresOf(connection);
-			if (postgres == null) {
-				return Flux.<Boolean>never();
-			}
-			return postgres.createStatement("LISTEN " + OutboxEventWriter.CHANNEL)
-				.execute()
-				.flatMap((result) -> result.getRowsUpdated())
-				.thenMany(postgres.getNotifications().map((notification) -> Boolean.TRUE));
-		}, Connection::close)
-			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1)).maxBackoff(Duration.ofSeconds(30)));
-	}
-
-	private static @Nullable PostgresqlConnection postgresOf(Connection connection) {
-		Object candidate = connection;
-		while (!(candidate instanceof PostgresqlConnection) && candidate instanceof Wrapped<?> wrapped) {
-			candidate = wrapped.unwrap();
-		}
-		return (candidate instanceof PostgresqlConnection postgres) ? postgres : null;
 	}
 
 	/**
@@ -532,19 +437,28 @@ class OutboxRelay implements SmartLifecycle {
 		return 0;
 	}
 
-	private static Row rowOf(Readable row) {
-		ByteBuffer payload = row.get("payload", ByteBuffer.class);
-		byte[] bytes = new byte[payload.remaining()];
-		payload.get(bytes);
-		return new Row(row.get("id", Long.class), row.get("event_id", UUID.class), row.get("task_id", UUID.class),
-				row.get("sequence", Long.class), row.get("event_type", String.class), row.get("binding", String.class),
-				bytes, row.get("correlation_id", String.class), row.get("traceparent", String.class),
-				row.get("tracestate", String.class), row.get("attempts", Integer.class));
-	}
+	/**
+	 * How long this round's claims last, as this process knows it: from before the last
+	 * statement that set them, so never later than the database's own deadline.
+	 */
+	private static final class Lease {
 
-	/** One outbox row as the relay needs it. */
-	record Row(long id, UUID eventId, UUID taskId, long sequence, String eventType, String binding, byte[] payload,
-			@Nullable String correlationId, @Nullable String traceparent, @Nullable String tracestate, int attempts) {
+		private final long leaseNanos;
+
+		private volatile long until;
+
+		Lease(Duration lease) {
+			this.leaseNanos = lease.toNanos();
+			this.until = System.nanoTime() + this.leaseNanos;
+		}
+
+		void renewedAt(long asked) {
+			this.until = asked + this.leaseNanos;
+		}
+
+		boolean held() {
+			return System.nanoTime() - this.until < 0;
+		}
 
 	}
 

@@ -3,6 +3,7 @@ package com.pakaura.api.correlation;
 import org.junit.jupiter.api.AfterAll;
 
 import org.springframework.context.annotation.Import;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -12,6 +13,9 @@ import com.pakaura.binder.dapr.FakeDaprSidecar;
 /** The trace in outbox mode: the relay continues it from the stored traceparent. */
 @ServiceTest
 @Import(TracingContract.InMemorySpans.class)
+// closed after the class, not cached: its relay would go on claiming the shared table's
+// rows for a sidecar that is gone (no other class shares its sidecar's port anyway)
+@DirtiesContext
 class TracingOutboxTest extends TracingContract {
 
 	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();

@@ -23,8 +23,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactories;
+import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -81,6 +85,28 @@ class DeliveryFaultSuiteTest {
 		Files.createDirectories(FIGURES_FILE.getParent());
 		Files.write(FIGURES_FILE, lines);
 		System.out.println(String.join("\n", lines));
+	}
+
+	/**
+	 * Every relay on the shared table is one this suite started: a relay another test
+	 * class left running (a cached context) would claim the load's rows too, for a
+	 * sidecar that is gone, and push them back by its own backoff. Each relay listens on
+	 * its own connection.
+	 */
+	@BeforeEach
+	void noOtherRelayWatchesTheTable() {
+		ConnectionFactory database = ConnectionFactories.get(TestDatabase.connectionOptions());
+		await().atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofMillis(500))
+			.untilAsserted(() -> assertThat(Mono
+				.usingWhen(database.create(),
+						(connection) -> Mono.from(connection
+							.createStatement("SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN "
+									+ OutboxStore.CHANNEL + "'")
+							.execute())
+							.flatMap((result) -> Mono.from(result.map((row, meta) -> row.get(0, Long.class)))),
+						Connection::close)
+				.block()).as("relays listening for outbox commits before the scenario starts").isZero());
 	}
 
 	@Test

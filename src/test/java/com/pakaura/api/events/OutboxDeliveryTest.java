@@ -23,9 +23,11 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.transaction.reactive.TransactionalOperator;
 
 import com.pakaura.api.support.GrafanaDashboard;
 import com.pakaura.api.support.PrometheusScrape;
@@ -44,6 +46,9 @@ import static org.awaitility.Awaitility.await;
  */
 @ServiceTest
 @ExtendWith(OutputCaptureExtension.class)
+// closed after the class, not cached: its relay would go on claiming the shared table's
+// rows for a sidecar that is gone (no other class shares its sidecar's port anyway)
+@DirtiesContext
 class OutboxDeliveryTest {
 
 	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
@@ -73,6 +78,12 @@ class OutboxDeliveryTest {
 
 	@Autowired
 	private ConnectionFactory connections;
+
+	@Autowired
+	private OutboxStore store;
+
+	@Autowired
+	private TransactionalOperator transaction;
 
 	private UserSession user;
 
@@ -205,7 +216,7 @@ class OutboxDeliveryTest {
 		Connection listener = Mono.from(this.connections.create()).block(Duration.ofSeconds(60));
 		try {
 			PostgresqlConnection postgres = postgresOf(listener);
-			Flux.from(postgres.createStatement("LISTEN " + OutboxEventWriter.CHANNEL).execute())
+			Flux.from(postgres.createStatement("LISTEN " + OutboxStore.CHANNEL).execute())
 				.flatMap((result) -> result.getRowsUpdated())
 				.blockLast(Duration.ofSeconds(60));
 			Disposable listening = postgres.getNotifications()
@@ -214,7 +225,7 @@ class OutboxDeliveryTest {
 				this.user.createTask(Map.of("title", "Quiet"));
 				await().until(() -> SIDECAR.delivered().size() == 2);
 				// a notification sent now is heard: the silence before it means something
-				this.db.sql("SELECT pg_notify('" + OutboxEventWriter.CHANNEL + "', 'probe')").then().block();
+				this.db.sql("SELECT pg_notify('" + OutboxStore.CHANNEL + "', 'probe')").then().block();
 				await().until(() -> heard.contains("probe"));
 				assertThat(heard).containsExactly("probe");
 			}
@@ -235,6 +246,74 @@ class OutboxDeliveryTest {
 		return (PostgresqlConnection) candidate;
 	}
 
+	/**
+	 * While the sidecar does not answer, the relay holds its task by a claim, not by a
+	 * transaction: no session sits idle in a transaction, the rows are not locked, and
+	 * another relay claims other tasks but not this one.
+	 */
+	@Test
+	void aStalledSidecarKeepsNoTransactionOpenAndNoRowLockedOnlyTheTasksClaim() {
+		SIDECAR.stall(true);
+		UUID stalled = UUID.fromString(this.user.createTask(Map.of("title", "Stalled")));
+		UUID other = null;
+		try {
+			await().until(() -> SIDECAR.maxConcurrent() >= 1);
+			// a transaction held across the stall would be idle in it from the claim on
+			for (int look = 0; look < 4; look++) {
+				assertThat(this.db.sql("""
+						SELECT count(*) AS sessions FROM pg_stat_activity
+						WHERE datname = current_database() AND state LIKE 'idle in transaction%'
+						  AND state_change < statement_timestamp() - interval '1 second'""")
+					.map((row) -> row.get("sessions", Long.class))
+					.one()
+					.block()).as("sessions idle in a transaction for over a second").isZero();
+				sleep(Duration.ofMillis(500));
+			}
+			assertThat(this.db.sql("SELECT id FROM event_outbox WHERE task_id = :task FOR UPDATE NOWAIT")
+				.bind("task", stalled)
+				.fetch()
+				.all()
+				.collectList()
+				.block()).as("the stalled task's rows, not locked").hasSize(2);
+
+			assertThat(headOf(stalled).get("claimed_until")).as("claimed").isNotNull();
+			other = UUID.fromString(this.user.createTask(Map.of("title", "Beside it")));
+			UUID otherTask = other;
+			List<UUID> claimedByAnother = this.store.claim(UUID.randomUUID(), 100, Duration.ofSeconds(30))
+				.block()
+				.stream()
+				.map(OutboxStore.Claimed::taskId)
+				.toList();
+			assertThat(claimedByAnother).contains(otherTask).doesNotContain(stalled);
+		}
+		finally {
+			// nothing of this test is sent after it: the rows go before the stall ends
+			this.db.sql("DELETE FROM event_outbox WHERE task_id = ANY(:tasks)")
+				.bind("tasks", (other != null) ? new UUID[] { stalled, other } : new UUID[] { stalled })
+				.then()
+				.block();
+			SIDECAR.stall(false);
+		}
+	}
+
+	private Map<String, Object> headOf(UUID task) {
+		return this.db.sql("SELECT * FROM event_outbox WHERE task_id = :task ORDER BY id LIMIT 1")
+			.bind("task", task)
+			.fetch()
+			.one()
+			.block();
+	}
+
+	private static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	@Test
 	void deliveredRowsArePurgedAfterTheRetentionAndNothingElse() {
 		UUID task = UUID.randomUUID();
@@ -250,6 +329,14 @@ class OutboxDeliveryTest {
 					        NULL, now() - interval '3 hours', now() + interval '1 day')""")
 			.bind("task", task)
 			.then()
+			.block();
+		// a purge that takes longer than its interval (here it waits for a row lock)
+		// holds back the next, and never ends the purging
+		this.db.sql("SELECT id FROM event_outbox WHERE task_id = :task AND sequence = 1 FOR UPDATE")
+			.bind("task", task)
+			.then()
+			.then(Mono.delay(Duration.ofMillis(1500)))
+			.as(this.transaction::transactional)
 			.block();
 		// the old pending row stays, whatever its age; so does the recently delivered one
 		await().until(() -> rowsOf(task.toString()).size() == 2);
@@ -269,12 +356,14 @@ class OutboxDeliveryTest {
 									       n / 200000 + 1, 'task.updated', 'task-events', '\\x7b7d'::bytea
 									FROM generate_series(1, 1000000) AS n""")
 					.execute()).flatMap((result) -> result.getRowsUpdated()))
-				.thenMany(Flux.from(connection.createStatement("ANALYZE event_outbox").execute())
-					.flatMap((result) -> result.getRowsUpdated()))
 				.thenMany(Flux
-					.from(connection.createStatement("EXPLAIN " + OutboxRelay.CLAIM_HEADS.replace(":limit", "32"))
-						.execute())
-					.flatMap((result) -> result.map((row) -> row.get(0, String.class))))
+					.from(connection.createStatement("ANALYZE event_outbox").execute())
+					.flatMap((result) -> result.getRowsUpdated()))
+				.thenMany(Flux.from(connection
+					.createStatement("EXPLAIN " + OutboxStore.CLAIM.replace(":limit", "32")
+						.replace(":lease", "30")
+						.replace(":relay", "gen_random_uuid()"))
+					.execute()).flatMap((result) -> result.map((row) -> row.get(0, String.class))))
 				.collectList()
 				.flatMapMany((lines) -> Flux.from(connection.rollbackTransaction()).thenMany(Flux.fromIterable(lines))))
 			.collectList()

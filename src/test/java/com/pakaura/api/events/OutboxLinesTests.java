@@ -5,7 +5,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import com.pakaura.api.events.OutboxRelay.Row;
+import com.pakaura.api.events.OutboxStore.Row;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,335 @@
+package com.pakaura.api.events;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.r2dbc.postgresql.api.PostgresqlConnection;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Readable;
+import io.r2dbc.spi.Statement;
+import io.r2dbc.spi.Wrapped;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+/**
+ * Every statement on {@code event_outbox}, in the shape of Spring Modulith's
+ * {@code EventPublicationRepository}: the writer and the relay say what to do, this says
+ * how in SQL.
+ *
+ * <p>
+ * One owner per task without a transaction held while the sidecar answers: a relay claims
+ * a task by its oldest pending row for a lease ({@code claimed_until},
+ * {@code claimed_by}) in one statement of its own, sends with no transaction open, and
+ * records the outcomes and gives the claim back in one short transaction. Another relay
+ * skips a claimed task until its claim is given back or its lease has run out, so a relay
+ * that dies holds its tasks for one lease at most.
+ */
+@Component
+@ConditionalOnProperty(name = "pakaura.events.delivery", havingValue = "outbox")
+class OutboxStore {
+
+	/** PostgreSQL's channel for another process's commits. */
+	static final String CHANNEL = "pakaura_event_outbox";
+
+	private static final String INSERT = """
+			INSERT INTO event_outbox (event_id, task_id, sequence, event_type, binding, payload, correlation_id, traceparent, tracestate)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""";
+
+	private static final String COLUMNS = "id, event_id, task_id, sequence, event_type, binding, payload, correlation_id,"
+			+ " traceparent, tracestate, attempts";
+
+	/**
+	 * Claims the oldest due row of up to {@code :limit} tasks that have no earlier
+	 * pending row and no live claim, oldest first. A row another relay's claim is writing
+	 * is skipped; one it claimed after this statement began is rechecked as it is locked
+	 * (READ COMMITTED reads a locked row's newest version) and fails on its live claim.
+	 */
+	static final String CLAIM = """
+			WITH heads AS (
+			  SELECT o.id FROM event_outbox o
+			  WHERE o.delivered_at IS NULL AND o.parked_at IS NULL AND o.next_attempt_at <= statement_timestamp()
+			    AND (o.claimed_until IS NULL OR o.claimed_until < statement_timestamp())
+			    AND NOT EXISTS (SELECT 1 FROM event_outbox e WHERE e.task_id = o.task_id AND e.id < o.id
+			                    AND e.delivered_at IS NULL AND e.parked_at IS NULL)
+			  ORDER BY o.id
+			  LIMIT :limit
+			  FOR UPDATE OF o SKIP LOCKED)
+			UPDATE event_outbox SET claimed_until = statement_timestamp() + make_interval(secs => :lease), claimed_by = :relay
+			FROM heads WHERE event_outbox.id = heads.id
+			RETURNING event_outbox.id, event_outbox.task_id""";
+
+	/** The pending events of the claimed tasks, in each task's order. */
+	private static final String LINES = """
+			SELECT %s FROM (
+			  SELECT o.*, row_number() OVER (PARTITION BY o.task_id ORDER BY o.id) AS place FROM event_outbox o
+			  WHERE o.task_id = ANY(:tasks) AND o.delivered_at IS NULL AND o.parked_at IS NULL) AS line
+			WHERE place <= :perTask
+			ORDER BY task_id, id""".formatted(COLUMNS);
+
+	private final DatabaseClient db;
+
+	private final TransactionalOperator transaction;
+
+	private final ConnectionFactory connections;
+
+	OutboxStore(DatabaseClient db, TransactionalOperator transaction, ConnectionFactory connections) {
+		this.db = db;
+		this.transaction = transaction;
+		this.connections = connections;
+	}
+
+	/** Writes a change's rows in one statement, in the caller's transaction. */
+	Mono<Void> write(List<OutboxRow> rows) {
+		return this.db.inConnectionMany((connection) -> {
+			Statement insert = connection.createStatement(INSERT);
+			for (int i = 0; i < rows.size(); i++) {
+				if (i > 0) {
+					insert.add();
+				}
+				bind(insert, rows.get(i));
+			}
+			return Flux.from(insert.execute()).flatMap((result) -> result.getRowsUpdated());
+		}).then();
+	}
+
+	/** Tells the relays of other processes, once the caller's transaction commits. */
+	Mono<Void> announce() {
+		return this.db.sql("SELECT pg_notify('" + CHANNEL + "', '')").then();
+	}
+
+	/**
+	 * Claims up to {@code limit} tasks for {@code lease}, by their oldest pending row.
+	 */
+	Mono<List<Claimed>> claim(UUID relay, int limit, Duration lease) {
+		return this.db.sql(CLAIM)
+			.bind("limit", limit)
+			.bind("lease", seconds(lease))
+			.bind("relay", relay)
+			.map((row) -> new Claimed(row.get("id", Long.class), row.get("task_id", UUID.class)))
+			.all()
+			.collectList();
+	}
+
+	/** Extends this relay's claims; how many it still held. */
+	Mono<Long> renew(UUID relay, Long[] heads, Duration lease) {
+		return this.db
+			.sql("UPDATE event_outbox SET claimed_until = statement_timestamp() + make_interval(secs => :lease)"
+					+ " WHERE id = ANY(:heads) AND claimed_by = :relay AND delivered_at IS NULL")
+			.bind("lease", seconds(lease))
+			.bind("heads", heads)
+			.bind("relay", relay)
+			.fetch()
+			.rowsUpdated();
+	}
+
+	/** Up to {@code perTask} pending events of each task, in each task's order. */
+	Mono<List<Row>> lines(UUID[] tasks, int perTask) {
+		return this.db.sql(LINES)
+			.bind("tasks", tasks)
+			.bind("perTask", perTask)
+			.map(OutboxStore::rowOf)
+			.all()
+			.collectList();
+	}
+
+	/**
+	 * In one transaction: marks the delivered rows, records each failure, and gives this
+	 * relay's claims back. A row another relay delivered meanwhile (this one's lease ran
+	 * out) is left as it is. The lag of each row marked delivered, in seconds, by the
+	 * database's clock, which also wrote {@code created_at}.
+	 */
+	Mono<List<Double>> record(UUID relay, Long[] delivered, List<Failure> failures, Long[] heads) {
+		Mono<List<Double>> deliveries = (delivered.length == 0) ? Mono.just(List.of())
+				: this.db
+					.sql("UPDATE event_outbox SET delivered_at = statement_timestamp(), attempts = attempts + 1,"
+							+ " last_error = NULL, claimed_until = NULL, claimed_by = NULL"
+							+ " WHERE id = ANY(:ids) AND delivered_at IS NULL"
+							+ " RETURNING EXTRACT(EPOCH FROM statement_timestamp() - created_at)::float8 AS lag")
+					.bind("ids", delivered)
+					.map((row) -> row.get("lag", Double.class))
+					.all()
+					.collectList();
+		Mono<Void> recordFailures = Flux.fromIterable(failures)
+			.concatMap((failure) -> this.db.sql("""
+					UPDATE event_outbox SET attempts = :attempts, last_error = :error,
+					  next_attempt_at = statement_timestamp() + make_interval(secs => :delay),
+					  parked_at = CASE WHEN :park THEN statement_timestamp() END
+					WHERE id = :id AND delivered_at IS NULL""")
+				.bind("attempts", failure.attempts())
+				.bind("error", failure.error())
+				.bind("delay", seconds(failure.retryAfter()))
+				.bind("park", failure.park())
+				.bind("id", failure.id())
+				.then())
+			.then();
+		Mono<Void> release = this.db
+			.sql("UPDATE event_outbox SET claimed_until = NULL, claimed_by = NULL"
+					+ " WHERE id = ANY(:heads) AND claimed_by = :relay")
+			.bind("heads", heads)
+			.bind("relay", relay)
+			.then();
+		return deliveries.flatMap((lags) -> recordFailures.then(release).thenReturn(lags))
+			.as(this.transaction::transactional);
+	}
+
+	/** One look at the table, for the gauges and for operators. */
+	Mono<Counts> counts() {
+		return this.db.sql("""
+				SELECT count(*) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL) AS pending,
+				       count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked,
+				       min(created_at) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL) AS oldest_pending,
+				       statement_timestamp() AS now
+				FROM event_outbox WHERE delivered_at IS NULL""")
+			.map((row) -> new Counts(row.get("pending", Long.class), row.get("parked", Long.class),
+					row.get("oldest_pending", Instant.class), row.get("now", Instant.class)))
+			.one();
+	}
+
+	/** The first parked events, oldest first, with their last error. */
+	Mono<List<Map<String, Object>>> parked(int limit) {
+		return this.db.sql("""
+				SELECT event_id, task_id, event_type, sequence, attempts, last_error, parked_at
+				FROM event_outbox WHERE parked_at IS NOT NULL ORDER BY id LIMIT :limit""")
+			.bind("limit", limit)
+			.fetch()
+			.all()
+			.collectList();
+	}
+
+	/**
+	 * Parked events back in line, one or all ({@code eventId} {@code null}); how many.
+	 */
+	Mono<Long> resubmit(@Nullable UUID eventId) {
+		String sql = "UPDATE event_outbox SET parked_at = NULL, attempts = 0, next_attempt_at = statement_timestamp()"
+				+ " WHERE parked_at IS NOT NULL" + ((eventId != null) ? " AND event_id = :eventId" : "");
+		DatabaseClient.GenericExecuteSpec update = this.db.sql(sql);
+		if (eventId != null) {
+			update = update.bind("eventId", eventId);
+		}
+		return update.fetch().rowsUpdated();
+	}
+
+	/** Deletes up to 10,000 rows delivered longer than {@code retention} ago. */
+	Mono<Long> purge(Duration retention) {
+		return this.db
+			.sql("""
+					DELETE FROM event_outbox WHERE id IN (
+					  SELECT id FROM event_outbox WHERE delivered_at < statement_timestamp() - make_interval(secs => :retention)
+					  LIMIT 10000)""")
+			.bind("retention", (double) retention.toSeconds())
+			.fetch()
+			.rowsUpdated();
+	}
+
+	/**
+	 * Another process's commits: {@code LISTEN} on a connection of its own. Reconnects
+	 * with backoff when it is lost; the relay's polling covers the gap.
+	 */
+	Flux<Boolean> notifications() {
+		return Flux.usingWhen(Mono.from(this.connections.create()), (connection) -> {
+			PostgresqlConnection postgres = postgresOf(connection);
+			if (postgres == null) {
+				return Flux.<Boolean>never();
+			}
+			return postgres.createStatement("LISTEN " + CHANNEL)
+				.execute()
+				.flatMap((result) -> result.getRowsUpdated())
+				.thenMany(postgres.getNotifications().map((notification) -> Boolean.TRUE));
+		}, Connection::close)
+			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1)).maxBackoff(Duration.ofSeconds(30)));
+	}
+
+	private static @Nullable PostgresqlConnection postgresOf(Connection connection) {
+		Object candidate = connection;
+		while (!(candidate instanceof PostgresqlConnection) && candidate instanceof Wrapped<?> wrapped) {
+			candidate = wrapped.unwrap();
+		}
+		return (candidate instanceof PostgresqlConnection postgres) ? postgres : null;
+	}
+
+	private static double seconds(Duration duration) {
+		return duration.toMillis() / 1000.0;
+	}
+
+	private static void bind(Statement insert, OutboxRow row) {
+		insert.bind(0, row.eventId())
+			.bind(1, row.taskId())
+			.bind(2, row.sequence())
+			.bind(3, row.eventType())
+			.bind(4, row.binding())
+			.bind(5, ByteBuffer.wrap(row.payload()))
+			.bind(6, row.correlationId());
+		bindNullable(insert, 7, row.traceparent());
+		bindNullable(insert, 8, row.tracestate());
+	}
+
+	private static void bindNullable(Statement insert, int index, @Nullable String value) {
+		if (value != null) {
+			insert.bind(index, value);
+		}
+		else {
+			insert.bindNull(index, String.class);
+		}
+	}
+
+	private static Row rowOf(Readable row) {
+		ByteBuffer payload = row.get("payload", ByteBuffer.class);
+		byte[] bytes = new byte[payload.remaining()];
+		payload.get(bytes);
+		return new Row(row.get("id", Long.class), row.get("event_id", UUID.class), row.get("task_id", UUID.class),
+				row.get("sequence", Long.class), row.get("event_type", String.class), row.get("binding", String.class),
+				bytes, row.get("correlation_id", String.class), row.get("traceparent", String.class),
+				row.get("tracestate", String.class), row.get("attempts", Integer.class));
+	}
+
+	/** One event as the writer stores it. */
+	record OutboxRow(UUID eventId, UUID taskId, long sequence, String eventType, String binding, byte[] payload,
+			String correlationId, @Nullable String traceparent, @Nullable String tracestate) {
+
+	}
+
+	/** A task claimed by its oldest pending row. */
+	record Claimed(long head, UUID taskId) {
+
+	}
+
+	/** One pending row as the relay sends it. */
+	record Row(long id, UUID eventId, UUID taskId, long sequence, String eventType, String binding, byte[] payload,
+			@Nullable String correlationId, @Nullable String traceparent, @Nullable String tracestate, int attempts) {
+
+	}
+
+	/**
+	 * A send that did not end in delivery: its attempt count, why, when to try again, and
+	 * whether it is set aside for an operator instead.
+	 */
+	record Failure(long id, int attempts, String error, Duration retryAfter, boolean park) {
+
+	}
+
+	/**
+	 * @param oldestPending when the oldest waiting event was written; {@code null} when
+	 * none waits
+	 * @param now the database's clock, which wrote it
+	 */
+	record Counts(long pending, long parked, @Nullable Instant oldestPending, Instant now) {
+
+		Duration oldestPendingAge() {
+			return (this.oldestPending != null) ? Duration.between(this.oldestPending, this.now) : Duration.ZERO;
+		}
+
+	}
+
+}
