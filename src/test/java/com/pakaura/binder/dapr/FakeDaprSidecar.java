@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 
 import io.netty.channel.ChannelOption;
@@ -132,6 +133,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	private volatile boolean stalled;
 
+	private final List<Arrival> arrivals = new CopyOnWriteArrayList<>();
+
 	private volatile boolean resetAfterPublishing;
 
 	private volatile boolean shuttingDown;
@@ -170,11 +173,24 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			.route((routes) -> routes.get("/v1.0/healthz/outbound", this::outbound)
 				.get("/v1.0/metadata", this::metadata)
 				.post("/v1.0/shutdown", this::shutdownRequested)
-				.post("/v1.0-alpha1/publish/bulk/{pubsub}/**", this::alphaBulkPublish)
-				.put("/v1.0-alpha1/publish/bulk/{pubsub}/**", this::alphaBulkPublish)
-				.post("/v1.0/publish/{pubsub}/**", this::publish)
-				.put("/v1.0/publish/{pubsub}/**", this::publish))
+				.post("/v1.0-alpha1/publish/bulk/{pubsub}/**", arriving(this::alphaBulkPublish))
+				.put("/v1.0-alpha1/publish/bulk/{pubsub}/**", arriving(this::alphaBulkPublish))
+				.post("/v1.0/publish/{pubsub}/**", arriving(this::publish))
+				.put("/v1.0/publish/{pubsub}/**", arriving(this::publish)))
 			.bindNow();
+	}
+
+	/**
+	 * A publish route that first records the request's arrival, before any branch of a
+	 * fault (a stall, a reset, a delay, an answer before reading) can keep it from being
+	 * recorded as {@link #requests()} records it.
+	 */
+	private BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> arriving(
+			BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> route) {
+		return (request, response) -> {
+			this.arrivals.add(new Arrival(request.method().name(), new QueryStringDecoder(request.uri()).path()));
+			return route.apply(request, response);
+		};
 	}
 
 	/** A port nothing listens on: a sidecar that is not there (yet). */
@@ -395,6 +411,19 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	}
 
+	/**
+	 * Every publish request as it arrived, single or bulk, whatever became of it: the
+	 * record a "not sent again" check counts on.
+	 */
+	public List<Arrival> arrivals() {
+		return List.copyOf(this.arrivals);
+	}
+
+	/** A publish request as it arrived: its method and path. */
+	public record Arrival(String method, String path) {
+
+	}
+
 	public List<Delivered> delivered() {
 		return List.copyOf(this.delivered);
 	}
@@ -452,6 +481,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	}
 
 	public void reset() {
+		this.arrivals.clear();
 		this.delivered.clear();
 		this.requests.clear();
 		this.maxConcurrent.set(0);
