@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.spi.Connection;
@@ -159,8 +160,12 @@ class DeliveryFaultSuiteTest {
 				Instance first = Instance.start("outbox", sidecar.port());
 				Instance second = Instance.start("outbox", sidecar.port())) {
 			Load load = Load.drive(List.of(first, second), 4, 5, 8);
-			report("two instances, two relays, one database", "outbox", load,
-					verifyOutbox(first, load, List.of(sidecar)));
+			Verified verified = verifyOutbox(first, load, List.of(sidecar));
+			report("two instances, two relays, one database", "outbox", load, verified);
+			// one owner per task: with a healthy sidecar no event goes twice, and no task
+			// has two events with the sidecar at once on a topic
+			assertThat(verified.duplicates()).as("events sent twice").isZero();
+			assertThat(sidecar.maxConcurrentPerKey()).as("one event of a task per topic at a time").isOne();
 		}
 	}
 
@@ -281,6 +286,7 @@ class DeliveryFaultSuiteTest {
 				delivered.receivedAt()));
 		assertThat(firstArrival.keySet()).as("every event id arrived").containsAll(expected.keySet());
 		assertFirstArrivalsInSequenceOrder(deliveries);
+		assertEveryChangeArrived(db, tasks, deliveries);
 		long maxDelay = expected.entrySet()
 			.stream()
 			.mapToLong((entry) -> Duration.between(entry.getValue(), firstArrival.get(entry.getKey())).toMillis())
@@ -329,6 +335,33 @@ class DeliveryFaultSuiteTest {
 			assertThat(previous == null || previous < sequence)
 				.as("%s: sequence %s arrived after %s", line, sequence, previous)
 				.isTrue();
+		}
+	}
+
+	/**
+	 * Expected from the tasks themselves, not from the outbox (the writer's own output):
+	 * a task at version v had v changes, each with one event on {@code task-events} and
+	 * one on {@code task-updates}, so each of those topics got exactly sequences 1..v of
+	 * it.
+	 */
+	private static void assertEveryChangeArrived(DatabaseClient db, UUID[] tasks, List<Delivered> deliveries) {
+		Map<String, Long> versions = new HashMap<>();
+		db.sql("SELECT id, version FROM tasks WHERE id = ANY(:tasks)")
+			.bind("tasks", tasks)
+			.map((row) -> Map.entry(row.get("id", UUID.class).toString(), row.get("version", Long.class)))
+			.all()
+			.doOnNext((entry) -> versions.put(entry.getKey(), entry.getValue()))
+			.blockLast();
+		assertThat(versions).as("the load's tasks").hasSize(tasks.length);
+		for (String topic : List.of("task-events", "task-updates")) {
+			Map<String, Set<Long>> arrived = new HashMap<>();
+			deliveries.stream()
+				.filter((delivered) -> delivered.topic().equals(topic))
+				.forEach((delivered) -> arrived.computeIfAbsent(delivered.key(), (task) -> new HashSet<>())
+					.add(Long.parseLong(delivered.event().get("sequence").stringValue())));
+			versions.forEach((task, version) -> assertThat(arrived.getOrDefault(task, Set.of()))
+				.as("%s sequences of task %s at version %s", topic, task, version)
+				.containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, version).boxed().toList()));
 		}
 	}
 
