@@ -2,21 +2,15 @@ package com.pakaura.api.events;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaLocation;
-import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
-import tools.jackson.dataformat.yaml.YAMLMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,14 +22,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AsyncApiContractTest {
 
-	static final Path CONTRACT = Path.of("specs/004-backend-event-publishing/contracts/asyncapi.yaml");
-
 	private static final Pattern SAMPLE_HEADING = Pattern.compile("^### `([a-z.]+)` on `([a-z-]+)`$",
 			Pattern.MULTILINE);
 
-	private final JsonNode document = readContract();
+	private final AsyncApiDocument contract = AsyncApiDocument.get();
 
-	private final SchemaRegistry schemas = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7);
+	private final JsonNode document = this.contract.document();
 
 	@Test
 	void everySampleIsValidAgainstItsMessageAndNoOther() {
@@ -78,14 +70,8 @@ class AsyncApiContractTest {
 		assertThat(payloadSchema(messagesByType().get("sync.task")).validate(sample)).isNotEmpty();
 	}
 
-	/** Message names in the document by the event type they carry. */
 	private Map<String, String> messagesByType() {
-		Map<String, String> byType = new LinkedHashMap<>();
-		this.document.get("components")
-			.get("messages")
-			.properties()
-			.forEach((entry) -> byType.put(entry.getValue().get("name").stringValue(), entry.getKey()));
-		return byType;
+		return this.contract.messagesByType();
 	}
 
 	private JsonNode channelAt(String address) {
@@ -94,26 +80,11 @@ class AsyncApiContractTest {
 				return channel.getValue();
 			}
 		}
-		throw new AssertionError("No channel at " + address + " in " + CONTRACT);
+		throw new AssertionError("No channel at " + address + " in " + AsyncApiDocument.CONTRACT);
 	}
 
-	/**
-	 * The payload schema of one message, resolved within the whole document (its
-	 * {@code $ref}s point into {@code components}).
-	 */
 	private Schema payloadSchema(String message) {
-		ObjectNode root = (ObjectNode) this.document.deepCopy();
-		root.put("$ref", "#/components/messages/" + message + "/payload");
-		return this.schemas.getSchema(SchemaLocation.of("https://pakaura.example/asyncapi.yaml"), root);
-	}
-
-	private static JsonNode readContract() {
-		try {
-			return YAMLMapper.builder().build().readTree(Files.readString(CONTRACT));
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return this.contract.payloadSchema(message);
 	}
 
 }

@@ -46,6 +46,9 @@ class OpenApiContractTest {
 		assertThat(served).isNotNull();
 		if (Boolean.getBoolean("pakaura.contracts.update")) {
 			Files.writeString(CONTRACT, served, StandardCharsets.UTF_8);
+			// an update run is never green: the rewritten contract is to be reviewed
+			throw new AssertionError(CONTRACT + " rewritten from the served document; review the diff, then rerun"
+					+ " without -Dpakaura.contracts.update");
 		}
 		Path actual = Path.of("target/openapi.yaml");
 		Files.writeString(actual, served, StandardCharsets.UTF_8);
