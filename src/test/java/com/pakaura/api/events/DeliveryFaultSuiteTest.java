@@ -422,6 +422,8 @@ class DeliveryFaultSuiteTest {
 						"--spring.cloud.stream.dapr.binder.startup-wait=0s", "--pakaura.events.delivery=" + delivery,
 						"--pakaura.events.outbox.poll-interval=200ms", "--pakaura.events.outbox.retry-backoff=50ms",
 						"--pakaura.events.outbox.max-retry-backoff=500ms",
+						// a killed instance holds its claimed tasks for one lease
+						"--pakaura.events.outbox.claim-lease=10s",
 						// the faults make the binder warn about every event; the figures
 						// say what happened
 						"--logging.level.com.pakaura.binder=ERROR", "--logging.level.com.pakaura.api.web=WARN",

@@ -145,6 +145,14 @@ public class PublishedEvents implements ChannelInterceptor {
 		return List.copyOf(this.published);
 	}
 
+	/**
+	 * What has been handed over up to now, without waiting for the publisher: a look
+	 * taken while a transaction is still committing.
+	 */
+	public List<Published> soFar() {
+		return List.copyOf(this.published);
+	}
+
 	/** What was published for one task, in order. */
 	public List<Published> forTask(String taskId) {
 		this.awaitHandedOver.run();

@@ -1,0 +1,186 @@
+package com.pakaura.api.task;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.r2dbc.core.DatabaseClient;
+
+import com.pakaura.api.support.ApiTest;
+import com.pakaura.api.support.PublishedEvents;
+import com.pakaura.api.support.PublishedEvents.Published;
+import com.pakaura.api.task.TaskEdit.NewValue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Where a change's events are let out, with PostgreSQL's COMMIT made observable by
+ * deferred triggers (they run inside COMMIT). A commit held for seconds shows that no
+ * event leaves before it ends. A commit PostgreSQL refuses publishes nothing and counts
+ * nothing lost (nothing was committed); one whose connection dies while it runs cannot be
+ * known to have happened, so its events are counted as {@code commit_unknown}. Either way
+ * the task's next change still publishes, in order.
+ */
+@ApiTest
+class CommitBoundaryTest {
+
+	private static final String SLOW = "held at commit";
+
+	private static final String REFUSED = "refused at commit";
+
+	@Autowired
+	private TaskService tasks;
+
+	@Autowired
+	private DatabaseClient db;
+
+	@Autowired
+	private PublishedEvents events;
+
+	@Autowired
+	private MeterRegistry meters;
+
+	@BeforeEach
+	void commitsOfMarkedRowsAreHeldOrRefused() {
+		this.db.sql("""
+				CREATE OR REPLACE FUNCTION commit_boundary() RETURNS trigger LANGUAGE plpgsql AS
+				$$ BEGIN
+				  IF NEW.title = '%s' THEN PERFORM pg_sleep(3); END IF;
+				  IF NEW.title = '%s' THEN RAISE EXCEPTION 'refused at commit'; END IF;
+				  RETURN NULL;
+				END $$""".formatted(SLOW, REFUSED)).then().block();
+		this.db
+			.sql("""
+					CREATE CONSTRAINT TRIGGER commit_boundary AFTER INSERT OR UPDATE ON tasks DEFERRABLE INITIALLY DEFERRED
+					FOR EACH ROW WHEN (NEW.title IN ('%s', '%s')) EXECUTE FUNCTION commit_boundary()"""
+				.formatted(SLOW, REFUSED))
+			.then()
+			.block();
+	}
+
+	@AfterEach
+	void commitsArePlainAgain() {
+		this.db.sql("DROP TRIGGER IF EXISTS commit_boundary ON tasks").then().block();
+		this.db.sql("DROP FUNCTION IF EXISTS commit_boundary()").then().block();
+	}
+
+	@Test
+	void noEventLeavesBeforeItsCommitHasEnded() throws InterruptedException {
+		String user = "boundary-" + UUID.randomUUID();
+		// the bindings are up and the publisher warm: an early hand-over would be seen
+		String warm = this.tasks.create(user, new NewTask("Warm-up", null, null)).block().task().id().toString();
+		await().atMost(Duration.ofSeconds(60)).until(() -> this.events.forTask(warm).size() == 2);
+		Disposable creation = this.tasks.create(user, new NewTask(SLOW, null, null)).subscribe();
+		try {
+			await().atMost(Duration.ofSeconds(60)).until(this::aCommitIsHeld);
+			// well inside the three seconds the commit is held
+			Thread.sleep(300);
+			assertThat(eventsOf(user)).as("events while the commit is under way")
+				.extracting((event) -> event.taskId())
+				.containsOnly(warm);
+			await().atMost(Duration.ofSeconds(60))
+				.untilAsserted(() -> assertThat(eventsOf(user)).extracting(Published::type)
+					.containsExactly("task.created", "sync.task", "task.created", "sync.task"));
+		}
+		finally {
+			creation.dispose();
+		}
+	}
+
+	@Test
+	void aChangeWhoseCommitIsRefusedPublishesNothingAndTheTasksNextChangeStillGoes() {
+		String user = "boundary-" + UUID.randomUUID();
+		UUID id = this.tasks.create(user, new NewTask("Plain", null, null)).block().task().id();
+		double unknownBefore = commitUnknown();
+
+		assertThatThrownBy(() -> this.tasks.edit(user, id, rename(REFUSED)).block()).as("the refused commit")
+			.isNotNull();
+		TaskChange renamed = this.tasks.edit(user, id, rename("Plain again")).block();
+
+		assertThat(renamed.task().version()).as("the refused change left no version").isEqualTo(2);
+		assertNextChangeWentInOrder(id);
+		// rolled back: nothing was committed, so nothing is lost either
+		assertThat(commitUnknown()).isEqualTo(unknownBefore);
+	}
+
+	@Test
+	void aChangeWhoseConnectionDiesDuringItsCommitIsCountedAsCommitUnknownAndTheTasksNextChangeStillGoes() {
+		String user = "boundary-" + UUID.randomUUID();
+		UUID id = this.tasks.create(user, new NewTask("Plain", null, null)).block().task().id();
+		double unknownBefore = commitUnknown();
+
+		Disposable edit = this.tasks.edit(user, id, rename(SLOW)).subscribe((change) -> {
+		}, (error) -> {
+		});
+		try {
+			await().atMost(Duration.ofSeconds(60)).until(this::aCommitIsHeld);
+			// the database goes away in the middle of COMMIT: the service cannot know
+			// whether the change is in
+			this.db.sql("""
+					SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+					WHERE state = 'active' AND query ILIKE 'COMMIT%' AND wait_event = 'PgSleep'""").then().block();
+			await().atMost(Duration.ofSeconds(60))
+				.untilAsserted(() -> assertThat(commitUnknown() - unknownBefore)
+					.as("events of the change counted as commit_unknown: task.updated and sync.task")
+					.isEqualTo(2));
+		}
+		finally {
+			edit.dispose();
+		}
+		TaskChange renamed = this.tasks.edit(user, id, rename("Plain again")).block();
+
+		assertThat(renamed.task().version()).as("the killed commit left no version").isEqualTo(2);
+		assertNextChangeWentInOrder(id);
+	}
+
+	/** The task's creation, then its version 2, and nothing of the change that failed. */
+	private void assertNextChangeWentInOrder(UUID id) {
+		await().atMost(Duration.ofSeconds(60))
+			.untilAsserted(() -> assertThat(this.events.forTask(id.toString()))
+				.extracting((event) -> event.type() + " " + Long.parseLong(event.json().get("sequence").stringValue()))
+				.containsExactly("task.created 1", "sync.task 1", "task.updated 2", "sync.task 2"));
+		assertThat(this.events.forTask(id.toString()))
+			.noneSatisfy((event) -> assertThat(event.json().toString()).containsAnyOf(REFUSED, SLOW));
+	}
+
+	private static TaskEdit rename(String title) {
+		return new TaskEdit(new NewValue<>(title), null, null);
+	}
+
+	private double commitUnknown() {
+		return this.meters.find("pakaura.events.publish")
+			.tag("outcome", "commit_unknown")
+			.counters()
+			.stream()
+			.mapToDouble((counter) -> counter.count())
+			.sum();
+	}
+
+	private List<Published> eventsOf(String user) {
+		return this.events.soFar()
+			.stream()
+			.filter((event) -> user.equals(event.json().path("data").path("user_id").stringValue()))
+			.toList();
+	}
+
+	/** This test's COMMIT, asleep in the trigger; not any other session's. */
+	private boolean aCommitIsHeld() {
+		Long held = this.db.sql("""
+				SELECT count(*) FROM pg_stat_activity
+				WHERE state = 'active' AND query ILIKE 'COMMIT%' AND wait_event = 'PgSleep'""")
+			.map((row) -> row.get(0, Long.class))
+			.one()
+			.block();
+		return held != null && held > 0;
+	}
+
+}
