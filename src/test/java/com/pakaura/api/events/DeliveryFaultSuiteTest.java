@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +51,7 @@ import com.pakaura.api.support.TestDatabase;
 import com.pakaura.api.support.TestDatabaseConfiguration;
 import com.pakaura.api.support.Tokens;
 import com.pakaura.binder.dapr.DaprVersion;
+import com.pakaura.binder.dapr.DaprPublishResult;
 import com.pakaura.binder.dapr.FakeDaprSidecar;
 import com.pakaura.binder.dapr.FakeDaprSidecar.Delivered;
 
@@ -316,6 +318,24 @@ class DeliveryFaultSuiteTest {
 		Set<String> unique = new HashSet<>();
 		deliveries.forEach((delivered) -> unique.add(delivered.event().get("id").stringValue()));
 		long lost = handedOff - unique.size();
+		// one by one: each event the sidecar never got is one the binder said it did not
+		// publish, and each it said it published arrived
+		Map<String, CompletableFuture<DaprPublishResult>> verdicts = app.context()
+			.getBean(ConfirmedOutcomes.class)
+			.byEventId();
+		assertThat(verdicts).as("an event per hand-over").hasSize((int) handedOff);
+		await().atMost(PATIENCE).until(() -> verdicts.values().stream().allMatch(CompletableFuture::isDone));
+		verdicts.forEach((id, verdict) -> {
+			DaprPublishResult result = verdict.join();
+			if (!unique.contains(id)) {
+				assertThat(result.published()).as("event %s never arrived, and the binder said %s", id, result)
+					.isFalse();
+			}
+			if (result.published()) {
+				assertThat(unique).as("event %s published by the binder's account", id).contains(id);
+			}
+		});
+		// and in sum: no more lost than counted as not delivered
 		long countedNotDelivered = (long) outcomes(meters,
 				List.of("http_error", "unavailable", "unknown", "dropped", "too_large"));
 		assertThat(lost).as("lost events are all counted").isLessThanOrEqualTo(countedNotDelivered);
@@ -439,7 +459,7 @@ class DeliveryFaultSuiteTest {
 			List<String> arguments = arguments(delivery, sidecarPort, extra);
 			arguments.add("--server.port=0");
 			ConfigurableApplicationContext context = SpringApplication.from(PakauraApplication::main)
-				.with(TestDatabaseConfiguration.class)
+				.with(TestDatabaseConfiguration.class, ConfirmedOutcomes.Recording.class)
 				.run(arguments.toArray(String[]::new))
 				.getApplicationContext();
 			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
