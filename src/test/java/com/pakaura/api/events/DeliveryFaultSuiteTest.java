@@ -150,6 +150,50 @@ class DeliveryFaultSuiteTest {
 		}
 	}
 
+	/**
+	 * SIGKILL in the middle of the load, with a healthy sidecar: requests, commits,
+	 * claims and sends are under way at the kill. A new instance delivers every change
+	 * the task rows hold, once the killed relay's claims have run out, in order.
+	 */
+	@Test
+	void outboxKilledWithSigkillMidLoadThenANewInstanceDeliversEverything() throws Exception {
+		Instant start = Instant.now();
+		try (FakeDaprSidecar sidecar = FakeDaprSidecar.start().latency(Duration.ofMillis(2), Duration.ofMillis(10))) {
+			Load load;
+			try (ChildInstance child = ChildInstance.start("outbox", sidecar.port())) {
+				CompletableFuture<Load> driving = CompletableFuture
+					.supplyAsync(() -> Load.drive(List.of(child.target()), 4, 5, 8));
+				await().atMost(PATIENCE)
+					.pollInterval(Duration.ofMillis(20))
+					.until(() -> mutationsCommittedSince(start) >= 30);
+				child.kill();
+				load = driving.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+			}
+			assertThat(load.failed()).as("requests the kill cut off: it came while the load ran").isPositive();
+			try (Instance second = Instance.start("outbox", sidecar.port())) {
+				report("killed with SIGKILL mid-load, healthy sidecar, a new instance delivers", "outbox", load,
+						verifyOutboxDelivery(second, load, List.of(sidecar)));
+			}
+		}
+	}
+
+	/** The load's mutations committed so far: versions past the first, of its users. */
+	private static long mutationsCommittedSince(Instant start) {
+		ConnectionFactory database = ConnectionFactories.get(TestDatabase.connectionOptions());
+		return Mono
+			.usingWhen(
+					database.create(), (
+							connection) -> Mono
+								.from(connection
+									.createStatement("SELECT coalesce(sum(version - 1), 0)::bigint FROM tasks"
+											+ " WHERE user_id LIKE 'fault-%' AND created_at >= $1")
+									.bind("$1", start.atOffset(java.time.ZoneOffset.UTC))
+									.execute())
+								.flatMap((result) -> Mono.from(result.map((row, meta) -> row.get(0, Long.class)))),
+					Connection::close)
+			.block();
+	}
+
 	@Test
 	void outboxSidecarFlappingDuringConcurrentMutations() {
 		sidecarFlappingDuringConcurrentMutations("outbox",
@@ -263,6 +307,14 @@ class DeliveryFaultSuiteTest {
 	/** What reached the sidecar, against what the outbox holds for the load's tasks. */
 	private static Verified verifyOutbox(Instance app, Load load, List<FakeDaprSidecar> sidecars) {
 		assertThat(load.failed()).as("API requests that failed").isZero();
+		return verifyOutboxDelivery(app, load, sidecars);
+	}
+
+	/**
+	 * What reached the sidecar, against the task rows and the outbox, whatever became of
+	 * the API requests.
+	 */
+	private static Verified verifyOutboxDelivery(Instance app, Load load, List<FakeDaprSidecar> sidecars) {
 		DatabaseClient db = app.context().getBean(DatabaseClient.class);
 		UUID[] tasks = load.tasks().stream().map(UUID::fromString).toArray(UUID[]::new);
 		await().atMost(PATIENCE)
