@@ -41,7 +41,7 @@ class RequestTargetEncoding implements NettyServerCustomizer {
 
 	/** The request target as it will parse, or as it came when it already does. */
 	static String encoded(String target) {
-		if (parses(target)) {
+		if (plain(target) || parses(target)) {
 			return target;
 		}
 		StringBuilder encoded = new StringBuilder(target.length() + 16);
@@ -74,6 +74,20 @@ class RequestTargetEncoding implements NettyServerCustomizer {
 		}
 		String result = encoded.toString();
 		return parses(result) ? result : target;
+	}
+
+	/**
+	 * Printable ASCII that a URI holds as it is, and no {@code %} or {@code #} to check:
+	 * most targets, decided without building a URI.
+	 */
+	private static boolean plain(String target) {
+		for (int i = 0; i < target.length(); i++) {
+			char c = target.charAt(i);
+			if (c <= 0x20 || c >= 0x7F || "\"<>\\^`{|}[]%#".indexOf(c) >= 0) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private static boolean parses(String target) {
