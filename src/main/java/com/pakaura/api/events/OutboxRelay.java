@@ -216,7 +216,10 @@ class OutboxRelay implements SmartLifecycle {
 		Duration renewEvery = this.settings.claimLease().dividedBy(3);
 		Disposable renewal = Flux.interval(renewEvery, renewEvery).onBackpressureDrop().concatMap((tick) -> {
 			long asked = System.nanoTime();
+			// only while every claim is still this relay's: one that another relay took
+			// (after a lapse) ends the round's lease where it stands
 			return this.store.renew(this.relayId, heads, this.settings.claimLease())
+				.filter((held) -> held == heads.length)
 				.doOnNext((held) -> lease.renewedAt(asked))
 				.onErrorResume((ex) -> Mono.empty());
 		}, 1).subscribe();

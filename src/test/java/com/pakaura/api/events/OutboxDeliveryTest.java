@@ -63,6 +63,8 @@ class OutboxDeliveryTest {
 		properties.add("pakaura.events.outbox.max-retry-backoff", () -> "200ms");
 		properties.add("pakaura.events.outbox.purge-interval", () -> "200ms");
 		properties.add("pakaura.events.outbox.retention", () -> "1h");
+		// short, so that a test can see a round outlive its claim
+		properties.add("pakaura.events.outbox.claim-lease", () -> "3s");
 	}
 
 	@AfterAll
@@ -293,6 +295,45 @@ class OutboxDeliveryTest {
 				.then()
 				.block();
 			SIDECAR.stall(false);
+		}
+	}
+
+	/**
+	 * A round whose claim another relay took (after a lapse) starts no further change of
+	 * the task: its renewal finds the claim gone and its lease runs out, although the
+	 * change under way still ends.
+	 */
+	@Test
+	void aRoundWhoseClaimAnotherRelayTookStartsNoFurtherChangeOfTheTask() {
+		// each request takes 8 s: the first change outlives the 3 s lease. The second
+		// change is not due, so no later round claims it: only this round's line could
+		// send it, as its second change.
+		SIDECAR.latency(Duration.ofSeconds(8), Duration.ofSeconds(8));
+		UUID task = UUID.randomUUID();
+		this.db.sql("""
+				INSERT INTO event_outbox (event_id, task_id, sequence, event_type, binding, payload, next_attempt_at)
+				SELECT id, :task, n, 'task.updated', 'task-events',
+				       convert_to(json_build_object('specversion', '1.0', 'id', id, 'source', 'pakaura/api',
+				                  'type', 'task.updated', 'datacontenttype', 'application/json',
+				                  'data', json_build_object('n', n))::text, 'UTF8'),
+				       statement_timestamp() + CASE WHEN n = 2 THEN interval '1 hour' ELSE interval '0' END
+				FROM (SELECT gen_random_uuid() AS id, n FROM generate_series(1, 2) AS n) AS events""")
+			.bind("task", task)
+			.then()
+			.block();
+		try {
+			await().until(() -> SIDECAR.arrivals().size() == 1);
+			this.db.sql("""
+					UPDATE event_outbox SET claimed_by = gen_random_uuid(),
+					  claimed_until = statement_timestamp() + interval '1 hour'
+					WHERE task_id = :task AND sequence = 1""").bind("task", task).then().block();
+			// the first change is answered after 8 s; the second would follow at once
+			await().during(Duration.ofSeconds(11))
+				.atMost(Duration.ofSeconds(60))
+				.untilAsserted(() -> assertThat(SIDECAR.arrivals()).as("requests to the sidecar").hasSize(1));
+		}
+		finally {
+			this.db.sql("DELETE FROM event_outbox WHERE task_id = :task").bind("task", task).then().block();
 		}
 	}
 
