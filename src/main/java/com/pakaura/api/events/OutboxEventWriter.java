@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.UUID;
 
 import io.cloudevents.CloudEvent;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
@@ -13,6 +14,8 @@ import org.springframework.stereotype.Component;
 
 import com.pakaura.api.correlation.RequestTrace;
 import com.pakaura.api.events.OutboxStore.OutboxRow;
+import com.pakaura.api.events.OutboxStore.Row;
+import com.pakaura.api.events.OutboxStore.Written;
 import com.pakaura.api.task.TaskChange;
 import com.pakaura.api.task.TaskChangeListener;
 
@@ -54,11 +57,43 @@ class OutboxEventWriter implements TaskChangeListener {
 		if (rows.isEmpty()) {
 			return Mono.just(NOTHING_WRITTEN);
 		}
-		return this.store.write(rows).then(announce()).thenReturn((Completion) (end) -> {
-			if (end == TransactionEnd.COMMITTED) {
-				this.relay.wake();
+		OutboxRelay.HandOver handOver = this.relay.handOver();
+		return this.store.write(rows, (handOver != null) ? handOver.claim() : null)
+			.flatMap((written) -> announce().thenReturn(completion(rows, written, handOver)));
+	}
+
+	/**
+	 * At the commit, the rows claimed for this process's relay go to it to be sent from
+	 * memory; rows left unclaimed (behind a pending change of their task, or with the
+	 * relay stopped) wake it to claim them in a round.
+	 */
+	private Completion completion(List<OutboxRow> rows, List<Written> written,
+			OutboxRelay.@Nullable HandOver handOver) {
+		List<Row> claimed = new ArrayList<>();
+		boolean leftBehind = false;
+		for (int i = 0; i < rows.size(); i++) {
+			if (written.get(i).claimed()) {
+				claimed.add(rows.get(i).written(written.get(i).id()));
 			}
-		});
+			else {
+				leftBehind = true;
+			}
+		}
+		boolean wakeRounds = leftBehind;
+		return (end) -> {
+			if (end != TransactionEnd.COMMITTED) {
+				// rolled back: nothing to send; unknown: rows that exist stay claimed
+				// until
+				// their lease runs out, then a round sends them in order
+				return;
+			}
+			if (handOver != null) {
+				this.relay.committed(claimed, handOver);
+			}
+			if (wakeRounds) {
+				this.relay.committedBehind();
+			}
+		};
 	}
 
 	/**

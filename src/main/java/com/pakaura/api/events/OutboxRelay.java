@@ -2,13 +2,17 @@ package com.pakaura.api.events;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Counter;
@@ -18,6 +22,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.transport.ReceiverContext;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -37,21 +42,28 @@ import com.pakaura.api.events.OutboxStore.Claimed;
 import com.pakaura.api.events.OutboxStore.Counts;
 import com.pakaura.api.events.OutboxStore.Failure;
 import com.pakaura.api.events.OutboxStore.Row;
+import com.pakaura.api.events.OutboxStore.WriteClaim;
 import com.pakaura.binder.dapr.DaprPublishResult;
 import com.pakaura.binder.dapr.DaprPublishResult.Verdict;
 
 /**
  * Sends what {@link OutboxEventWriter} wrote, through the same bindings and binder as
- * fire-and-forget, until the sidecar takes it. The SQL is {@link OutboxStore}'s; this
- * keeps the loop, the sending, the backoff and the lifecycle.
+ * fire-and-forget, until the sidecar takes it. The SQL is {@link OutboxStore}'s, the
+ * recording of outcomes {@link OutboxRecorder}'s; this keeps the sending, the loop, the
+ * backoff and the lifecycle.
  *
  * <ul>
+ * <li>The common case reads nothing back: a change with no earlier change of its task
+ * pending is written already claimed for this relay and handed to it at the commit, and
+ * sent from memory. Rounds take the rest: rows behind a pending change, retries, and what
+ * a relay that stopped or died left.</li>
  * <li>One owner per task: a round claims the oldest pending row of up to
  * {@code batch-size} tasks for {@code claim-lease}, so another relay, in this process or
  * another, skips those tasks until the round gives them back. No transaction is open
  * while the sidecar answers: the claim is one statement, the outcomes and the release one
- * short transaction. A round that lasts renews its claims every third of the lease, and
- * starts no change of a task once its lease may have run out.</li>
+ * short statement or transaction, shared with whatever else is ready to be recorded.
+ * Claims under way are renewed every third of the lease, and no change of a task starts
+ * once its lease may have run out.</li>
  * <li>A round sends each task's pending events one change at a time, in order, stopping
  * at the first change not published; tasks go in parallel.</li>
  * <li>Done only on the sidecar's 2xx, as the binder confirms it
@@ -108,7 +120,17 @@ class OutboxRelay implements SmartLifecycle {
 
 	private final AtomicLong parked = new AtomicLong();
 
-	private final Timer deliveryLag;
+	private final Counter handedOver;
+
+	private final OutboxRecorder recorder;
+
+	/** The claims of the rounds and hand-overs under way, renewed together. */
+	private final Set<Held> held = ConcurrentHashMap.newKeySet();
+
+	private final AtomicInteger handOversUnderWay = new AtomicInteger();
+
+	/** When a commit in this process last left rows to the rounds. */
+	private volatile long leftToRoundsAt;
 
 	private volatile boolean running;
 
@@ -135,13 +157,20 @@ class OutboxRelay implements SmartLifecycle {
 		for (String outcome : List.of("delivered", "retried", "parked")) {
 			sent(outcome);
 		}
-		this.deliveryLag = Timer.builder("pakaura.outbox.delivery.lag")
+		this.handedOver = Counter.builder("pakaura.outbox.handed.over")
+			.description("Events handed to the relay at their commit and sent from memory, without a round"
+					+ " reading them back from the table")
+			.register(meters);
+		Timer deliveryLag = Timer.builder("pakaura.outbox.delivery.lag")
 			.description(
 					"From the change's transaction to its event's delivery to the sidecar, as the relay records it")
 			.publishPercentileHistogram()
 			.minimumExpectedValue(Duration.ofMillis(1))
 			.maximumExpectedValue(Duration.ofMinutes(10))
 			.register(meters);
+		this.recorder = new OutboxRecorder(store, this.relayId, deliveryLag, sent("delivered"),
+				this::wakeForRowsLeftBehind);
+		this.leftToRoundsAt = System.nanoTime() - this.settings.pollInterval().toNanos() - 1;
 	}
 
 	private Counter sent(String outcome) {
@@ -163,6 +192,64 @@ class OutboxRelay implements SmartLifecycle {
 	/** A commit in this process wrote rows: look now rather than at the next poll. */
 	void wake() {
 		this.wakes.tryEmitNext(Boolean.TRUE);
+	}
+
+	/**
+	 * How the writer claims the rows of a change for this relay, from before it writes
+	 * them; {@code null} once the relay has stopped: the rows are left to the rounds.
+	 */
+	@Nullable HandOver handOver() {
+		return this.running ? new HandOver(new WriteClaim(this.relayId, this.settings.claimLease()),
+				new Lease(this.settings.claimLease())) : null;
+	}
+
+	/**
+	 * Rows of a commit in this process, claimed for this relay as they were written: sent
+	 * from memory, each task's in order, then recorded; no round reads them back. The
+	 * writer claimed only rows with no earlier change of their task pending, so no other
+	 * send of their task is under way, here or anywhere. Called from within the commit:
+	 * it only starts the sends.
+	 */
+	void committed(List<Row> claimed, HandOver handOver) {
+		if (claimed.isEmpty()) {
+			return;
+		}
+		List<Long> ids = claimed.stream().map(Row::id).toList();
+		if (!this.running) {
+			// stopped since they were written: given back, for the next relay to take
+			this.recorder.record(List.of(), List.of(), ids).onErrorResume((ex) -> Mono.empty()).subscribe();
+			return;
+		}
+		this.handedOver.increment(claimed.size());
+		Held claims = new Held(ids.toArray(Long[]::new), handOver.lease());
+		this.held.add(claims);
+		this.handOversUnderWay.incrementAndGet();
+		sendLines(claimed, handOver.lease()).flatMap((sent) -> record(sent, ids)).doFinally((signal) -> {
+			this.held.remove(claims);
+			this.handOversUnderWay.decrementAndGet();
+		})
+			.subscribe(null, (ex) -> log.warn(
+					"Outbox relay could not record a commit's sends; its rows go again once their claim has run out: {}",
+					ex.toString()));
+	}
+
+	/**
+	 * A commit in this process left rows to the rounds, behind an earlier change of their
+	 * task that may still be on its way from memory.
+	 */
+	void committedBehind() {
+		this.leftToRoundsAt = System.nanoTime();
+		wake();
+	}
+
+	/**
+	 * A change sent from memory was recorded: rows a recent commit left behind it can be
+	 * claimed now, so look rather than wait for the poll.
+	 */
+	private void wakeForRowsLeftBehind() {
+		if (System.nanoTime() - this.leftToRoundsAt <= this.settings.pollInterval().toNanos()) {
+			wake();
+		}
 	}
 
 	@Override
@@ -187,6 +274,32 @@ class OutboxRelay implements SmartLifecycle {
 			.onBackpressureDrop()
 			.concatMap((tick) -> purge().onErrorResume((ex) -> Mono.empty()), 1)
 			.subscribe());
+		Duration renewEvery = this.settings.claimLease().dividedBy(3);
+		this.loops.add(Flux.interval(renewEvery, renewEvery)
+			.onBackpressureDrop()
+			.concatMap((tick) -> renewClaims().onErrorResume((ex) -> Mono.empty()), 1)
+			.subscribe());
+	}
+
+	/**
+	 * Extends the claims under way; a lease is extended only while every one of its
+	 * claims is still this relay's: one that another relay took (after a lapse) ends the
+	 * lease where it stands.
+	 */
+	private Mono<Void> renewClaims() {
+		List<Held> underWay = List.copyOf(this.held);
+		if (underWay.isEmpty()) {
+			return Mono.empty();
+		}
+		long asked = System.nanoTime();
+		Long[] ids = underWay.stream().flatMap((claims) -> Arrays.stream(claims.ids())).distinct().toArray(Long[]::new);
+		return this.store.renew(this.relayId, ids, this.settings.claimLease()).doOnNext((stillHeld) -> {
+			for (Held claims : underWay) {
+				if (stillHeld.containsAll(Arrays.asList(claims.ids()))) {
+					claims.lease().renewedAt(asked);
+				}
+			}
+		}).then();
 	}
 
 	/** Rounds until one finds nothing to do. */
@@ -206,31 +319,28 @@ class OutboxRelay implements SmartLifecycle {
 		}
 		Lease lease = new Lease(this.settings.claimLease());
 		return this.store.claim(this.relayId, this.settings.batchSize(), this.settings.claimLease())
-			.flatMap((claimed) -> claimed.isEmpty() ? Mono.just(0) : sendLines(claimed, lease))
+			.flatMap((claimed) -> claimed.isEmpty() ? Mono.just(0) : sendClaimed(claimed, lease))
 			.doFinally((signal) -> this.roundUnderWay.set(false));
 	}
 
-	private Mono<Integer> sendLines(List<Claimed> claimed, Lease lease) {
+	private Mono<Integer> sendClaimed(List<Claimed> claimed, Lease lease) {
 		Long[] heads = claimed.stream().map(Claimed::head).toArray(Long[]::new);
 		UUID[] tasks = claimed.stream().map(Claimed::taskId).toArray(UUID[]::new);
-		Duration renewEvery = this.settings.claimLease().dividedBy(3);
-		Disposable renewal = Flux.interval(renewEvery, renewEvery).onBackpressureDrop().concatMap((tick) -> {
-			long asked = System.nanoTime();
-			// only while every claim is still this relay's: one that another relay took
-			// (after a lapse) ends the round's lease where it stands
-			return this.store.renew(this.relayId, heads, this.settings.claimLease())
-				.filter((held) -> held == heads.length)
-				.doOnNext((held) -> lease.renewedAt(asked))
-				.onErrorResume((ex) -> Mono.empty());
-		}, 1).subscribe();
-		return this.store.lines(tasks, EVENTS_PER_TASK).flatMap((rows) -> {
-			Map<UUID, List<Row>> lines = new LinkedHashMap<>();
-			rows.forEach((row) -> lines.computeIfAbsent(row.taskId(), (task) -> new ArrayList<>()).add(row));
-			return Flux.fromIterable(lines.values())
-				.flatMap((line) -> sendInOrder(line, lease), Math.max(1, lines.size()))
-				.collectList()
-				.flatMap((sent) -> record(sent, heads).thenReturn(sent.size()));
-		}).doFinally((signal) -> renewal.dispose());
+		Held claims = new Held(heads, lease);
+		this.held.add(claims);
+		return this.store.lines(tasks, EVENTS_PER_TASK)
+			.flatMap((rows) -> sendLines(rows, lease))
+			.flatMap((sent) -> record(sent, Arrays.asList(heads)).thenReturn(sent.size()))
+			.doFinally((signal) -> this.held.remove(claims));
+	}
+
+	/** Each task's rows in order, the tasks side by side; what each send came to. */
+	private Mono<List<Sent>> sendLines(List<Row> rows, Lease lease) {
+		Map<UUID, List<Row>> lines = new LinkedHashMap<>();
+		rows.forEach((row) -> lines.computeIfAbsent(row.taskId(), (task) -> new ArrayList<>()).add(row));
+		return Flux.fromIterable(lines.values())
+			.flatMap((line) -> sendInOrder(line, lease), Math.max(1, lines.size()))
+			.collectList();
 	}
 
 	/**
@@ -334,23 +444,16 @@ class OutboxRelay implements SmartLifecycle {
 	}
 
 	/**
-	 * The round's outcomes and the release of its claims, in one short transaction; each
-	 * delivered event's lag measured by the database's clock, which wrote
-	 * {@code created_at}.
+	 * The sends' outcomes and the release of the claims, recorded with the other rounds'
+	 * and hand-overs' that are ready at the same time.
 	 */
-	private Mono<Void> record(List<Sent> sent, Long[] heads) {
-		Long[] delivered = sent.stream()
-			.filter((one) -> done(one.result()))
-			.map((one) -> one.row().id())
-			.toArray(Long[]::new);
+	private Mono<Void> record(List<Sent> sent, List<Long> claims) {
+		List<Long> delivered = sent.stream().filter((one) -> done(one.result())).map((one) -> one.row().id()).toList();
 		List<Failure> failures = sent.stream()
 			.filter((one) -> !done(one.result()))
 			.map((one) -> failure(one.row(), one.result()))
 			.toList();
-		return this.store.record(this.relayId, delivered, failures, heads).doOnNext((lags) -> {
-			lags.forEach((lag) -> this.deliveryLag.record(Duration.ofNanos((long) (lag * 1e9))));
-			sent("delivered").increment(lags.size());
-		}).then();
+		return this.recorder.record(delivered, failures, claims);
 	}
 
 	private Failure failure(Row row, DaprPublishResult result) {
@@ -414,7 +517,8 @@ class OutboxRelay implements SmartLifecycle {
 	public void stop() {
 		this.running = false;
 		long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
-		while (this.roundUnderWay.get() && System.nanoTime() < deadline) {
+		while ((this.roundUnderWay.get() || this.handOversUnderWay.get() > 0 || !this.recorder.idle())
+				&& System.nanoTime() < deadline) {
 			try {
 				Thread.sleep(20);
 			}
@@ -444,7 +548,7 @@ class OutboxRelay implements SmartLifecycle {
 	 * How long this round's claims last, as this process knows it: from before the last
 	 * statement that set them, so never later than the database's own deadline.
 	 */
-	private static final class Lease {
+	static final class Lease {
 
 		private final long leaseNanos;
 
@@ -466,6 +570,19 @@ class OutboxRelay implements SmartLifecycle {
 	}
 
 	private record Sent(Row row, DaprPublishResult result) {
+
+	}
+
+	/** The claims of one round or hand-over under way, and its lease. */
+	private record Held(Long[] ids, Lease lease) {
+
+	}
+
+	/**
+	 * What the writer needs to claim a change's rows for this relay: the claim to write,
+	 * and its lease, running from before the rows are written.
+	 */
+	record HandOver(WriteClaim claim, Lease lease) {
 
 	}
 

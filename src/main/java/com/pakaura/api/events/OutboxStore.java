@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
@@ -45,7 +47,26 @@ class OutboxStore {
 
 	private static final String INSERT = """
 			INSERT INTO event_outbox (event_id, task_id, sequence, event_type, binding, payload, correlation_id, traceparent, tracestate)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""";
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			RETURNING id, false AS claimed""";
+
+	/**
+	 * The same row, claimed by the writing process's relay for {@code $10} seconds when
+	 * no earlier change of its task is pending: that relay sends it from memory at the
+	 * commit, and no other relay's round takes it meanwhile. A row behind a pending one
+	 * is left to the rounds, which send a task's rows in order. The earlier change's rows
+	 * are committed and visible (the task's row lock orders the transactions), and the
+	 * rows of this change, written by this transaction, share its {@code sequence}.
+	 */
+	private static final String INSERT_CLAIMED = """
+			INSERT INTO event_outbox (event_id, task_id, sequence, event_type, binding, payload, correlation_id, traceparent, tracestate,
+			                          claimed_until, claimed_by)
+			SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9,
+			       CASE WHEN line.free THEN statement_timestamp() + make_interval(secs => $10::float8) END,
+			       CASE WHEN line.free THEN $11::uuid END
+			FROM (SELECT NOT EXISTS (SELECT 1 FROM event_outbox e WHERE e.task_id = $2 AND e.sequence < $3
+			                         AND e.delivered_at IS NULL AND e.parked_at IS NULL) AS free) AS line
+			RETURNING id, claimed_by IS NOT NULL AS claimed""";
 
 	private static final String COLUMNS = "id, event_id, task_id, sequence, event_type, binding, payload, correlation_id,"
 			+ " traceparent, tracestate, attempts";
@@ -90,18 +111,27 @@ class OutboxStore {
 		this.connections = connections;
 	}
 
-	/** Writes a change's rows in one statement, in the caller's transaction. */
-	Mono<Void> write(List<OutboxRow> rows) {
+	/**
+	 * Writes a change's rows in the caller's transaction, claimed for {@code claim}'s
+	 * relay where no earlier change of their task is pending ({@code null}: none
+	 * claimed); what each row became, in the order given.
+	 */
+	Mono<List<Written>> write(List<OutboxRow> rows, @Nullable WriteClaim claim) {
 		return this.db.inConnectionMany((connection) -> {
-			Statement insert = connection.createStatement(INSERT);
+			Statement insert = connection.createStatement((claim != null) ? INSERT_CLAIMED : INSERT);
 			for (int i = 0; i < rows.size(); i++) {
 				if (i > 0) {
 					insert.add();
 				}
 				bind(insert, rows.get(i));
+				if (claim != null) {
+					insert.bind(9, seconds(claim.lease())).bind(10, claim.relay());
+				}
 			}
-			return Flux.from(insert.execute()).flatMap((result) -> result.getRowsUpdated());
-		}).then();
+			return Flux.from(insert.execute())
+				.concatMap((result) -> result.map((row) -> new Written(row.get("id", Long.class),
+						Boolean.TRUE.equals(row.get("claimed", Boolean.class)))));
+		}).collectList();
 	}
 
 	/** Tells the relays of other processes, once the caller's transaction commits. */
@@ -122,16 +152,17 @@ class OutboxStore {
 			.collectList();
 	}
 
-	/** Extends this relay's claims; how many it still held. */
-	Mono<Long> renew(UUID relay, Long[] heads, Duration lease) {
+	/** Extends this relay's claims on these rows; the ones it still held. */
+	Mono<Set<Long>> renew(UUID relay, Long[] ids, Duration lease) {
 		return this.db
 			.sql("UPDATE event_outbox SET claimed_until = statement_timestamp() + make_interval(secs => :lease)"
-					+ " WHERE id = ANY(:heads) AND claimed_by = :relay AND delivered_at IS NULL")
+					+ " WHERE id = ANY(:ids) AND claimed_by = :relay AND delivered_at IS NULL RETURNING id")
 			.bind("lease", seconds(lease))
-			.bind("heads", heads)
+			.bind("ids", ids)
 			.bind("relay", relay)
-			.fetch()
-			.rowsUpdated();
+			.map((row) -> row.get("id", Long.class))
+			.all()
+			.collect(Collectors.toSet());
 	}
 
 	/** Up to {@code perTask} pending events of each task, in each task's order. */
@@ -145,12 +176,13 @@ class OutboxStore {
 	}
 
 	/**
-	 * In one transaction: marks the delivered rows, records each failure, and gives this
-	 * relay's claims back. A row another relay delivered meanwhile (this one's lease ran
-	 * out) is left as it is. The lag of each row marked delivered, in seconds, by the
-	 * database's clock, which also wrote {@code created_at}.
+	 * In one transaction: marks the delivered rows (which gives their claims back),
+	 * records each failure, and gives this relay's other {@code claims} back. A row
+	 * another relay delivered meanwhile (this one's lease ran out) is left as it is. The
+	 * lag of each row marked delivered, in seconds, by the database's clock, which also
+	 * wrote {@code created_at}.
 	 */
-	Mono<List<Double>> record(UUID relay, Long[] delivered, List<Failure> failures, Long[] heads) {
+	Mono<List<Double>> record(UUID relay, Long[] delivered, List<Failure> failures, Long[] claims) {
 		Mono<List<Double>> deliveries = (delivered.length == 0) ? Mono.just(List.of())
 				: this.db
 					.sql("UPDATE event_outbox SET delivered_at = statement_timestamp(), attempts = attempts + 1,"
@@ -174,14 +206,18 @@ class OutboxStore {
 				.bind("id", failure.id())
 				.then())
 			.then();
-		Mono<Void> release = this.db
-			.sql("UPDATE event_outbox SET claimed_until = NULL, claimed_by = NULL"
-					+ " WHERE id = ANY(:heads) AND claimed_by = :relay")
-			.bind("heads", heads)
-			.bind("relay", relay)
-			.then();
-		return deliveries.flatMap((lags) -> recordFailures.then(release).thenReturn(lags))
-			.as(this.transaction::transactional);
+		Mono<Void> release = (claims.length == 0) ? Mono.empty()
+				: this.db
+					.sql("UPDATE event_outbox SET claimed_until = NULL, claimed_by = NULL"
+							+ " WHERE id = ANY(:claims) AND claimed_by = :relay")
+					.bind("claims", claims)
+					.bind("relay", relay)
+					.then();
+		Mono<List<Double>> all = deliveries.flatMap((lags) -> recordFailures.then(release).thenReturn(lags));
+		// one statement is atomic alone: the transaction's BEGIN and COMMIT would be two
+		// more round trips for nothing (the common case: every row delivered)
+		int statements = ((delivered.length > 0) ? 1 : 0) + failures.size() + ((claims.length > 0) ? 1 : 0);
+		return (statements > 1) ? all.as(this.transaction::transactional) : all;
 	}
 
 	/** One look at the table, for the gauges and for operators. */
@@ -297,6 +333,24 @@ class OutboxStore {
 	/** One event as the writer stores it. */
 	record OutboxRow(UUID eventId, UUID taskId, long sequence, String eventType, String binding, byte[] payload,
 			String correlationId, @Nullable String traceparent, @Nullable String tracestate) {
+
+		/** The row as the relay sends it, once written as {@code id}. */
+		Row written(long id) {
+			return new Row(id, this.eventId, this.taskId, this.sequence, this.eventType, this.binding, this.payload,
+					this.correlationId, this.traceparent, this.tracestate, 0);
+		}
+
+	}
+
+	/**
+	 * Rows written for a relay of this process, which claims them for {@code lease}.
+	 */
+	record WriteClaim(UUID relay, Duration lease) {
+
+	}
+
+	/** A row as written: its id, and whether it was claimed for the writing relay. */
+	record Written(long id, boolean claimed) {
 
 	}
 

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
@@ -87,6 +88,9 @@ class OutboxDeliveryTest {
 	@Autowired
 	private TransactionalOperator transaction;
 
+	@Autowired
+	private MeterRegistry meters;
+
 	private UserSession user;
 
 	@BeforeEach
@@ -144,6 +148,47 @@ class OutboxDeliveryTest {
 			.extracting((event) -> event.event().get("type").stringValue() + " "
 					+ Long.parseLong(event.event().get("sequence").stringValue()))
 			.containsExactly("sync.task 1", "sync.task 2");
+	}
+
+	/**
+	 * A change with nothing of its task pending is sent from memory at its commit; one
+	 * behind a pending change of its task is left to a round, which sends it only after
+	 * that change: never beside it, never before it.
+	 */
+	@Test
+	void aCommitsEventsGoFromMemoryUnlessAnEarlierChangeOfTheTaskIsPending() {
+		double handedOverBefore = handedOver();
+		// the first change's events are at the sidecar for 2 s: long enough for the
+		// second
+		// change to be committed while they are pending
+		SIDECAR.latency(Duration.ofSeconds(2), Duration.ofSeconds(2));
+		String id = this.user.createTask(Map.of("title", "First"));
+		await().until(() -> SIDECAR.arrivals().size() == 2);
+		this.user.patch()
+			.uri("/api/tasks/{id}", id)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"title\":\"Second\"}")
+			.exchange()
+			.expectStatus()
+			.isOk();
+		SIDECAR.latency(Duration.ZERO, Duration.ZERO);
+
+		await().until(() -> SIDECAR.delivered().size() == 4);
+		assertThat(handedOver() - handedOverBefore).as("events sent from memory: the first change's").isEqualTo(2.0);
+		assertThat(SIDECAR.maxConcurrentPerKey()).as("a task's events under way at once, per topic").isEqualTo(1);
+		assertThat(SIDECAR.delivered("task-events"))
+			.extracting((event) -> Long.parseLong(event.event().get("sequence").stringValue()))
+			.containsExactly(1L, 2L);
+		assertThat(SIDECAR.delivered("task-updates"))
+			.extracting((event) -> Long.parseLong(event.event().get("sequence").stringValue()))
+			.containsExactly(1L, 2L);
+		await().until(() -> rowsOf(id).stream()
+			.allMatch((row) -> row.get("delivered_at") != null && row.get("claimed_by") == null
+					&& row.get("claimed_until") == null));
+	}
+
+	private double handedOver() {
+		return this.meters.get("pakaura.outbox.handed.over").counter().count();
 	}
 
 	@Test
@@ -249,17 +294,21 @@ class OutboxDeliveryTest {
 	}
 
 	/**
-	 * While the sidecar does not answer, the relay holds its task by a claim, not by a
-	 * transaction: no session sits idle in a transaction, the rows are not locked, and
-	 * another relay claims other tasks but not this one.
+	 * While the sidecar does not answer, the relay holds its tasks by a claim, not by a
+	 * transaction, both a task sent from memory at its commit and one a round claimed: no
+	 * session sits idle in a transaction, the rows are not locked, and another relay
+	 * claims other tasks but not these.
 	 */
 	@Test
 	void aStalledSidecarKeepsNoTransactionOpenAndNoRowLockedOnlyTheTasksClaim() {
 		SIDECAR.stall(true);
 		UUID stalled = UUID.fromString(this.user.createTask(Map.of("title", "Stalled")));
-		UUID other = null;
+		// written as another process's relay would leave it: a round of this one takes it
+		UUID byRound = UUID.randomUUID();
+		insertPending(byRound).block();
+		UUID other = UUID.randomUUID();
 		try {
-			await().until(() -> SIDECAR.maxConcurrent() >= 1);
+			await().until(() -> SIDECAR.arrivals().size() >= 3);
 			// a transaction held across the stall would be idle in it from the claim on
 			for (int look = 0; look < 4; look++) {
 				assertThat(this.db.sql("""
@@ -271,31 +320,45 @@ class OutboxDeliveryTest {
 					.block()).as("sessions idle in a transaction for over a second").isZero();
 				sleep(Duration.ofMillis(500));
 			}
-			assertThat(this.db.sql("SELECT id FROM event_outbox WHERE task_id = :task FOR UPDATE NOWAIT")
-				.bind("task", stalled)
+			assertThat(this.db.sql("SELECT id FROM event_outbox WHERE task_id = ANY(:tasks) FOR UPDATE NOWAIT")
+				.bind("tasks", new UUID[] { stalled, byRound })
 				.fetch()
 				.all()
 				.collectList()
-				.block()).as("the stalled task's rows, not locked").hasSize(2);
+				.block()).as("the stalled tasks' rows, not locked").hasSize(3);
 
 			assertThat(headOf(stalled).get("claimed_until")).as("claimed").isNotNull();
-			other = UUID.fromString(this.user.createTask(Map.of("title", "Beside it")));
-			UUID otherTask = other;
-			List<UUID> claimedByAnother = this.store.claim(UUID.randomUUID(), 100, Duration.ofSeconds(30))
+			assertThat(headOf(byRound).get("claimed_until")).as("claimed").isNotNull();
+			// written in the other relay's transaction, so that only that relay can see
+			// it
+			List<UUID> claimedByAnother = insertPending(other)
+				.then(this.store.claim(UUID.randomUUID(), 100, Duration.ofSeconds(30)))
+				.as(this.transaction::transactional)
 				.block()
 				.stream()
 				.map(OutboxStore.Claimed::taskId)
 				.toList();
-			assertThat(claimedByAnother).contains(otherTask).doesNotContain(stalled);
+			assertThat(claimedByAnother).contains(other).doesNotContain(stalled, byRound);
 		}
 		finally {
 			// nothing of this test is sent after it: the rows go before the stall ends
 			this.db.sql("DELETE FROM event_outbox WHERE task_id = ANY(:tasks)")
-				.bind("tasks", (other != null) ? new UUID[] { stalled, other } : new UUID[] { stalled })
+				.bind("tasks", new UUID[] { stalled, byRound, other })
 				.then()
 				.block();
 			SIDECAR.stall(false);
 		}
+	}
+
+	/** One pending event of {@code task}, unclaimed: a round's to take. */
+	private Mono<Void> insertPending(UUID task) {
+		return this.db.sql("""
+				INSERT INTO event_outbox (event_id, task_id, sequence, event_type, binding, payload)
+				VALUES (gen_random_uuid(), :task, 1, 'task.created', 'task-events',
+				        convert_to(json_build_object('specversion', '1.0', 'id', gen_random_uuid(),
+				                   'source', 'pakaura/api', 'type', 'task.created')::text, 'UTF8'))""")
+			.bind("task", task)
+			.then();
 	}
 
 	/**

@@ -17,6 +17,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
 
 import com.pakaura.api.correlation.CorrelationId;
 import com.pakaura.api.support.ApiTest;
+import com.pakaura.api.support.CommitTrigger;
 import com.pakaura.api.support.PublishedEvents;
 import com.pakaura.api.support.TaskRows;
 
@@ -45,22 +46,16 @@ class CallerGoneTest {
 
 	@BeforeEach
 	void commitsOfSlowRowsTakeASecond() {
-		this.db.sql("""
-				CREATE OR REPLACE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS
-				$$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$""").then().block();
-		this.db.sql("""
-				CREATE CONSTRAINT TRIGGER slow_commit_insert AFTER INSERT ON tasks DEFERRABLE INITIALLY DEFERRED
-				FOR EACH ROW WHEN (NEW.title = '%s') EXECUTE FUNCTION slow_commit()""".formatted(SLOW)).then().block();
-		this.db.sql("""
-				CREATE CONSTRAINT TRIGGER slow_commit_delete AFTER DELETE ON tasks DEFERRABLE INITIALLY DEFERRED
-				FOR EACH ROW WHEN (OLD.title = '%s') EXECUTE FUNCTION slow_commit()""".formatted(SLOW)).then().block();
+		new CommitTrigger(this.db, "slow_commit_insert").install("INSERT", "NEW.title = '%s'".formatted(SLOW),
+				"PERFORM pg_sleep(1);");
+		new CommitTrigger(this.db, "slow_commit_delete").install("DELETE", "OLD.title = '%s'".formatted(SLOW),
+				"PERFORM pg_sleep(1);");
 	}
 
 	@AfterEach
 	void commitsAreFastAgain() {
-		this.db.sql("DROP TRIGGER IF EXISTS slow_commit_insert ON tasks").then().block();
-		this.db.sql("DROP TRIGGER IF EXISTS slow_commit_delete ON tasks").then().block();
-		this.db.sql("DROP FUNCTION IF EXISTS slow_commit()").then().block();
+		new CommitTrigger(this.db, "slow_commit_insert").remove();
+		new CommitTrigger(this.db, "slow_commit_delete").remove();
 	}
 
 	@Test

@@ -14,6 +14,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.r2dbc.core.DatabaseClient;
 
 import com.pakaura.api.support.ApiTest;
+import com.pakaura.api.support.CommitTrigger;
 import com.pakaura.api.support.PublishedEvents;
 import com.pakaura.api.support.PublishedEvents.Published;
 import com.pakaura.api.task.TaskEdit.NewValue;
@@ -51,26 +52,18 @@ class CommitBoundaryTest {
 
 	@BeforeEach
 	void commitsOfMarkedRowsAreHeldOrRefused() {
-		this.db.sql("""
-				CREATE OR REPLACE FUNCTION commit_boundary() RETURNS trigger LANGUAGE plpgsql AS
-				$$ BEGIN
-				  IF NEW.title = '%s' THEN PERFORM pg_sleep(3); END IF;
-				  IF NEW.title = '%s' THEN RAISE EXCEPTION 'refused at commit'; END IF;
-				  RETURN NULL;
-				END $$""".formatted(SLOW, REFUSED)).then().block();
-		this.db
-			.sql("""
-					CREATE CONSTRAINT TRIGGER commit_boundary AFTER INSERT OR UPDATE ON tasks DEFERRABLE INITIALLY DEFERRED
-					FOR EACH ROW WHEN (NEW.title IN ('%s', '%s')) EXECUTE FUNCTION commit_boundary()"""
-				.formatted(SLOW, REFUSED))
-			.then()
-			.block();
+		boundary().install("INSERT OR UPDATE", "NEW.title IN ('%s', '%s')".formatted(SLOW, REFUSED), """
+				IF NEW.title = '%s' THEN PERFORM pg_sleep(3); END IF;
+				IF NEW.title = '%s' THEN RAISE EXCEPTION 'refused at commit'; END IF;""".formatted(SLOW, REFUSED));
 	}
 
 	@AfterEach
 	void commitsArePlainAgain() {
-		this.db.sql("DROP TRIGGER IF EXISTS commit_boundary ON tasks").then().block();
-		this.db.sql("DROP FUNCTION IF EXISTS commit_boundary()").then().block();
+		boundary().remove();
+	}
+
+	private CommitTrigger boundary() {
+		return new CommitTrigger(this.db, "commit_boundary");
 	}
 
 	@Test

@@ -1,0 +1,129 @@
+package com.pakaura.api.events;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+import com.pakaura.api.events.OutboxStore.Failure;
+
+/**
+ * Records what the relay's sends came to, many sends in one statement: one record is
+ * under way at a time, and the next takes everything that arrived meanwhile (group
+ * commit, as the binder's bulk requests do). No timer: alone, a record leaves at once.
+ */
+final class OutboxRecorder {
+
+	private final OutboxStore store;
+
+	private final UUID relay;
+
+	private final Timer deliveryLag;
+
+	private final Counter delivered;
+
+	private final Runnable recorded;
+
+	private final Queue<Outcomes> waiting = new ConcurrentLinkedQueue<>();
+
+	private final AtomicBoolean recording = new AtomicBoolean();
+
+	/**
+	 * @param recorded told after each record that delivered anything, on the driver's
+	 * thread: must not block
+	 */
+	OutboxRecorder(OutboxStore store, UUID relay, Timer deliveryLag, Counter delivered, Runnable recorded) {
+		this.store = store;
+		this.relay = relay;
+		this.deliveryLag = deliveryLag;
+		this.delivered = delivered;
+		this.recorded = recorded;
+	}
+
+	/**
+	 * Marks {@code delivered}, records {@code failures}, and gives back this relay's
+	 * {@code claims} that are neither; completes once that is in the database.
+	 */
+	Mono<Void> record(List<Long> delivered, List<Failure> failures, List<Long> claims) {
+		return Mono.defer(() -> {
+			Outcomes outcomes = new Outcomes(delivered, failures, claims, Sinks.empty());
+			this.waiting.add(outcomes);
+			recordWaiting();
+			return outcomes.done().asMono();
+		});
+	}
+
+	/** Whether nothing is waiting to be recorded or under way. */
+	boolean idle() {
+		return !this.recording.get() && this.waiting.isEmpty();
+	}
+
+	private void recordWaiting() {
+		if (!this.recording.compareAndSet(false, true)) {
+			return;
+		}
+		List<Outcomes> batch = new ArrayList<>();
+		for (Outcomes next = this.waiting.poll(); next != null; next = this.waiting.poll()) {
+			batch.add(next);
+		}
+		if (batch.isEmpty()) {
+			this.recording.set(false);
+			// one added between the poll and the reset would wait for the next record
+			if (!this.waiting.isEmpty()) {
+				recordWaiting();
+			}
+			return;
+		}
+		List<Long> delivered = new ArrayList<>();
+		List<Failure> failures = new ArrayList<>();
+		Set<Long> settled = new HashSet<>();
+		batch.forEach((outcomes) -> {
+			delivered.addAll(outcomes.delivered());
+			failures.addAll(outcomes.failures());
+		});
+		settled.addAll(delivered);
+		// marking a row delivered gives its claim back already
+		Long[] claims = batch.stream()
+			.flatMap((outcomes) -> outcomes.claims().stream())
+			.filter((id) -> !settled.contains(id))
+			.toArray(Long[]::new);
+		this.store.record(this.relay, delivered.toArray(Long[]::new), failures, claims).doOnNext((lags) -> {
+			lags.forEach((lag) -> this.deliveryLag.record(Duration.ofNanos((long) (lag * 1e9))));
+			this.delivered.increment(lags.size());
+		}).subscribe((lags) -> {
+			end(batch, null);
+			if (!lags.isEmpty()) {
+				this.recorded.run();
+			}
+		}, (ex) -> end(batch, ex));
+	}
+
+	private void end(List<Outcomes> batch, @Nullable Throwable failure) {
+		this.recording.set(false);
+		recordWaiting();
+		for (Outcomes outcomes : batch) {
+			if (failure == null) {
+				outcomes.done().tryEmitEmpty();
+			}
+			else {
+				outcomes.done().tryEmitError(failure);
+			}
+		}
+	}
+
+	private record Outcomes(List<Long> delivered, List<Failure> failures, List<Long> claims, Sinks.Empty<Void> done) {
+
+	}
+
+}
