@@ -30,6 +30,24 @@ class ArchitectureTests {
 			.check(MAIN);
 	}
 
+	/**
+	 * The service meets the binder's own API in one adapter; everything else speaks
+	 * Spring Cloud Stream, so another binder would change one class.
+	 */
+	@Test
+	void onlyTheSendAdapterImportsTheBinder() {
+		noClasses().that()
+			.resideInAPackage("com.pakaura.api..")
+			.and()
+			// with its synthetic classes (BinderSends$1: the switch over the binder's
+			// enum)
+			.haveNameNotMatching("com\\.pakaura\\.api\\.events\\.BinderSends(\\$.*)?")
+			.should()
+			.dependOnClassesThat()
+			.resideInAPackage("com.pakaura.binder..")
+			.check(MAIN);
+	}
+
 	@Test
 	void theTaskDomainKnowsNothingOfEventsTheWebMcpStreamsOrSpringCloudStream() {
 		noClasses().that()

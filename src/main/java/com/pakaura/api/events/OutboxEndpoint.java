@@ -9,8 +9,6 @@ import reactor.core.publisher.Mono;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.stereotype.Component;
 
 /**
  * {@code /actuator/outbox}, for operators (outbox delivery only; it needs a token with
@@ -21,9 +19,7 @@ import org.springframework.stereotype.Component;
  * {@code UPDATE event_outbox SET parked_at = NULL, attempts = 0, next_attempt_at = now() WHERE
  * parked_at IS NOT NULL}.
  */
-@Component
 @Endpoint(id = "outbox")
-@ConditionalOnProperty(name = "pakaura.events.delivery", havingValue = "outbox")
 class OutboxEndpoint {
 
 	private final OutboxStore store;

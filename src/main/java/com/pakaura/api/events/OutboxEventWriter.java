@@ -9,9 +9,6 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.stereotype.Component;
-
 import com.pakaura.api.correlation.RequestTrace;
 import com.pakaura.api.events.OutboxStore.OutboxRow;
 import com.pakaura.api.events.OutboxStore.Row;
@@ -27,8 +24,6 @@ import com.pakaura.api.task.TaskChangeListener;
  * only while that one is stopped do the others hear of it through PostgreSQL's
  * {@code NOTIFY} (delivered once the transaction commits).
  */
-@Component
-@ConditionalOnProperty(name = "pakaura.events.delivery", havingValue = "outbox")
 class OutboxEventWriter implements TaskChangeListener {
 
 	private static final Completion NOTHING_WRITTEN = (end) -> {

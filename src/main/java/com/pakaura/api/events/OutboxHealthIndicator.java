@@ -2,10 +2,8 @@ package com.pakaura.api.events;
 
 import reactor.core.publisher.Mono;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
-import org.springframework.stereotype.Component;
 
 /**
  * Health contributor {@code outbox} (outbox delivery only): how many events wait, how old
@@ -13,8 +11,6 @@ import org.springframework.stereotype.Component;
  * the {@code dapr} contributor says whether the sidecar takes them. Alert on the gauges
  * instead ({@code pakaura.outbox.oldest.pending.age}, {@code pakaura.outbox.parked}).
  */
-@Component("outbox")
-@ConditionalOnProperty(name = "pakaura.events.delivery", havingValue = "outbox")
 class OutboxHealthIndicator implements ReactiveHealthIndicator {
 
 	private final OutboxRelay relay;

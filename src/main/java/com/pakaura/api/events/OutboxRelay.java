@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,12 +29,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.cloud.stream.config.BindingServiceProperties;
-import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.messaging.support.MessageBuilder;
-import org.springframework.stereotype.Component;
 
 import com.pakaura.api.correlation.RequestTrace;
 import com.pakaura.api.events.OutboxStore.Claimed;
@@ -43,8 +38,6 @@ import com.pakaura.api.events.OutboxStore.Counts;
 import com.pakaura.api.events.OutboxStore.Failure;
 import com.pakaura.api.events.OutboxStore.Row;
 import com.pakaura.api.events.OutboxStore.WriteClaim;
-import com.pakaura.binder.dapr.DaprPublishResult;
-import com.pakaura.binder.dapr.DaprPublishResult.Verdict;
 
 /**
  * Sends what {@link OutboxEventWriter} wrote, through the same bindings and binder as
@@ -66,21 +59,19 @@ import com.pakaura.binder.dapr.DaprPublishResult.Verdict;
  * once its lease may have run out.</li>
  * <li>A round sends each task's pending events one change at a time, in order, stopping
  * at the first change not published; tasks go in parallel.</li>
- * <li>Done only on the sidecar's 2xx, as the binder confirms it
- * ({@link DaprPublishResult}); the CloudEvent {@code id} never changes, so a retry is a
- * duplicate at worst.</li>
+ * <li>Done only on the sidecar's 2xx, as the binder confirms it ({@link BinderSends});
+ * the CloudEvent {@code id} never changes, so a retry is a duplicate at worst.</li>
  * <li>Retries with exponential backoff and jitter. A refusal no retry can change (the
- * binder's {@link Verdict#PERMANENT}: 4xx, too large, no CloudEvent) parks the event
- * after {@code park-after-attempts}: logged at ERROR, counted, kept for an operator; the
- * task's later events go on. A head that keeps failing holds back only its task.</li>
+ * binder's {@link SendResult.Verdict#PERMANENT}: 4xx, too large, no CloudEvent) parks the
+ * event after {@code park-after-attempts}: logged at ERROR, counted, kept for an
+ * operator; the task's later events go on. A head that keeps failing holds back only its
+ * task.</li>
  * <li>Woken by a commit in this process or a PostgreSQL notification from another;
  * polling is only the safety net.</li>
  * <li>On stop it starts no new round and lets the one under way finish: what is not sent
  * stays in the table.</li>
  * </ul>
  */
-@Component
-@ConditionalOnProperty(name = "pakaura.events.delivery", havingValue = "outbox")
 class OutboxRelay implements SmartLifecycle {
 
 	static final String METRIC = "pakaura.outbox.sent";
@@ -100,9 +91,7 @@ class OutboxRelay implements SmartLifecycle {
 
 	private final OutboxStore store;
 
-	private final StreamBridge streamBridge;
-
-	private final BindingServiceProperties bindings;
+	private final BinderSends sends;
 
 	private final EventsProperties.Outbox settings;
 
@@ -136,11 +125,10 @@ class OutboxRelay implements SmartLifecycle {
 
 	private final List<Disposable> loops = new ArrayList<>();
 
-	OutboxRelay(OutboxStore store, StreamBridge streamBridge, BindingServiceProperties bindings,
-			EventsProperties properties, MeterRegistry meters, ObservationRegistry observations) {
+	OutboxRelay(OutboxStore store, BinderSends sends, EventsProperties properties, MeterRegistry meters,
+			ObservationRegistry observations) {
 		this.store = store;
-		this.streamBridge = streamBridge;
-		this.bindings = bindings;
+		this.sends = sends;
 		this.settings = properties.outbox();
 		this.meters = meters;
 		this.observations = observations;
@@ -355,7 +343,7 @@ class OutboxRelay implements SmartLifecycle {
 			.concatMap((change) -> lease.held() ? Flux.fromIterable(change)
 				.flatMap((row) -> send(row).map((result) -> new Sent(row, result)))
 				.collectList() : Mono.<List<Sent>>empty())
-			.takeUntil((change) -> !change.stream().allMatch((sent) -> done(sent.result())))
+			.takeUntil((change) -> !change.stream().allMatch((sent) -> sent.result().done()))
 			.flatMapIterable((change) -> change);
 	}
 
@@ -381,34 +369,19 @@ class OutboxRelay implements SmartLifecycle {
 		return changes;
 	}
 
-	private Mono<DaprPublishResult> send(Row row) {
-		CompletableFuture<DaprPublishResult> confirmation = new CompletableFuture<>();
-		MessageBuilder<byte[]> message = CloudEventEnvelopes
-			.message(row.payload(), row.taskId().toString(), row.correlationId(), row.traceparent(), row.tracestate())
-			.setHeader(DaprPublishResult.CONFIRMATION_HEADER, confirmation);
+	private Mono<SendResult> send(Row row) {
+		MessageBuilder<byte[]> message = CloudEventEnvelopes.message(row.payload(), row.taskId().toString(),
+				row.correlationId(), row.traceparent(), row.tracestate());
 		Observation relay = relayObservation(row).start();
+		Mono<SendResult> result;
 		try (Observation.Scope scope = relay.openScope()) {
-			if (!this.streamBridge.send(row.binding(), message.build())) {
-				relay.stop();
-				return Mono.just(new DaprPublishResult("not_accepted", Verdict.RETRYABLE, 0, null,
-						"the binding did not accept the message"));
-			}
+			result = this.sends.send(row.binding(), message);
 		}
-		catch (RuntimeException ex) {
-			relay.error(ex);
-			relay.stop();
-			return Mono.just(new DaprPublishResult("not_accepted", Verdict.RETRYABLE, 0, null, ex.toString()));
-		}
-		if (!confirms(row.binding())) {
-			// a binder that does not confirm took it synchronously: that is all it will
-			// say
-			confirmation.complete(new DaprPublishResult("success", Verdict.PUBLISHED, 0, null, null));
-		}
-		return Mono.fromFuture(confirmation, true)
+		return result
 			.timeout(this.settings.confirmTimeout(),
-					Mono.just(new DaprPublishResult("unknown", Verdict.RETRYABLE, 0, null,
-							"the binder did not confirm in time")))
-			.doOnNext((result) -> relay.lowCardinalityKeyValue("outcome", result.outcome()))
+					Mono.just(new SendResult(SendResult.Verdict.RETRYABLE, "unknown",
+							"unknown: the binder did not confirm in time")))
+			.doOnNext((sent) -> relay.lowCardinalityKeyValue("outcome", sent.outcome()))
 			.doFinally((signal) -> relay.stop());
 	}
 
@@ -430,38 +403,24 @@ class OutboxRelay implements SmartLifecycle {
 			.lowCardinalityKeyValue("binding", row.binding());
 	}
 
-	/** Whether the binding's binder confirms sends: the dapr binder does. */
-	private boolean confirms(String binding) {
-		String binder = this.bindings.getBinder(binding);
-		return "dapr".equals((binder != null) ? binder : this.bindings.getDefaultBinder());
-	}
-
-	/**
-	 * Published, or nothing will ever leave (the binder is disabled): the row is done.
-	 */
-	private static boolean done(DaprPublishResult result) {
-		return result.published() || result.verdict() == Verdict.DISABLED;
-	}
-
 	/**
 	 * The sends' outcomes and the release of the claims, recorded with the other rounds'
 	 * and hand-overs' that are ready at the same time.
 	 */
 	private Mono<Void> record(List<Sent> sent, List<Long> claims) {
-		List<Long> delivered = sent.stream().filter((one) -> done(one.result())).map((one) -> one.row().id()).toList();
+		List<Long> delivered = sent.stream().filter((one) -> one.result().done()).map((one) -> one.row().id()).toList();
 		List<Failure> failures = sent.stream()
-			.filter((one) -> !done(one.result()))
+			.filter((one) -> !one.result().done())
 			.map((one) -> failure(one.row(), one.result()))
 			.toList();
 		return this.recorder.record(delivered, failures, claims);
 	}
 
-	private Failure failure(Row row, DaprPublishResult result) {
+	private Failure failure(Row row, SendResult result) {
 		int attempts = row.attempts() + 1;
-		boolean park = result.permanent() && attempts >= this.settings.parkAfterAttempts();
-		String error = result.outcome() + ((result.status() != 0) ? " " + result.status() : "")
-				+ ((result.errorCode() != null) ? " " + result.errorCode() : "")
-				+ ((result.message() != null) ? ": " + result.message() : "");
+		boolean park = result.verdict() == SendResult.Verdict.PERMANENT
+				&& attempts >= this.settings.parkAfterAttempts();
+		String error = result.description();
 		if (park) {
 			sent("parked").increment();
 			log.atError()
@@ -569,7 +528,7 @@ class OutboxRelay implements SmartLifecycle {
 
 	}
 
-	private record Sent(Row row, DaprPublishResult result) {
+	private record Sent(Row row, SendResult result) {
 
 	}
 

@@ -20,9 +20,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
@@ -38,8 +36,6 @@ import org.springframework.transaction.reactive.TransactionalOperator;
  * skips a claimed task until its claim is given back or its lease has run out, so a relay
  * that dies holds its tasks for one lease at most.
  */
-@Component
-@ConditionalOnProperty(name = "pakaura.events.delivery", havingValue = "outbox")
 class OutboxStore {
 
 	/** PostgreSQL's channel for another process's commits. */

@@ -24,11 +24,9 @@ import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.messaging.Message;
-import org.springframework.stereotype.Component;
 
 import com.pakaura.api.correlation.CorrelationId;
 import com.pakaura.api.task.TaskChange;
@@ -54,8 +52,6 @@ import com.pakaura.api.task.TaskChangeListener;
  * the database left open. Delivery itself is the binder's business.</li>
  * </ul>
  */
-@Component
-@ConditionalOnProperty(name = "pakaura.events.delivery", havingValue = "fire-and-forget", matchIfMissing = true)
 class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, DisposableBean {
 
 	static final String METRIC = "pakaura.events.publish";

@@ -110,7 +110,7 @@ public class DaprMessageChannelBinder extends
 		this.outcomes.registerBinding(binding, destination.getName());
 		DaprPublishingHandler handler = new DaprPublishingHandler(binding, destination.getName(), pubsub, partitionKey,
 				getEvaluationContext(), dapr.getMetadata(), this.publisher, this.outcomes, this.observations,
-				this.properties.maxBodySize().toBytes(), errorChannel);
+				this.properties.maxBodySize().toBytes(), errorChannel, dapr.isUseConfirmHeader());
 		handler.setBeanFactory(getBeanFactory());
 		return handler;
 	}

@@ -26,6 +26,6 @@ import org.springframework.messaging.MessageChannel;
 record DaprPublication(String binding, String pubsub, String topic, byte[] body, String contentType,
 		@Nullable String partitionKey, Map<String, String> metadata, Map<String, String> headers,
 		@Nullable Observation sender, @Nullable String correlationId, Message<?> message,
-		@Nullable MessageChannel errorChannel, long handedOverNanos) {
+		@Nullable MessageChannel errorChannel, long handedOverNanos, boolean confirms) {
 
 }

@@ -5,11 +5,12 @@ import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How the publish of one message ended, for a sender that asks: put a
- * {@code CompletableFuture<DaprPublishResult>} in the message's
- * {@value #CONFIRMATION_HEADER} header, and the binder completes it once the outcome is
- * final (after its own retries within {@code timeout}); in a bulk request, each entry's
- * own. It is never completed exceptionally. Senders that do not ask keep fire-and-forget.
+ * How the publish of one message ended, for a sender that asks on a binding with
+ * {@code use-confirm-header} on: put a {@code CompletableFuture<DaprPublishResult>} in
+ * the message's {@value #CONFIRMATION_HEADER} header, and the binder completes it once
+ * the outcome is final (after its own retries within {@code timeout}); in a bulk request,
+ * each entry's own. It is never completed exceptionally. Senders that do not ask, and
+ * bindings without the property, keep fire-and-forget.
  *
  * @param outcome as counted in {@code dapr.publish}: {@code success}, {@code http_error},
  * {@code unavailable}, {@code unknown}, {@code dropped}, {@code too_large}; or
@@ -75,9 +76,12 @@ public record DaprPublishResult(String outcome, Verdict verdict, int status, @Nu
 				outcome.message());
 	}
 
-	/** Completes the sender's future, if the message carries one. */
+	/**
+	 * Completes the sender's future, if the message carries one and its binding confirms.
+	 */
 	static void confirm(DaprPublication publication, PublishOutcome outcome) {
-		if (publication.message().getHeaders().get(CONFIRMATION_HEADER) instanceof CompletableFuture<?> future) {
+		if (publication.confirms()
+				&& publication.message().getHeaders().get(CONFIRMATION_HEADER) instanceof CompletableFuture<?> future) {
 			@SuppressWarnings("unchecked")
 			CompletableFuture<DaprPublishResult> confirmation = (CompletableFuture<DaprPublishResult>) future;
 			confirmation.complete(of(outcome));

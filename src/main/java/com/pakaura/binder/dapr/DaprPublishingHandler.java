@@ -53,15 +53,19 @@ final class DaprPublishingHandler extends AbstractMessageHandler {
 
 	private final ObservationRegistry observations;
 
+	private final boolean confirms;
+
 	/**
 	 * @param partitionKey parsed once, when the binding is created
 	 * @param evaluation the binder's evaluation context, so that the expression can reach
 	 * beans ({@code @name}) and Spring Integration's functions, as in the other binders
+	 * @param confirms whether a sender's confirmation header is completed
+	 * ({@code use-confirm-header})
 	 */
 	DaprPublishingHandler(String binding, String topic, String pubsub, @Nullable Expression partitionKey,
 			EvaluationContext evaluation, Map<String, String> metadata, DaprPublisher publisher,
 			DaprPublishOutcomes outcomes, ObservationRegistry observations, long maxBodyBytes,
-			@Nullable MessageChannel errorChannel) {
+			@Nullable MessageChannel errorChannel, boolean confirms) {
 		this.binding = binding;
 		this.topic = topic;
 		this.pubsub = pubsub;
@@ -73,6 +77,7 @@ final class DaprPublishingHandler extends AbstractMessageHandler {
 		this.observations = observations;
 		this.maxBodyBytes = maxBodyBytes;
 		this.errorChannel = errorChannel;
+		this.confirms = confirms;
 	}
 
 	@Override
@@ -87,7 +92,7 @@ final class DaprPublishingHandler extends AbstractMessageHandler {
 				(contentType != null) ? contentType.toString() : DEFAULT_CONTENT_TYPE, partitionKeyOf(message),
 				this.metadata, forwardedHeaders(headers), this.observations.getCurrentObservation(),
 				(correlationId != null) ? correlationId.toString() : null, message, this.errorChannel,
-				System.nanoTime());
+				System.nanoTime(), this.confirms);
 		if (body.length > this.maxBodyBytes) {
 			this.outcomes.record(publication, PublishOutcome.of(PublishOutcome.Kind.TOO_LARGE,
 					body.length + " bytes is more than the sidecar accepts (" + this.maxBodyBytes + ")"));

@@ -3,6 +3,8 @@ package com.pakaura.binder.dapr;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
@@ -261,6 +263,32 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 			assertThat(errors.get(0)).isInstanceOf(ErrorMessage.class);
 			assertThat(((ErrorMessage) errors.get(0)).getPayload().getMessage()).contains("404")
 				.contains("ERR_PUBSUB_NOT_FOUND");
+		}
+	}
+
+	/**
+	 * The confirmation header is completed only on a binding that opts in
+	 * ({@code use-confirm-header}); elsewhere it is ignored, as Rabbit ignores a
+	 * correlation header without {@code useConfirmHeader}.
+	 */
+	@Test
+	void aSendersConfirmationIsCompletedOnlyWhereTheBindingUsesTheConfirmHeader() {
+		try (DaprBinderApplication app = start(
+				"spring.cloud.stream.dapr.bindings.confirmed.producer.use-confirm-header=true")) {
+			CompletableFuture<DaprPublishResult> confirmed = new CompletableFuture<>();
+			CompletableFuture<DaprPublishResult> ignored = new CompletableFuture<>();
+			for (var send : List.of(Map.entry("confirmed", confirmed), Map.entry("plain", ignored))) {
+				assertThat(app.streamBridge()
+					.send(send.getKey(),
+							MessageBuilder.withPayload(EVENT)
+								.setHeader("partitionKey", "k")
+								.setHeader(DaprPublishResult.CONFIRMATION_HEADER, send.getValue())
+								.build()))
+					.isTrue();
+			}
+			await().atMost(PATIENCE).until(() -> app.published("success") == 2);
+			assertThat(confirmed).isCompletedWithValueMatching(DaprPublishResult::published, "published");
+			assertThat(ignored).as("a binding without use-confirm-header").isNotDone();
 		}
 	}
 

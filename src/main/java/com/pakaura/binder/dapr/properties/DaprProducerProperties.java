@@ -42,6 +42,15 @@ public class DaprProducerProperties {
 	 */
 	private Map<String, String> metadata = new LinkedHashMap<>();
 
+	/**
+	 * Whether a sender may ask how each of its messages ended: a
+	 * {@code CompletableFuture<DaprPublishResult>} in the message's
+	 * {@code daprPublishConfirmation} header is completed with the final outcome (as
+	 * Rabbit's {@code useConfirmHeader} completes a {@code CorrelationData}). Off: the
+	 * header is ignored, and the binding is fire-and-forget for every sender.
+	 */
+	private boolean useConfirmHeader;
+
 	public @Nullable String getPubsubName() {
 		return this.pubsubName;
 	}
@@ -64,6 +73,14 @@ public class DaprProducerProperties {
 
 	public void setMetadata(Map<String, String> metadata) {
 		this.metadata = metadata;
+	}
+
+	public boolean isUseConfirmHeader() {
+		return this.useConfirmHeader;
+	}
+
+	public void setUseConfirmHeader(boolean useConfirmHeader) {
+		this.useConfirmHeader = useConfirmHeader;
 	}
 
 }
