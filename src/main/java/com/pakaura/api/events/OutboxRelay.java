@@ -306,8 +306,12 @@ class OutboxRelay implements SmartLifecycle {
 			return Mono.just(0);
 		}
 		Lease lease = new Lease(this.settings.claimLease());
+		// the round is over before its count goes on: drain() starts the next round from
+		// that count, which doFinally (run after the signal) would find still under way,
+		// and the drain would end after one round, until the next poll or wake
 		return this.store.claim(this.relayId, this.settings.batchSize(), this.settings.claimLease())
 			.flatMap((claimed) -> claimed.isEmpty() ? Mono.just(0) : sendClaimed(claimed, lease))
+			.doOnNext((sent) -> this.roundUnderWay.set(false))
 			.doFinally((signal) -> this.roundUnderWay.set(false));
 	}
 
