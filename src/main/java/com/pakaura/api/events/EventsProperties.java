@@ -44,14 +44,21 @@ public record EventsProperties(@DefaultValue("pakaura/api") URI source,
 	 * @param claimLease how long a relay's claim on a task lasts unless renewed (a round
 	 * renews it every third of this while it runs): the longest that the tasks of a relay
 	 * that died wait before another relay takes them
+	 * @param parallelRounds how many rounds one relay runs at once while a backlog waits
+	 * (each its own tasks): one claims, reads and records while another waits for the
+	 * sidecar
 	 */
-	public record Outbox(@DefaultValue("1s") Duration pollInterval, @DefaultValue("32") int batchSize,
+	public record Outbox(@DefaultValue("1s") Duration pollInterval, @DefaultValue("128") int batchSize,
 			@DefaultValue("200ms") Duration retryBackoff, @DefaultValue("30s") Duration maxRetryBackoff,
 			@DefaultValue("3") int parkAfterAttempts, @DefaultValue("24h") Duration retention,
 			@DefaultValue("1m") Duration purgeInterval, @DefaultValue("90s") Duration confirmTimeout,
-			@DefaultValue("30s") Duration claimLease) {
+			@DefaultValue("30s") Duration claimLease, @DefaultValue("4") int parallelRounds) {
 
 		public Outbox {
+			if (parallelRounds < 1) {
+				throw new IllegalArgumentException(
+						"pakaura.events.outbox.parallel-rounds must be at least 1, not " + parallelRounds);
+			}
 			if (claimLease.compareTo(Duration.ofSeconds(1)) < 0) {
 				throw new IllegalArgumentException(
 						"pakaura.events.outbox.claim-lease must be at least 1s, not " + claimLease);

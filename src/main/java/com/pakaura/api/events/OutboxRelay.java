@@ -101,7 +101,10 @@ class OutboxRelay implements SmartLifecycle {
 
 	private final Sinks.Many<Boolean> wakes = Sinks.many().multicast().directBestEffort();
 
-	private final AtomicBoolean roundUnderWay = new AtomicBoolean();
+	private final AtomicInteger roundsUnderWay = new AtomicInteger();
+
+	/** Work may wait that no round under way will see: start one when one ends. */
+	private final AtomicBoolean signalled = new AtomicBoolean();
 
 	private final AtomicLong pending = new AtomicLong();
 
@@ -243,15 +246,9 @@ class OutboxRelay implements SmartLifecycle {
 	@Override
 	public void start() {
 		this.running = true;
-		this.loops.add(Flux
-			.merge(this.wakes.asFlux(), Flux.interval(Duration.ZERO, this.settings.pollInterval()),
-					this.store.notifications())
-			.onBackpressureLatest()
-			.concatMap((signal) -> drain().onErrorResume((ex) -> {
-				log.warn("Outbox relay round failed; it goes on at the next signal: {}", ex.toString());
-				return Mono.empty();
-			}), 1)
-			.subscribe());
+		this.loops.add(Flux.merge(this.wakes.asFlux(), Flux.interval(Duration.ZERO, this.settings.pollInterval()),
+				this.store.notifications())
+			.subscribe((signal) -> startRound()));
 		// a tick that comes while the last look is still under way is dropped: interval
 		// fails, and the loop ends for good, on a tick nobody asked for
 		this.loops.add(Flux.interval(Duration.ZERO, Duration.ofSeconds(5))
@@ -290,29 +287,53 @@ class OutboxRelay implements SmartLifecycle {
 		}).then();
 	}
 
-	/** Rounds until one finds nothing to do. */
-	private Mono<Void> drain() {
-		if (!this.running) {
-			return Mono.empty();
+	/**
+	 * Starts a round unless {@code parallel-rounds} are under way; then the first of them
+	 * to end starts it. A round that claims a full batch starts another beside it, and
+	 * one that sent anything starts the next when it ends, so a backlog is worked on by
+	 * several rounds at once, and a quiet table by none.
+	 */
+	private void startRound() {
+		this.signalled.set(true);
+		while (this.running && this.signalled.get()) {
+			int underWay = this.roundsUnderWay.get();
+			if (underWay >= this.settings.parallelRounds()) {
+				return;
+			}
+			if (this.roundsUnderWay.compareAndSet(underWay, underWay + 1)) {
+				this.signalled.set(false);
+				round().defaultIfEmpty(0).subscribe((sent) -> roundEnded(sent > 0), (ex) -> {
+					log.warn("Outbox relay round failed; it goes on at the next signal: {}", ex.toString());
+					roundEnded(false);
+				});
+				return;
+			}
 		}
-		return Mono.defer(this::round).flatMap((sent) -> (sent > 0) ? drain() : Mono.empty());
+	}
+
+	private void roundEnded(boolean sentAny) {
+		this.roundsUnderWay.decrementAndGet();
+		if (sentAny || this.signalled.get()) {
+			startRound();
+		}
 	}
 
 	/**
 	 * One round: claim, send in order, record and give back. How many events it tried.
 	 */
 	private Mono<Integer> round() {
-		if (!this.running || !this.roundUnderWay.compareAndSet(false, true)) {
-			return Mono.just(0);
-		}
 		Lease lease = new Lease(this.settings.claimLease());
-		// the round is over before its count goes on: drain() starts the next round from
-		// that count, which doFinally (run after the signal) would find still under way,
-		// and the drain would end after one round, until the next poll or wake
 		return this.store.claim(this.relayId, this.settings.batchSize(), this.settings.claimLease())
-			.flatMap((claimed) -> claimed.isEmpty() ? Mono.just(0) : sendClaimed(claimed, lease))
-			.doOnNext((sent) -> this.roundUnderWay.set(false))
-			.doFinally((signal) -> this.roundUnderWay.set(false));
+			.flatMap((claimed) -> {
+				if (claimed.isEmpty()) {
+					return Mono.just(0);
+				}
+				if (claimed.size() == this.settings.batchSize()) {
+					// a full batch: more is likely waiting
+					startRound();
+				}
+				return sendClaimed(claimed, lease);
+			});
 	}
 
 	private Mono<Integer> sendClaimed(List<Claimed> claimed, Lease lease) {
@@ -480,7 +501,7 @@ class OutboxRelay implements SmartLifecycle {
 	public void stop() {
 		this.running = false;
 		long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
-		while ((this.roundUnderWay.get() || this.handOversUnderWay.get() > 0 || !this.recorder.idle())
+		while ((this.roundsUnderWay.get() > 0 || this.handOversUnderWay.get() > 0 || !this.recorder.idle())
 				&& System.nanoTime() < deadline) {
 			try {
 				Thread.sleep(20);

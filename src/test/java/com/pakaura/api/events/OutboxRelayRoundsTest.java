@@ -38,8 +38,9 @@ class OutboxRelayRoundsTest {
 		properties.add("DAPR_HTTP_PORT", SIDECAR::port);
 		properties.add("pakaura.events.delivery", () -> "outbox");
 		properties.add("pakaura.events.outbox.poll-interval", () -> "1h");
-		// three rounds' worth of tasks
+		// three rounds' worth of tasks, one round at a time: each must start the next
 		properties.add("pakaura.events.outbox.batch-size", () -> "4");
+		properties.add("pakaura.events.outbox.parallel-rounds", () -> "1");
 	}
 
 	@AfterAll
