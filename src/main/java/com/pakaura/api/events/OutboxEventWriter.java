@@ -2,6 +2,7 @@ package com.pakaura.api.events;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import io.cloudevents.CloudEvent;
@@ -62,13 +63,14 @@ class OutboxEventWriter implements TaskChangeListener {
 	 * memory; rows left unclaimed (behind a pending change of their task, or with the
 	 * relay stopped) wake it to claim them in a round.
 	 */
-	private Completion completion(List<OutboxRow> rows, List<Written> written,
+	private Completion completion(List<OutboxRow> rows, Map<UUID, Written> written,
 			OutboxRelay.@Nullable HandOver handOver) {
 		List<Row> claimed = new ArrayList<>();
 		boolean leftBehind = false;
-		for (int i = 0; i < rows.size(); i++) {
-			if (written.get(i).claimed()) {
-				claimed.add(rows.get(i).written(written.get(i).id()));
+		for (OutboxRow row : rows) {
+			Written as = written.get(row.eventId());
+			if (as != null && as.claimed()) {
+				claimed.add(row.written(as.id()));
 			}
 			else {
 				leftBehind = true;

@@ -41,28 +41,43 @@ class OutboxStore {
 	/** PostgreSQL's channel for another process's commits. */
 	static final String CHANNEL = "pakaura_event_outbox";
 
-	private static final String INSERT = """
-			INSERT INTO event_outbox (event_id, task_id, sequence, event_type, binding, payload, correlation_id, traceparent, tracestate)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-			RETURNING id, false AS claimed""";
+	private static final String COLUMNS_WRITTEN = "event_id, task_id, sequence, event_type, binding, payload,"
+			+ " correlation_id, traceparent, tracestate";
 
 	/**
-	 * The same row, claimed by the writing process's relay for {@code $10} seconds when
-	 * no earlier change of its task is pending: that relay sends it from memory at the
-	 * commit, and no other relay's round takes it meanwhile. A row behind a pending one
-	 * is left to the rounds, which send a task's rows in order. The earlier change's rows
-	 * are committed and visible (the task's row lock orders the transactions), and the
-	 * rows of this change, written by this transaction, share its {@code sequence}.
+	 * A change's rows, in one statement; with {@code claimed}, each claimed by the
+	 * writing process's relay when no earlier change of its task is pending: that relay
+	 * sends it from memory at the commit, and no other relay's round takes it meanwhile.
+	 * A row behind a pending one is left to the rounds, which send a task's rows in
+	 * order. One statement, so one snapshot: every row of a change gets the same answer
+	 * (row by row, a change whose predecessor was delivered between two of its rows was
+	 * split between the relay's memory and a round, which sent the claimed rows again).
+	 * The earlier change's rows are committed and visible (the task's row lock orders the
+	 * transactions), and this statement's own rows are not.
 	 */
-	private static final String INSERT_CLAIMED = """
-			INSERT INTO event_outbox (event_id, task_id, sequence, event_type, binding, payload, correlation_id, traceparent, tracestate,
-			                          claimed_until, claimed_by)
-			SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9,
-			       CASE WHEN line.free THEN statement_timestamp() + make_interval(secs => $10::float8) END,
-			       CASE WHEN line.free THEN $11::uuid END
-			FROM (SELECT NOT EXISTS (SELECT 1 FROM event_outbox e WHERE e.task_id = $2 AND e.sequence < $3
-			                         AND e.delivered_at IS NULL AND e.parked_at IS NULL) AS free) AS line
-			RETURNING id, claimed_by IS NOT NULL AS claimed""";
+	private static String insert(int rows, boolean claimed) {
+		StringBuilder values = new StringBuilder();
+		for (int row = 0; row < rows; row++) {
+			int first = row * 9;
+			values.append((row > 0) ? ", " : "").append('(');
+			for (int column = 1; column <= 9; column++) {
+				values.append((column > 1) ? ", " : "").append('$').append(first + column);
+			}
+			values.append(')');
+		}
+		String claim = (rows * 9 + 1) + "::float8";
+		String relay = "$" + (rows * 9 + 2) + "::uuid";
+		String free = """
+				NOT EXISTS (SELECT 1 FROM event_outbox e WHERE e.task_id = v.task_id AND e.sequence < v.sequence
+				            AND e.delivered_at IS NULL AND e.parked_at IS NULL)""";
+		return "INSERT INTO event_outbox (" + COLUMNS_WRITTEN + ", claimed_until, claimed_by) SELECT v.*, "
+				+ (claimed
+						? "CASE WHEN " + free + " THEN statement_timestamp() + make_interval(secs => $" + claim
+								+ ") END, CASE WHEN " + free + " THEN " + relay + " END"
+						: "NULL::timestamptz, NULL::uuid")
+				+ " FROM (VALUES " + values + ") AS v(" + COLUMNS_WRITTEN + ")"
+				+ " RETURNING id, event_id, claimed_by IS NOT NULL AS claimed";
+	}
 
 	private static final String COLUMNS = "id, event_id, task_id, sequence, event_type, binding, payload, correlation_id,"
 			+ " traceparent, tracestate, attempts";
@@ -112,22 +127,19 @@ class OutboxStore {
 	 * relay where no earlier change of their task is pending ({@code null}: none
 	 * claimed); what each row became, in the order given.
 	 */
-	Mono<List<Written>> write(List<OutboxRow> rows, @Nullable WriteClaim claim) {
+	Mono<Map<UUID, Written>> write(List<OutboxRow> rows, @Nullable WriteClaim claim) {
 		return this.db.inConnectionMany((connection) -> {
-			Statement insert = connection.createStatement((claim != null) ? INSERT_CLAIMED : INSERT);
+			Statement insert = connection.createStatement(insert(rows.size(), claim != null));
 			for (int i = 0; i < rows.size(); i++) {
-				if (i > 0) {
-					insert.add();
-				}
-				bind(insert, rows.get(i));
-				if (claim != null) {
-					insert.bind(9, seconds(claim.lease())).bind(10, claim.relay());
-				}
+				bind(insert, i * 9, rows.get(i));
+			}
+			if (claim != null) {
+				insert.bind(rows.size() * 9, seconds(claim.lease())).bind(rows.size() * 9 + 1, claim.relay());
 			}
 			return Flux.from(insert.execute())
 				.concatMap((result) -> result.map((row) -> new Written(row.get("id", Long.class),
-						Boolean.TRUE.equals(row.get("claimed", Boolean.class)))));
-		}).collectList();
+						row.get("event_id", UUID.class), Boolean.TRUE.equals(row.get("claimed", Boolean.class)))));
+		}).collectMap(Written::eventId);
 	}
 
 	/** Tells the relays of other processes, once the caller's transaction commits. */
@@ -295,16 +307,16 @@ class OutboxStore {
 		return duration.toMillis() / 1000.0;
 	}
 
-	private static void bind(Statement insert, OutboxRow row) {
-		insert.bind(0, row.eventId())
-			.bind(1, row.taskId())
-			.bind(2, row.sequence())
-			.bind(3, row.eventType())
-			.bind(4, row.binding())
-			.bind(5, ByteBuffer.wrap(row.payload()))
-			.bind(6, row.correlationId());
-		bindNullable(insert, 7, row.traceparent());
-		bindNullable(insert, 8, row.tracestate());
+	private static void bind(Statement insert, int first, OutboxRow row) {
+		insert.bind(first, row.eventId())
+			.bind(first + 1, row.taskId())
+			.bind(first + 2, row.sequence())
+			.bind(first + 3, row.eventType())
+			.bind(first + 4, row.binding())
+			.bind(first + 5, ByteBuffer.wrap(row.payload()))
+			.bind(first + 6, row.correlationId());
+		bindNullable(insert, first + 7, row.traceparent());
+		bindNullable(insert, first + 8, row.tracestate());
 	}
 
 	private static void bindNullable(Statement insert, int index, @Nullable String value) {
@@ -346,7 +358,7 @@ class OutboxStore {
 	}
 
 	/** A row as written: its id, and whether it was claimed for the writing relay. */
-	record Written(long id, boolean claimed) {
+	record Written(long id, UUID eventId, boolean claimed) {
 
 	}
 
