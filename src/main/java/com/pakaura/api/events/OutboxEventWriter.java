@@ -66,17 +66,13 @@ class OutboxEventWriter implements TaskChangeListener {
 	private Completion completion(List<OutboxRow> rows, Map<UUID, Written> written,
 			OutboxRelay.@Nullable HandOver handOver) {
 		List<Row> claimed = new ArrayList<>();
-		boolean leftBehind = false;
 		for (OutboxRow row : rows) {
 			Written as = written.get(row.eventId());
 			if (as != null && as.claimed()) {
 				claimed.add(row.written(as.id()));
 			}
-			else {
-				leftBehind = true;
-			}
 		}
-		boolean wakeRounds = leftBehind;
+		boolean leftBehind = claimed.size() < rows.size();
 		return (end) -> {
 			if (end != TransactionEnd.COMMITTED) {
 				// rolled back: nothing to send; unknown: rows that exist stay claimed
@@ -87,7 +83,7 @@ class OutboxEventWriter implements TaskChangeListener {
 			if (handOver != null) {
 				this.relay.committed(claimed, handOver);
 			}
-			if (wakeRounds) {
+			if (leftBehind) {
 				this.relay.committedBehind();
 			}
 		};

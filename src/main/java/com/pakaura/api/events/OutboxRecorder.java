@@ -87,12 +87,11 @@ final class OutboxRecorder {
 		}
 		List<Long> delivered = new ArrayList<>();
 		List<Failure> failures = new ArrayList<>();
-		Set<Long> settled = new HashSet<>();
 		batch.forEach((outcomes) -> {
 			delivered.addAll(outcomes.delivered());
 			failures.addAll(outcomes.failures());
 		});
-		settled.addAll(delivered);
+		Set<Long> settled = new HashSet<>(delivered);
 		// marking a row delivered gives its claim back already
 		Long[] claims = batch.stream()
 			.flatMap((outcomes) -> outcomes.claims().stream())

@@ -116,6 +116,9 @@ class OutboxRelay implements SmartLifecycle {
 
 	private final OutboxRecorder recorder;
 
+	/** What the writer stores in the rows it claims for this relay. */
+	private final WriteClaim writeClaim;
+
 	/** The claims of the rounds and hand-overs under way, renewed together. */
 	private final Set<Held> held = ConcurrentHashMap.newKeySet();
 
@@ -159,6 +162,7 @@ class OutboxRelay implements SmartLifecycle {
 			.minimumExpectedValue(Duration.ofMillis(1))
 			.maximumExpectedValue(Duration.ofMinutes(10))
 			.register(meters);
+		this.writeClaim = new WriteClaim(this.relayId, this.settings.claimLease());
 		this.recorder = new OutboxRecorder(store, this.relayId, deliveryLag, sent("delivered"),
 				this::wakeForRowsLeftBehind);
 		this.leftToRoundsAt = System.nanoTime() - this.settings.pollInterval().toNanos() - 1;
@@ -190,8 +194,7 @@ class OutboxRelay implements SmartLifecycle {
 	 * them; {@code null} once the relay has stopped: the rows are left to the rounds.
 	 */
 	@Nullable HandOver handOver() {
-		return this.running ? new HandOver(new WriteClaim(this.relayId, this.settings.claimLease()),
-				new Lease(this.settings.claimLease())) : null;
+		return this.running ? new HandOver(this.writeClaim, new Lease(this.settings.claimLease())) : null;
 	}
 
 	/**

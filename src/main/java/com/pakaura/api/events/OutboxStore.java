@@ -44,6 +44,9 @@ class OutboxStore {
 	private static final String COLUMNS_WRITTEN = "event_id, task_id, sequence, event_type, binding, payload,"
 			+ " correlation_id, traceparent, tracestate";
 
+	/** Parameters of one written row, bound in {@link #bind}'s order. */
+	private static final int PARAMETERS_PER_ROW = 9;
+
 	/**
 	 * A change's rows, in one statement; with {@code claimed}, each claimed by the
 	 * writing process's relay when no earlier change of its task is pending: that relay
@@ -58,24 +61,25 @@ class OutboxStore {
 	private static String insert(int rows, boolean claimed) {
 		StringBuilder values = new StringBuilder();
 		for (int row = 0; row < rows; row++) {
-			int first = row * 9;
+			int first = row * PARAMETERS_PER_ROW;
 			values.append((row > 0) ? ", " : "").append('(');
-			for (int column = 1; column <= 9; column++) {
+			for (int column = 1; column <= PARAMETERS_PER_ROW; column++) {
 				values.append((column > 1) ? ", " : "").append('$').append(first + column);
 			}
 			values.append(')');
 		}
-		String claim = (rows * 9 + 1) + "::float8";
-		String relay = "$" + (rows * 9 + 2) + "::uuid";
+		int lease = rows * PARAMETERS_PER_ROW + 1;
+		int relay = lease + 1;
+		String rowsWritten = " FROM (VALUES " + values + ") AS v(" + COLUMNS_WRITTEN + ")";
+		// whether the row's task has an earlier change pending: asked once per row
 		String free = """
-				NOT EXISTS (SELECT 1 FROM event_outbox e WHERE e.task_id = v.task_id AND e.sequence < v.sequence
-				            AND e.delivered_at IS NULL AND e.parked_at IS NULL)""";
+				CROSS JOIN LATERAL (SELECT NOT EXISTS (SELECT 1 FROM event_outbox e
+				  WHERE e.task_id = v.task_id AND e.sequence < v.sequence
+				    AND e.delivered_at IS NULL AND e.parked_at IS NULL) AS free) AS line""";
 		return "INSERT INTO event_outbox (" + COLUMNS_WRITTEN + ", claimed_until, claimed_by) SELECT v.*, "
-				+ (claimed
-						? "CASE WHEN " + free + " THEN statement_timestamp() + make_interval(secs => $" + claim
-								+ ") END, CASE WHEN " + free + " THEN " + relay + " END"
-						: "NULL::timestamptz, NULL::uuid")
-				+ " FROM (VALUES " + values + ") AS v(" + COLUMNS_WRITTEN + ")"
+				+ (claimed ? "CASE WHEN line.free THEN statement_timestamp() + make_interval(secs => $" + lease
+						+ "::float8) END, CASE WHEN line.free THEN $" + relay + "::uuid END" + rowsWritten + free
+						: "NULL::timestamptz, NULL::uuid" + rowsWritten)
 				+ " RETURNING id, event_id, claimed_by IS NOT NULL AS claimed";
 	}
 
@@ -125,16 +129,17 @@ class OutboxStore {
 	/**
 	 * Writes a change's rows in the caller's transaction, claimed for {@code claim}'s
 	 * relay where no earlier change of their task is pending ({@code null}: none
-	 * claimed); what each row became, in the order given.
+	 * claimed); what each row became, by event id.
 	 */
 	Mono<Map<UUID, Written>> write(List<OutboxRow> rows, @Nullable WriteClaim claim) {
 		return this.db.inConnectionMany((connection) -> {
 			Statement insert = connection.createStatement(insert(rows.size(), claim != null));
 			for (int i = 0; i < rows.size(); i++) {
-				bind(insert, i * 9, rows.get(i));
+				bind(insert, i * PARAMETERS_PER_ROW, rows.get(i));
 			}
 			if (claim != null) {
-				insert.bind(rows.size() * 9, seconds(claim.lease())).bind(rows.size() * 9 + 1, claim.relay());
+				int lease = rows.size() * PARAMETERS_PER_ROW;
+				insert.bind(lease, seconds(claim.lease())).bind(lease + 1, claim.relay());
 			}
 			return Flux.from(insert.execute())
 				.concatMap((result) -> result.map((row) -> new Written(row.get("id", Long.class),
