@@ -3,15 +3,20 @@ package com.pakaura.api.events;
 import java.time.Duration;
 import java.util.Map;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import com.pakaura.binder.dapr.FakeDaprSidecar;
 import com.pakaura.api.support.ServiceTest;
 import com.pakaura.api.support.UserSession;
 
@@ -23,12 +28,28 @@ import static org.awaitility.Awaitility.await;
  * process, and each event is logged at DEBUG with its fields.
  */
 @ServiceTest
-@TestPropertySource(properties = { "logging.level.com.pakaura=DEBUG", "DAPR_HTTP_PORT=1" })
+@TestPropertySource(properties = "logging.level.com.pakaura=DEBUG")
 @ExtendWith(OutputCaptureExtension.class)
 class TaskEventsWithDaprDisabledTest {
 
+	/** A sidecar that listens where the binder would send, so a send would be seen. */
+	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
+
 	@Autowired
 	private WebTestClient http;
+
+	@Autowired
+	private MeterRegistry meters;
+
+	@DynamicPropertySource
+	static void sidecar(DynamicPropertyRegistry properties) {
+		properties.add("DAPR_HTTP_PORT", SIDECAR::port);
+	}
+
+	@AfterAll
+	static void stopSidecar() {
+		SIDECAR.close();
+	}
 
 	@Test
 	void eachEventIsLoggedAtDebugAndNoneIsSent(CapturedOutput output) {
@@ -53,10 +74,13 @@ class TaskEventsWithDaprDisabledTest {
 						&& line.contains("\"correlation_id\":\"disabled-dapr-1\"")))
 				.hasSize(3);
 		});
-		// DAPR_HTTP_PORT points at port 1: any attempt to send would have been logged as
-		// a failure
-		assertThat(output.getOut()).doesNotContain("Dapr sidecar unavailable")
-			.doesNotContain("Event could not be published");
+		// a binder that sent, or asked the sidecar whether it is ready, would reach the
+		// listening sidecar within this window
+		await().during(Duration.ofSeconds(2))
+			.atMost(Duration.ofSeconds(60))
+			.untilAsserted(() -> assertThat(SIDECAR.arrivals()).isEmpty());
+		assertThat(this.meters.find("dapr.publish").counters()).as("publish outcomes counted")
+			.allSatisfy((counter) -> assertThat(counter.count()).isZero());
 	}
 
 }
