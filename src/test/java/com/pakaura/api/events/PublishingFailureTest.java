@@ -5,8 +5,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.util.context.Context;
@@ -128,6 +131,40 @@ class PublishingFailureTest {
 					.contains("broker unreachable")));
 	}
 
+	/**
+	 * FR-012 for a binder that blocks its caller (as a Kafka producer with a full buffer
+	 * does, for up to {@code max.block.ms}): the publishing thread waits in the binder,
+	 * the requests do not.
+	 */
+	@Test
+	void noRouteWaitsForABinderThatHoldsItsSends() {
+		UserSession user = new UserSession(this.http);
+		double failedBefore = failed();
+		CountDownLatch release = new CountDownLatch(1);
+		BrokenBinderConfiguration.hold = release;
+		try {
+			String id = user.createTask("Held");
+			await().untilAsserted(() -> assertThat(BrokenBinderConfiguration.held).hasValue(1));
+			user.patch()
+				.uri("/api/tasks/{id}", id)
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue("{\"title\":\"Still held\"}")
+				.exchange()
+				.expectStatus()
+				.isOk();
+			user.post().uri("/api/tasks/{id}/complete", id).exchange().expectStatus().isOk();
+			user.delete().uri("/api/tasks/{id}", id).exchange().expectStatus().isNoContent();
+			// every change was answered while the first send is still held in the binder
+			assertThat(BrokenBinderConfiguration.held).hasValue(1);
+		}
+		finally {
+			BrokenBinderConfiguration.hold = null;
+			release.countDown();
+		}
+		// create 2 + patch 2 + complete 2 + delete 2 events, failed once released
+		await().untilAsserted(() -> assertThat(failed() - failedBefore).isEqualTo(8));
+	}
+
 	@Test
 	void aChangeWhoseEventsCannotEvenBePlannedIsLoggedAndCountedButNotThrown(CapturedOutput output) {
 		Instant now = Instant.now();
@@ -160,9 +197,17 @@ class PublishingFailureTest {
 			.sum();
 	}
 
-	/** Made the default binder, so it serves every binding; it fails every send. */
+	/**
+	 * Made the default binder, so it serves every binding; it fails every send, after
+	 * holding it while a test sets {@link #hold}.
+	 */
 	@TestConfiguration(proxyBeanMethods = false)
 	static class BrokenBinderConfiguration {
+
+		static volatile @Nullable CountDownLatch hold;
+
+		/** Sends that were held, released or not. */
+		static final AtomicInteger held = new AtomicInteger();
 
 		@Bean
 		Binder<MessageChannel, ConsumerProperties, ProducerProperties> brokenBinder() {
@@ -179,12 +224,26 @@ class PublishingFailureTest {
 				public Binding<MessageChannel> bindProducer(String name, MessageChannel output,
 						ProducerProperties properties) {
 					((SubscribableChannel) output).subscribe((message) -> {
+						CountDownLatch holding = hold;
+						if (holding != null) {
+							held.incrementAndGet();
+							awaitUninterruptibly(holding);
+						}
 						throw new MessageDeliveryException(message, "broker unreachable");
 					});
 					return new DefaultBinding<>(name, null, output, null);
 				}
 
 			};
+		}
+
+		private static void awaitUninterruptibly(CountDownLatch latch) {
+			try {
+				latch.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
 		}
 
 	}
