@@ -41,7 +41,7 @@ class DaprSidecarRulesTest {
 
 	/** One row of the table, for one daprd version it names. */
 	record Rule(String number, DaprVersion version, List<String> setUp, String method, String path, String body,
-			String answer) {
+			String answer, String reason, String message) {
 
 		@Override
 		public String toString() {
@@ -69,7 +69,7 @@ class DaprSidecarRulesTest {
 					: Arrays.stream(cells[3].split(",")).map(String::strip).map(DaprSidecarRulesTest::unquote).toList();
 			for (DaprVersion version : versions(cells[2])) {
 				rules.add(new Rule(cells[1], version, setUp, request[0], request[1], unquote(cells[5]),
-						unquote(cells[6])));
+						unquote(cells[6]), unquote(cells[7]), unquote(cells[8])));
 			}
 		}
 		return rules;
@@ -95,7 +95,7 @@ class DaprSidecarRulesTest {
 			.filter((line) -> line.startsWith("| ") && !line.startsWith("| #"))
 			.count();
 		List<Rule> rules = rules();
-		assertThat(rules.stream().map(Rule::number).distinct().count()).isEqualTo(rows).isGreaterThanOrEqualTo(34);
+		assertThat(rules.stream().map(Rule::number).distinct().count()).isEqualTo(rows).isGreaterThanOrEqualTo(36);
 		assertThat(rules).extracting(Rule::version).contains(DaprVersion.values());
 	}
 
@@ -117,7 +117,11 @@ class DaprSidecarRulesTest {
 		String[] answer = rule.answer().split(" ", 3);
 		assertThat(response.statusCode()).as(rule.toString()).isEqualTo(Integer.parseInt(answer[0]));
 		int entries = rule.body().startsWith("bulk") ? 2 : 1;
-		int published = answer[0].equals("204") ? entries : 0;
+		int published = (answer[0].equals("204") && rule.path().contains("/publish/")) ? entries : 0;
+		boolean errorBody = answer.length > 1 && answer[1].startsWith("ERR_");
+		boolean failedEntries = answer.length > 1 && answer[1].startsWith("failedEntries=");
+		// the columns are checked where the answer has them, and left empty elsewhere
+		assertThat(rule.message().isEmpty()).as("%s: message column", rule).isEqualTo(!errorBody && !failedEntries);
 		if (answer.length == 1) {
 			assertThat(response.body()).as(rule.toString()).isEmpty();
 		}
@@ -127,12 +131,14 @@ class DaprSidecarRulesTest {
 			assertThat(metadata.get("components").get(0).get("capabilities").get(0).stringValue())
 				.isEqualTo("BULK_PUBSUB");
 		}
-		else if (answer[1].startsWith("failedEntries=")) {
+		else if (failedEntries) {
 			int failed = Integer.parseInt(answer[1].substring("failedEntries=".length()));
 			JsonNode error = JSON.readTree(response.body());
 			assertThat(error.get("errorCode").stringValue()).as(rule.toString())
 				.isEqualTo("ERR_PUBSUB_PUBLISH_MESSAGE");
-			assertThat(error.get("failedEntries")).as(rule.toString()).hasSize(failed);
+			assertThat(error.get("failedEntries")).as(rule.toString())
+				.hasSize(failed)
+				.allSatisfy((entry) -> assertThat(entry.get("error").stringValue()).contains(rule.message()));
 			published = entries - failed;
 		}
 		else if (answer[1].equals("text")) {
@@ -142,9 +148,16 @@ class DaprSidecarRulesTest {
 		else {
 			JsonNode error = JSON.readTree(response.body());
 			assertThat(error.get("errorCode").stringValue()).as(rule.toString()).isEqualTo(answer[1]);
-			assertThat(error.get("message").stringValue()).isNotBlank();
-			assertThat(error.get("details").get(0).get("reason").stringValue()).startsWith("DAPR_PUBSUB_");
+			assertThat(error.get("message").stringValue()).as(rule.toString()).contains(rule.message());
+			if (rule.reason().isEmpty()) {
+				assertThat(error.has("details")).as("%s: details", rule).isFalse();
+			}
+			else {
+				assertThat(error.get("details").get(0).get("reason").stringValue()).as(rule.toString())
+					.isEqualTo(rule.reason());
+			}
 		}
+		assertThat(rule.reason().isEmpty() || errorBody).as("%s: a reason without an error body", rule).isTrue();
 		assertThat(SIDECAR.delivered()).as(rule.toString()).hasSize(published);
 	}
 
@@ -164,6 +177,7 @@ class DaprSidecarRulesTest {
 			case "forbid" -> SIDECAR.forbidTopics(parts[1]);
 			case "broker-max" -> SIDECAR.brokerMaxMessageBytes(Long.parseLong(parts[1]));
 			case "broker-down" -> SIDECAR.failNextPublishes(1);
+			case "not-ready" -> SIDECAR.outboundReady(false);
 			default -> throw new IllegalArgumentException("No such set-up in the rule table: " + setUp);
 		}
 	}

@@ -84,14 +84,6 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	private static final long DEFAULT_MAX_BODY = 4L * 1024 * 1024;
 
 	/**
-	 * ErrorInfo reasons where they do not follow the error code (dapr v1.16.19
-	 * pkg/messages/errorcodes/errorcodes.go).
-	 */
-	private static final Map<String, String> REASONS = Map.of("ERR_PUBSUB_CLOUD_EVENTS_SER",
-			"DAPR_PUBSUB_CLOUD_EVENT_CREATION", "ERR_PUBSUB_REQUEST_METADATA", "DAPR_PUBSUB_METADATA_DESERIALIZATION",
-			"ERR_PUBSUB_EMPTY", "DAPR_PUBSUB_NAME_EMPTY", "ERR_TOPIC_NAME_EMPTY", "DAPR_PUBSUB_TOPIC_NAME_EMPTY");
-
-	/**
 	 * Its own event loop: an application context closing disposes Reactor Netty's global
 	 * one.
 	 */
@@ -565,7 +557,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		if (this.outboundReady) {
 			return response.status(HttpResponseStatus.NO_CONTENT).send();
 		}
-		return error(response, 500, "ERR_OUTBOUND_HEALTH_NOT_READY", "dapr outbound is not ready");
+		return error(response, 500, "ERR_OUTBOUND_HEALTH_NOT_READY", null, "dapr outbound is not ready");
 	}
 
 	private Publisher<Void> metadata(HttpServerRequest request, HttpServerResponse response) {
@@ -784,8 +776,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		}
 		String unmarshal = "error when unmarshaling the request for topic " + topic + " pubsub " + pubsub + ": ";
 		if (body.length > this.maxBodySize) {
-			return new BulkDecision(Answer.error(400, "ERR_PUBSUB_EVENTS_SER", unmarshal + "stream too large"),
-					List.of());
+			return new BulkDecision(Answer.error(400, "ERR_PUBSUB_EVENTS_SER", "DAPR_PUBSUB_UNMARSHAL_EVENTS",
+					unmarshal + "stream too large"), List.of());
 		}
 		JsonNode array;
 		try {
@@ -796,7 +788,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		}
 		if (array == null || !array.isArray()) {
 			return new BulkDecision(
-					Answer.error(400, "ERR_PUBSUB_EVENTS_SER",
+					Answer.error(400, "ERR_PUBSUB_EVENTS_SER", "DAPR_PUBSUB_UNMARSHAL_EVENTS",
 							unmarshal + "json: cannot unmarshal into Go value of type []http.bulkPublishMessageEntry"),
 					List.of());
 		}
@@ -811,21 +803,22 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		for (JsonNode entry : array) {
 			if (!entry.isObject()) {
 				return new BulkDecision(
-						Answer.error(400, "ERR_PUBSUB_EVENTS_SER", unmarshal
+						Answer.error(400, "ERR_PUBSUB_EVENTS_SER", "DAPR_PUBSUB_UNMARSHAL_EVENTS", unmarshal
 								+ "json: cannot unmarshal into Go struct field of type http.bulkPublishMessageEntry"),
 						List.of());
 			}
 			String contentType = entry.path("contentType").asString("");
 			byte[] event = eventBytes(entry.get("event"), contentType);
 			if (event == null) {
-				return new BulkDecision(Answer.error(400, "ERR_PUBSUB_EVENTS_SER",
+				return new BulkDecision(Answer.error(400, "ERR_PUBSUB_EVENTS_SER", "DAPR_PUBSUB_MARSHAL_ENVELOPE",
 						"error when marshalling cloud event envelope for topic " + topic + " pubsub " + pubsub + ": "),
 						List.of());
 			}
 			String entryId = entry.path("entryId").asString("");
 			if (entryId.isEmpty() || !ids.add(entryId)) {
-				return new BulkDecision(Answer.error(400, "ERR_PUBSUB_EVENTS_SER",
-						"error marshaling events to bytes for topic " + topic + " pubsub " + pubsub + ". error: "),
+				return new BulkDecision(Answer.error(400, "ERR_PUBSUB_EVENTS_SER", "DAPR_PUBSUB_MARSHAL_EVENTS",
+						"error marshaling events to bytes for topic " + topic + " pubsub " + pubsub
+								+ ". error: entryId is duplicated or not present for entry"),
 						List.of());
 			}
 			Map<String, String> metadata = new LinkedHashMap<>();
@@ -844,8 +837,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			for (BulkEntry entry : entries) {
 				if (entry.contentType().toLowerCase().startsWith(CLOUDEVENTS_JSON)
 						&& (!isJsonObject(entry.event()) || refusedType(entry.event()))) {
-					return new BulkDecision(
-							Answer.error(500, "ERR_PUBSUB_CLOUD_EVENTS_SER", "cannot create cloudevent"), entries);
+					return new BulkDecision(Answer.error(500, "ERR_PUBSUB_CLOUD_EVENTS_SER",
+							"DAPR_PUBSUB_CLOUD_EVENT_CREATION", "cannot create cloudevent"), entries);
 				}
 			}
 		}
@@ -978,7 +971,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 				.sendString(Mono.just(answer.message() + "\n"))
 				.then();
 		}
-		return error(response, answer.status(), answer.errorCode(), answer.message());
+		return error(response, answer.status(), answer.errorCode(), answer.reason(), answer.message());
 	}
 
 	/**
@@ -996,22 +989,24 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			return refused;
 		}
 		if (body.length > this.maxBodySize) {
-			return Answer.error(500, "ERR_PUBSUB_PUBLISH_MESSAGE", publishError + "stream too large");
+			return Answer.error(500, "ERR_PUBSUB_PUBLISH_MESSAGE", "DAPR_PUBSUB_PUBLISH_MESSAGE",
+					publishError + "stream too large");
 		}
 		refused = rawPayloadRefused(query);
 		if (refused != null) {
 			return refused;
 		}
 		if (isCloudEvent(headers) && !isRawPayload(query) && (!isJsonObject(body) || refusedType(body))) {
-			return Answer.error(500, "ERR_PUBSUB_CLOUD_EVENTS_SER", "cannot create cloudevent");
+			return Answer.error(500, "ERR_PUBSUB_CLOUD_EVENTS_SER", "DAPR_PUBSUB_CLOUD_EVENT_CREATION",
+					"cannot create cloudevent");
 		}
 		refused = publisherRefused(pubsub, topic);
 		if (refused != null) {
 			return refused;
 		}
 		String brokerError = brokerError(body);
-		return (brokerError != null) ? Answer.error(500, "ERR_PUBSUB_PUBLISH_MESSAGE", publishError + brokerError)
-				: Answer.PUBLISHED;
+		return (brokerError != null) ? Answer.error(500, "ERR_PUBSUB_PUBLISH_MESSAGE", "DAPR_PUBSUB_PUBLISH_MESSAGE",
+				publishError + brokerError) : Answer.PUBLISHED;
 	}
 
 	/**
@@ -1024,13 +1019,15 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			return Answer.plain(401, "invalid api token");
 		}
 		if (pubsub.isEmpty()) {
-			return Answer.error(404, "ERR_PUBSUB_EMPTY", "pubsub name is empty");
+			return Answer.error(404, "ERR_PUBSUB_EMPTY", "DAPR_PUBSUB_NAME_EMPTY", "pubsub name is empty");
 		}
 		if (!this.pubsubs.contains(pubsub)) {
-			return Answer.error(404, "ERR_PUBSUB_NOT_FOUND", "pubsub " + pubsub + " is not found");
+			return Answer.error(404, "ERR_PUBSUB_NOT_FOUND", "DAPR_PUBSUB_NOT_FOUND",
+					"pubsub " + pubsub + " is not found");
 		}
 		if (topic.isEmpty()) {
-			return Answer.error(404, "ERR_TOPIC_NAME_EMPTY", "topic is empty in pubsub " + pubsub);
+			return Answer.error(404, "ERR_TOPIC_NAME_EMPTY", "DAPR_PUBSUB_TOPIC_NAME_EMPTY",
+					"topic is empty in pubsub " + pubsub);
 		}
 		return null;
 	}
@@ -1039,7 +1036,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	private static @Nullable Answer rawPayloadRefused(Map<String, String> query) {
 		String rawPayload = query.get("metadata.rawPayload");
 		if (rawPayload != null && !rawPayload.isEmpty() && goParseBool(rawPayload) == null) {
-			return Answer.error(400, "ERR_PUBSUB_REQUEST_METADATA",
+			return Answer.error(400, "ERR_PUBSUB_REQUEST_METADATA", "DAPR_PUBSUB_METADATA_DESERIALIZATION",
 					"failed deserializing metadata. Error: rawPayload value must be a valid boolean: actual is '"
 							+ rawPayload + "'");
 		}
@@ -1053,10 +1050,12 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	 */
 	private @Nullable Answer publisherRefused(String pubsub, String topic) {
 		if (this.componentGone) {
-			return Answer.error(400, "ERR_PUBSUB_NOT_FOUND", "pubsub '" + pubsub + "' not found");
+			return Answer.error(400, "ERR_PUBSUB_NOT_FOUND", "DAPR_PUBSUB_TEST_NOT_FOUND",
+					"pubsub '" + pubsub + "' not found");
 		}
 		if (this.forbiddenTopics.contains(topic)) {
-			return Answer.error(403, "ERR_PUBSUB_FORBIDDEN", "topic " + topic + " is not allowed for app id " + APP_ID);
+			return Answer.error(403, "ERR_PUBSUB_FORBIDDEN", "DAPR_PUBSUB_FORBIDDEN",
+					"topic " + topic + " is not allowed for app id " + APP_ID);
 		}
 		return null;
 	}
@@ -1082,28 +1081,30 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	 *
 	 * @param status 204, an error status, or 0 for a reset connection
 	 * @param errorCode the JSON body's errorCode; {@code null} for a plain-text body
+	 * @param reason the reason of its ErrorInfo detail (dapr
+	 * pkg/messages/errorcodes/errorcodes.go); {@code null} for an answer without details
 	 */
-	record Answer(int status, @Nullable String errorCode, String message) {
+	record Answer(int status, @Nullable String errorCode, @Nullable String reason, String message) {
 
 		/**
 		 * errorCode of an answer whose message is a whole JSON body, written as it is.
 		 */
 		static final String RAW_JSON = "(raw json)";
 
-		static final Answer PUBLISHED = new Answer(204, null, "");
+		static final Answer PUBLISHED = new Answer(204, null, null, "");
 
-		static final Answer RESET = new Answer(0, null, "");
+		static final Answer RESET = new Answer(0, null, null, "");
 
-		static Answer error(int status, String errorCode, String message) {
-			return new Answer(status, errorCode, message);
+		static Answer error(int status, String errorCode, String reason, String message) {
+			return new Answer(status, errorCode, reason, message);
 		}
 
 		static Answer plain(int status, String message) {
-			return new Answer(status, null, message);
+			return new Answer(status, null, null, message);
 		}
 
 		static Answer json(int status, String body) {
-			return new Answer(status, RAW_JSON, body);
+			return new Answer(status, RAW_JSON, null, body);
 		}
 
 		boolean published() {
@@ -1275,17 +1276,22 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		return Duration.ofMillis((max > min) ? ThreadLocalRandom.current().nextLong(min, max + 1) : min);
 	}
 
-	private static Mono<Void> error(HttpServerResponse response, int status, String errorCode, String message) {
+	/**
+	 * daprd's JSON error: {@code errorCode} and {@code message}, and with a reason the
+	 * ErrorInfo detail a dapr/kit error carries (kit errors {@code JSONErrorValue}); an
+	 * {@code APIError} such as the health routes' has none (pkg/messages/api_error.go).
+	 */
+	private static Mono<Void> error(HttpServerResponse response, int status, String errorCode, @Nullable String reason,
+			String message) {
 		ObjectNode body = JSON.createObjectNode();
 		body.put("errorCode", errorCode);
 		body.put("message", message);
-		ObjectNode info = body.putArray("details").addObject();
-		info.put("@type", "type.googleapis.com/google.rpc.ErrorInfo");
-		// the component vanishing before the publish has a reason of its own
-		// (errorcodes.go PubSubTestNotFound)
-		info.put("reason", (status == 400 && errorCode.equals("ERR_PUBSUB_NOT_FOUND")) ? "DAPR_PUBSUB_TEST_NOT_FOUND"
-				: REASONS.getOrDefault(errorCode, errorCode.replaceFirst("^ERR_", "DAPR_")));
-		info.put("domain", "dapr.io");
+		if (reason != null) {
+			ObjectNode info = body.putArray("details").addObject();
+			info.put("@type", "type.googleapis.com/google.rpc.ErrorInfo");
+			info.put("reason", reason);
+			info.put("domain", "dapr.io");
+		}
 		return response.status(status)
 			.header("Content-Type", "application/json")
 			.sendString(Mono.just(body.toString()))
