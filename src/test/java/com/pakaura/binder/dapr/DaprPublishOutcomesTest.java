@@ -104,6 +104,27 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 		}
 	}
 
+	/**
+	 * A 500 does not mean "not written": behind a Resiliency timeout daprd answers 500
+	 * and Kafka writes anyway. The binder retries it, as it must for a broker failure, so
+	 * the event arrives twice, both times with its one CloudEvent id, by which a consumer
+	 * drops the second. Counted once, as the success it finally was.
+	 */
+	@Test
+	void aFiveHundredAfterTheWriteIsRetriedSoTheEventArrivesTwiceWithItsOneId() {
+		this.sidecar.timeOutAfterWriting(1);
+		try (DaprBinderApplication app = start()) {
+			send(app, "orders", "written-twice");
+			await().atMost(PATIENCE).until(() -> app.published("success") == 1);
+			assertThat(this.sidecar.bulkRequests()).extracting(FakeDaprSidecar.BulkRequest::status)
+				.containsExactly(500, 204);
+			assertThat(this.sidecar.delivered()).hasSize(2)
+				.allSatisfy((delivered) -> assertThat(delivered.event().get("id").stringValue())
+					.isEqualTo("written-twice"));
+			assertThat(app.published("http_error") + app.published("unknown")).isZero();
+		}
+	}
+
 	@Test
 	void aBrokerFailureThatOutlastsTheTimeoutIsAnErrorWithTheSidecarsMessage(CapturedOutput output) {
 		this.sidecar.failNextPublishes(Integer.MAX_VALUE);

@@ -70,8 +70,9 @@ import tools.jackson.databind.node.ObjectNode;
  * </ul>
  * Faults to inject: latency, a broker that publishes after the client left, a stall,
  * failing publishes (or failing entries of a bulk request), size limits, missing bulk
- * routes, a failing metadata call, a reset after publishing, an answer before reading, a
- * sidecar that is not ready yet, and daprd's own shutdown.
+ * routes, a failing metadata call, a reset after publishing, a 500 after publishing (a
+ * Resiliency timeout), an answer before reading, a sidecar that is not ready yet, and
+ * daprd's own shutdown.
  */
 public final class FakeDaprSidecar implements AutoCloseable {
 
@@ -80,6 +81,9 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final String CLOUDEVENTS_JSON = "application/cloudevents+json";
+
+	/** Go's {@code context.DeadlineExceeded}, as a Resiliency timeout reports it. */
+	private static final String RESILIENCY_TIMEOUT = "context deadline exceeded";
 
 	private static final long DEFAULT_MAX_BODY = 4L * 1024 * 1024;
 
@@ -128,6 +132,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	private final List<Arrival> arrivals = new CopyOnWriteArrayList<>();
 
 	private volatile boolean resetAfterPublishing;
+
+	private final AtomicInteger timeoutsAfterWriting = new AtomicInteger();
 
 	private volatile boolean shuttingDown;
 
@@ -296,6 +302,20 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	 */
 	public FakeDaprSidecar resetAfterPublishing(boolean reset) {
 		this.resetAfterPublishing = reset;
+		return this;
+	}
+
+	/**
+	 * The next requests are written to the broker and then answered 500
+	 * {@code ERR_PUBSUB_PUBLISH_MESSAGE} "context deadline exceeded", as daprd answers
+	 * when a Resiliency timeout on the pub/sub component's outbound fires while the
+	 * publish goes on in its goroutine (dapr pkg/resiliency/policy.go); a bulk request
+	 * then lists every entry in {@code failedEntries}
+	 * (pkg/runtime/pubsub/bulkpublish_resiliency.go {@code ApplyBulkPublishResiliency}).
+	 * A client that retries the 500 sends the event twice.
+	 */
+	public FakeDaprSidecar timeOutAfterWriting(int requests) {
+		this.timeoutsAfterWriting.set(requests);
 		return this;
 	}
 
@@ -486,6 +506,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		this.maxLatency = Duration.ZERO;
 		this.stalled = false;
 		this.resetAfterPublishing = false;
+		this.timeoutsAfterWriting.set(0);
 		this.brokerDelay = Duration.ZERO;
 		this.maxBodySize = DEFAULT_MAX_BODY;
 		this.brokerMaxMessageBytes = Long.MAX_VALUE;
@@ -899,7 +920,19 @@ public final class FakeDaprSidecar implements AutoCloseable {
 					failedEntries.append(failedEntries.isEmpty() ? "" : ",").append(failure);
 				}
 			}
-			if (failed.isEmpty()) {
+			if (failed.isEmpty() && timesOutAfterWriting()) {
+				StringBuilder everyEntry = new StringBuilder();
+				for (BulkEntry entry : decision.entries()) {
+					failed.add(entry.entryId());
+					ObjectNode failure = JSON.createObjectNode();
+					failure.put("entryId", entry.entryId());
+					failure.put("error", RESILIENCY_TIMEOUT);
+					everyEntry.append(everyEntry.isEmpty() ? "" : ",").append(failure);
+				}
+				answer = Answer.json(500,
+						"{\"failedEntries\":[" + everyEntry + "],\"errorCode\":\"ERR_PUBSUB_PUBLISH_MESSAGE\"}");
+			}
+			else if (failed.isEmpty()) {
 				answer = this.resetAfterPublishing ? Answer.RESET : Answer.PUBLISHED;
 			}
 			else {
@@ -932,16 +965,25 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	private Answer publishAndRecord(String method, String uri, Map<String, String> headers, String pubsub, String topic,
 			Map<String, String> query, byte[] body) {
 		Answer answer = decide(headers, pubsub, topic, query, body);
-		if (answer.status() == 204 && this.resetAfterPublishing) {
+		boolean written = answer.published();
+		if (answer.status() == 204 && timesOutAfterWriting()) {
+			answer = Answer.error(500, "ERR_PUBSUB_PUBLISH_MESSAGE", "DAPR_PUBSUB_PUBLISH_MESSAGE",
+					"error when publishing to topic " + topic + " in pubsub " + pubsub + ": " + RESILIENCY_TIMEOUT);
+		}
+		else if (answer.status() == 204 && this.resetAfterPublishing) {
 			answer = Answer.RESET;
 		}
 		this.requests.add(new Request(method, uri, query, headers, body, answer.status(), answer.errorCode()));
-		if (answer.published()) {
+		if (written) {
 			Delivered published = deliver(pubsub, topic, query, headers, body);
 			this.delivered.add(published);
 			this.subscriber.offer(published);
 		}
 		return answer;
+	}
+
+	private boolean timesOutAfterWriting() {
+		return this.timeoutsAfterWriting.getAndUpdate((left) -> Math.max(0, left - 1)) > 0;
 	}
 
 	private Mono<Void> write(HttpServerResponse response, Answer answer) {
