@@ -9,6 +9,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,6 +83,9 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	private static final String CLOUDEVENTS_JSON = "application/cloudevents+json";
 
+	/** How long {@link Fault#SLOW_BROKER} takes. */
+	private static final Duration SLOW_BROKER = Duration.ofMillis(1500);
+
 	/** Go's {@code context.DeadlineExceeded}, as a Resiliency timeout reports it. */
 	private static final String RESILIENCY_TIMEOUT = "context deadline exceeded";
 
@@ -134,6 +138,12 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	private volatile boolean resetAfterPublishing;
 
 	private final AtomicInteger timeoutsAfterWriting = new AtomicInteger();
+
+	private volatile List<Fault> faultCycle = List.of();
+
+	private final AtomicInteger faultedRequests = new AtomicInteger();
+
+	private final Map<Fault, AtomicInteger> faultsApplied = new ConcurrentHashMap<>();
 
 	private volatile boolean shuttingDown;
 
@@ -317,6 +327,52 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	public FakeDaprSidecar timeOutAfterWriting(int requests) {
 		this.timeoutsAfterWriting.set(requests);
 		return this;
+	}
+
+	/**
+	 * What {@link #cycleFaults} does to one publish request.
+	 */
+	public enum Fault {
+
+		/** Answered as the other settings say. */
+		NONE,
+		/** The broker fails it: 500 {@code ERR_PUBSUB_PUBLISH_MESSAGE} (every entry). */
+		BROKER_DOWN,
+		/** Published, then the connection is reset instead of an answer. */
+		RESET_AFTER_PUBLISHING,
+		/** The broker takes 1.5 s, and writes whether or not the client still waits. */
+		SLOW_BROKER,
+		/** Never answered. */
+		STALL
+
+	}
+
+	/**
+	 * From now on, the publish requests (single or bulk) in the order they arrive get
+	 * these faults in turn: the n-th request the fault {@code n % faults.length}, however
+	 * fast the machine is. No faults: off. {@link #faultsApplied()} counts them.
+	 */
+	public FakeDaprSidecar cycleFaults(Fault... faults) {
+		this.faultedRequests.set(0);
+		this.faultCycle = List.of(faults);
+		return this;
+	}
+
+	/** How many requests each fault of {@link #cycleFaults} was applied to. */
+	public Map<Fault, Integer> faultsApplied() {
+		Map<Fault, Integer> applied = new EnumMap<>(Fault.class);
+		this.faultsApplied.forEach((fault, count) -> applied.put(fault, count.get()));
+		return applied;
+	}
+
+	private Fault nextFault() {
+		List<Fault> cycle = this.faultCycle;
+		if (cycle.isEmpty()) {
+			return Fault.NONE;
+		}
+		Fault fault = cycle.get(Math.floorMod(this.faultedRequests.getAndIncrement(), cycle.size()));
+		this.faultsApplied.computeIfAbsent(fault, (f) -> new AtomicInteger()).incrementAndGet();
+		return fault;
 	}
 
 	/**
@@ -507,6 +563,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		this.stalled = false;
 		this.resetAfterPublishing = false;
 		this.timeoutsAfterWriting.set(0);
+		this.faultCycle = List.of();
+		this.faultsApplied.clear();
 		this.brokerDelay = Duration.ZERO;
 		this.maxBodySize = DEFAULT_MAX_BODY;
 		this.brokerMaxMessageBytes = Long.MAX_VALUE;
@@ -674,24 +732,25 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			request.requestHeaders().forEach((header) -> headers.put(header.getKey().toLowerCase(), header.getValue()));
 			String method = request.method().name();
 			String uri = request.uri();
-			if (this.stalled) {
+			Fault fault = nextFault();
+			if (this.stalled || fault == Fault.STALL) {
 				return Mono.<Void>never().doFinally((signal) -> finish.run());
 			}
-			Duration brokerDelay = this.brokerDelay;
+			Duration brokerDelay = (fault == Fault.SLOW_BROKER) ? SLOW_BROKER : this.brokerDelay;
 			if (!brokerDelay.isZero()) {
 				// daprd ignores the request's context: the producer writes the event
 				// whether or
 				// not the client still waits (dapr-fidelity row 2.13), so this runs
 				// detached.
 				Mono<Answer> published = Mono.delay(brokerDelay)
-					.map((tick) -> publishAndRecord(method, uri, headers, pubsub, topic, query, body))
+					.map((tick) -> publishAndRecord(method, uri, headers, pubsub, topic, query, body, fault))
 					.doOnNext((answer) -> finish.run())
 					.cache();
 				published.subscribe();
 				return published.flatMap((answer) -> write(response, answer)).doFinally((signal) -> finish.run());
 			}
 			return Mono.delay(latency())
-				.map((tick) -> publishAndRecord(method, uri, headers, pubsub, topic, query, body))
+				.map((tick) -> publishAndRecord(method, uri, headers, pubsub, topic, query, body, fault))
 				.doOnNext((answer) -> finish.run())
 				.flatMap((answer) -> write(response, answer))
 				.doFinally((signal) -> finish.run());
@@ -755,14 +814,15 @@ public final class FakeDaprSidecar implements AutoCloseable {
 					perKey.forEach(AtomicInteger::decrementAndGet);
 				}
 			};
-			if (this.stalled) {
+			Fault fault = nextFault();
+			if (this.stalled || fault == Fault.STALL) {
 				this.bulkRequests
 					.add(new BulkRequest(path, headers, body, decision.entries().size(), 0, null, List.of()));
 				return Mono.<Void>never().doFinally((signal) -> finish.run());
 			}
-			Duration brokerDelay = this.brokerDelay;
+			Duration brokerDelay = (fault == Fault.SLOW_BROKER) ? SLOW_BROKER : this.brokerDelay;
 			Mono<Answer> published = Mono.delay(brokerDelay.isZero() ? latency() : brokerDelay)
-				.map((tick) -> bulkPublishAndRecord(path, headers, pubsub, topic, body, decision))
+				.map((tick) -> bulkPublishAndRecord(path, headers, pubsub, topic, body, decision, fault))
 				.doOnNext((answer) -> finish.run())
 				.cache();
 			if (!brokerDelay.isZero()) {
@@ -894,13 +954,13 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	}
 
 	private Answer bulkPublishAndRecord(String path, Map<String, String> headers, String pubsub, String topic,
-			byte[] body, BulkDecision decision) {
+			byte[] body, BulkDecision decision, Fault fault) {
 		Answer answer = decision.refusal();
 		List<String> failed = new ArrayList<>();
 		if (answer == null) {
 			StringBuilder failedEntries = new StringBuilder();
 			for (BulkEntry entry : decision.entries()) {
-				String error = brokerError(entry.event());
+				String error = brokerError(entry.event(), fault);
 				Map<String, String> entryQuery = new LinkedHashMap<>();
 				entry.kafkaMetadata().forEach((name, value) -> entryQuery.put("metadata." + name, value));
 				Map<String, String> entryHeaders = new LinkedHashMap<>(headers);
@@ -933,7 +993,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 						"{\"failedEntries\":[" + everyEntry + "],\"errorCode\":\"ERR_PUBSUB_PUBLISH_MESSAGE\"}");
 			}
 			else if (failed.isEmpty()) {
-				answer = this.resetAfterPublishing ? Answer.RESET : Answer.PUBLISHED;
+				answer = (this.resetAfterPublishing || fault == Fault.RESET_AFTER_PUBLISHING) ? Answer.RESET
+						: Answer.PUBLISHED;
 			}
 			else {
 				answer = Answer.json(500,
@@ -963,14 +1024,14 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	 * connection is reset.
 	 */
 	private Answer publishAndRecord(String method, String uri, Map<String, String> headers, String pubsub, String topic,
-			Map<String, String> query, byte[] body) {
-		Answer answer = decide(headers, pubsub, topic, query, body);
+			Map<String, String> query, byte[] body, Fault fault) {
+		Answer answer = decide(headers, pubsub, topic, query, body, fault);
 		boolean written = answer.published();
 		if (answer.status() == 204 && timesOutAfterWriting()) {
 			answer = Answer.error(500, "ERR_PUBSUB_PUBLISH_MESSAGE", "DAPR_PUBSUB_PUBLISH_MESSAGE",
 					"error when publishing to topic " + topic + " in pubsub " + pubsub + ": " + RESILIENCY_TIMEOUT);
 		}
-		else if (answer.status() == 204 && this.resetAfterPublishing) {
+		else if (answer.status() == 204 && (this.resetAfterPublishing || fault == Fault.RESET_AFTER_PUBLISHING)) {
 			answer = Answer.RESET;
 		}
 		this.requests.add(new Request(method, uri, query, headers, body, answer.status(), answer.errorCode()));
@@ -1024,7 +1085,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	 * holds this method to that list.
 	 */
 	private Answer decide(Map<String, String> headers, String pubsub, String topic, Map<String, String> query,
-			byte[] body) {
+			byte[] body, Fault fault) {
 		String publishError = "error when publishing to topic " + topic + " in pubsub " + pubsub + ": ";
 		Answer refused = routed(headers, pubsub, topic);
 		if (refused != null) {
@@ -1046,7 +1107,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		if (refused != null) {
 			return refused;
 		}
-		String brokerError = brokerError(body);
+		String brokerError = brokerError(body, fault);
 		return (brokerError != null) ? Answer.error(500, "ERR_PUBSUB_PUBLISH_MESSAGE", "DAPR_PUBSUB_PUBLISH_MESSAGE",
 				publishError + brokerError) : Answer.PUBLISHED;
 	}
@@ -1107,12 +1168,13 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	 * written (contrib common/component/kafka/producer.go; Sarama's size check, and an
 	 * injected broker failure).
 	 */
-	private @Nullable String brokerError(byte[] record) {
+	private @Nullable String brokerError(byte[] record, Fault fault) {
 		if (record.length > this.brokerMaxMessageBytes) {
 			return "kafka: invalid configuration (Attempt to produce message larger than configured"
 					+ " Producer.MaxMessageBytes: " + record.length + " > " + this.brokerMaxMessageBytes + ")";
 		}
-		if (this.failuresToInject.getAndUpdate((left) -> Math.max(0, left - 1)) > 0 || firstAttemptFails(record)) {
+		if (fault == Fault.BROKER_DOWN || this.failuresToInject.getAndUpdate((left) -> Math.max(0, left - 1)) > 0
+				|| firstAttemptFails(record)) {
 			return "kafka: client has run out of available brokers to talk to";
 		}
 		return null;
