@@ -58,7 +58,37 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 			await().atMost(PATIENCE).until(() -> app.published("success") == 1);
 			assertThat(app.meters().find("dapr.publish.latency").tag("outcome", "success").timer().count())
 				.isEqualTo(1);
-			await().untilAsserted(() -> assertThat(output.getOut()).contains("DEBUG").contains("Published to Dapr"));
+			await().untilAsserted(() -> assertLogged(output, "DEBUG", "Published to Dapr"));
+		}
+	}
+
+	/**
+	 * The contract: every outcome line names the event's binding, destination and key.
+	 */
+	@Test
+	void everyOutcomeLineCarriesItsFieldsAndTheSendersCorrelationId(CapturedOutput output) {
+		this.sidecar.forbidTopics("forbidden");
+		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
+				"logging.level.com.pakaura.binder.dapr=DEBUG",
+				"logging.pattern.console=%5level %logger{20} : %msg %kvp correlation_id=%X{correlation_id}%n")) {
+			for (String binding : List.of("orders", "forbidden")) {
+				assertThat(app.streamBridge()
+					.send(binding,
+							MessageBuilder.withPayload(EVENT)
+								.setHeader("partitionKey", "k")
+								.setHeader("correlationId", "corr-" + binding)
+								.build()))
+					.isTrue();
+			}
+			await().atMost(PATIENCE).until(() -> app.published("success") + app.published("http_error") == 2);
+			await().untilAsserted(() -> {
+				assertLogged(output, "DEBUG", "Published to Dapr", "binding=\"orders\"", "pubsub=\"pubsub-kafka\"",
+						"topic=\"orders\"", "partition_key=\"k\"", "outcome=\"success\"", "latency_ms=",
+						"correlation_id=corr-orders");
+				assertLogged(output, "ERROR", "Dapr refused the event", "binding=\"forbidden\"",
+						"pubsub=\"pubsub-kafka\"", "topic=\"forbidden\"", "partition_key=\"k\"",
+						"outcome=\"http_error\"", "latency_ms=", "correlation_id=corr-forbidden");
+			});
 		}
 	}
 
@@ -69,13 +99,8 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 			send(app, "orders");
 			await().atMost(PATIENCE).until(() -> app.published("http_error") == 1);
 			assertThat(this.sidecar.requests()).hasSize(1);
-			await().untilAsserted(() -> assertThat(output.getOut()).contains("ERROR")
-				.contains("Dapr refused the event")
-				.contains("dapr_status")
-				.contains("404")
-				.contains("dapr_error_code")
-				.contains("ERR_PUBSUB_NOT_FOUND")
-				.contains("pubsub pubsub-kafka is not found"));
+			await().untilAsserted(() -> assertLogged(output, "ERROR", "Dapr refused the event", "dapr_status=\"404\"",
+					"dapr_error_code=\"ERR_PUBSUB_NOT_FOUND\"", "pubsub pubsub-kafka is not found"));
 		}
 	}
 
@@ -133,9 +158,8 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 			await().atMost(PATIENCE).until(() -> app.published("http_error") == 1);
 			assertThat(this.sidecar.requests()).hasSizeGreaterThan(1)
 				.allSatisfy((request) -> assertThat(request.status()).isEqualTo(500));
-			await().untilAsserted(() -> assertThat(output.getOut()).contains("dapr_error_code")
-				.contains("ERR_PUBSUB_PUBLISH_MESSAGE")
-				.contains("client has run out of available brokers"));
+			await().untilAsserted(() -> assertLogged(output, "ERROR", "dapr_error_code=\"ERR_PUBSUB_PUBLISH_MESSAGE\"",
+					"client has run out of available brokers"));
 		}
 	}
 
@@ -146,9 +170,7 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 			send(app, "orders");
 			await().atMost(PATIENCE).until(() -> app.published("unknown") == 1);
 			await().atMost(PATIENCE)
-				.untilAsserted(() -> assertThat(output.getOut()).contains("WARN")
-					.contains("Dapr publish outcome unknown")
-					.contains("no answer within"));
+				.untilAsserted(() -> assertLogged(output, "WARN", "Dapr publish outcome unknown", "no answer within"));
 			// one request arrived, and none after it: an unknown outcome is never retried
 			await().during(Duration.ofSeconds(1)).atMost(PATIENCE).until(() -> this.sidecar.arrivals().size() == 1);
 			assertThat(this.sidecar.requests()).as("answered").isEmpty();
@@ -225,8 +247,7 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 				assertThatNoException().isThrownBy(() -> send(app, "orders"));
 			}
 			await().atMost(PATIENCE).until(() -> app.published("unavailable") == 20);
-			await().atMost(PATIENCE)
-				.untilAsserted(() -> assertThat(output.getOut()).contains("WARN").contains("Dapr sidecar unavailable"));
+			await().atMost(PATIENCE).untilAsserted(() -> assertLogged(output, "WARN", "Dapr sidecar unavailable"));
 		}
 		assertThat(output.getOut()).doesNotContain("onErrorDropped")
 			.doesNotContain("ERROR")
@@ -242,8 +263,7 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 			app.streamBridge().send("orders", MessageBuilder.withPayload(large).build());
 			await().atMost(PATIENCE).until(() -> app.published("too_large") == 1);
 			assertThat(this.sidecar.requests()).isEmpty();
-			await().untilAsserted(
-					() -> assertThat(output.getOut()).contains("ERROR").contains("Event too large for Dapr"));
+			await().untilAsserted(() -> assertLogged(output, "ERROR", "Event too large for Dapr"));
 		}
 	}
 
@@ -316,6 +336,20 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 	private DaprBinderApplication start(String... properties) {
 		String[] all = Stream.concat(Stream.of(KV_PATTERN), Stream.of(properties)).toArray(String[]::new);
 		return DaprBinderApplication.start(this.sidecar.port(), all);
+	}
+
+	/**
+	 * A line of the output holds the message at this level, with these fields: the level
+	 * and the fields of one line, not anywhere in the output.
+	 */
+	private static void assertLogged(CapturedOutput output, String level, String message, String... fields) {
+		assertThat(output.getOut().lines().filter((line) -> line.contains(message))).as("lines with '%s'", message)
+			.anySatisfy((line) -> {
+				assertThat(line.strip()).startsWith(level);
+				for (String field : fields) {
+					assertThat(line).contains(field);
+				}
+			});
 	}
 
 	private static void send(DaprBinderApplication app, String binding, String id) {
