@@ -50,7 +50,7 @@ class HelmChartTest {
 	}
 
 	@Test
-	void productionValuesRenderADaprEnabledDeploymentThatOnlyReferencesSecrets() {
+	void productionValuesRenderADaprEnabledDeploymentThatOnlyReferencesSecrets() throws IOException {
 		Rendered rendered = render("values.yaml");
 		Map<String, Object> deployment = rendered.one("Deployment");
 		assertThat(value(deployment, "spec.replicas")).isEqualTo(2);
@@ -67,8 +67,10 @@ class HelmChartTest {
 		Map<String, Object> container = container(deployment);
 		assertThat(value(container, "livenessProbe.httpGet.path")).isEqualTo("/actuator/health/liveness");
 		assertThat(value(container, "readinessProbe.httpGet.path")).isEqualTo("/actuator/health/readiness");
-		assertThat(value(container, "resources.requests")).isNotNull();
-		assertThat(value(container, "resources.limits")).isNotNull();
+		assertThat(value(container, "resources.requests.memory")).isEqualTo("512Mi");
+		assertThat(value(container, "resources.limits.memory")).isEqualTo("768Mi");
+		assertThat(value(container, "resources.limits.cpu")).isEqualTo("1");
+		assertHeapLeavesRoomInTheMemoryLimit(768);
 		assertThat(value(container, "securityContext.readOnlyRootFilesystem")).isEqualTo(true);
 		assertThat(value(container, "securityContext.allowPrivilegeEscalation")).isEqualTo(false);
 		assertThat(value(deployment, "spec.template.spec.securityContext.runAsNonRoot")).isEqualTo(true);
@@ -405,6 +407,22 @@ class HelmChartTest {
 			return found.get(0);
 		}
 
+	}
+
+	/**
+	 * The image's JVM takes a share of the container's limit for its heap (Jib's
+	 * {@code -XX:MaxRAMPercentage} in pom.xml); the rest must hold what
+	 * docs/operations.md measured the JVM to need besides the heap, about 250 MB, or the
+	 * pod is killed before the heap is full.
+	 */
+	private static void assertHeapLeavesRoomInTheMemoryLimit(int limitMiB) throws IOException {
+		String pom = Files.readString(Path.of("pom.xml"));
+		Matcher share = Pattern.compile("<jvmFlag>-XX:MaxRAMPercentage=([0-9.]+)</jvmFlag>").matcher(pom);
+		assertThat(share.find()).as("the image's heap share in pom.xml").isTrue();
+		assertThat(pom).contains("<jvmFlag>-XX:+ExitOnOutOfMemoryError</jvmFlag>");
+		double heapMiB = limitMiB * Double.parseDouble(share.group(1)) / 100;
+		assertThat(limitMiB - heapMiB).as("MiB of the %d MiB limit besides the heap", limitMiB)
+			.isGreaterThanOrEqualTo(250 * 1_000_000.0 / (1 << 20));
 	}
 
 }

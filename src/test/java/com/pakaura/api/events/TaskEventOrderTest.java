@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.LongStream;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -106,11 +108,14 @@ class TaskEventOrderTest {
 		double handedOffBefore = count("pakaura.events.publish", "handed_off");
 		double deliveredBefore = count("dapr.publish", "success");
 
+		AtomicInteger hungUp = new AtomicInteger();
 		Flux.range(0, 240)
 			.flatMap((i) -> mutation(tasks.get(i % tasks.size()), i)
 				.timeout(Duration.ofMillis(ThreadLocalRandom.current().nextLong(1, 60)))
+				.doOnError(TimeoutException.class, (ex) -> hungUp.incrementAndGet())
 				.onErrorResume((ex) -> Mono.empty()), 32)
 			.blockLast(PATIENCE);
+		assertThat(hungUp).as("callers that hung up before their answer").hasPositiveValue();
 
 		// A mutation whose caller hung up still runs to its end: wait until the rows and
 		// the
@@ -122,6 +127,7 @@ class TaskEventOrderTest {
 				arrived += arrived(task).size();
 			}
 			int events = arrived - 2 * tasks.size();
+			assertThat(events).as("events of the changes committed").isPositive();
 			assertThat(count("pakaura.events.publish", "handed_off") - handedOffBefore).isEqualTo(events);
 			assertThat(count("dapr.publish", "success") - deliveredBefore).isEqualTo(events);
 		});

@@ -63,9 +63,12 @@ class LiveStreamPageTest {
 
 	@Test
 	void aTaskCreatedThroughTheApiAppearsOnThePage() {
-		assumeThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
-			.as("chromium and chromium-driver are installed")
-			.isTrue();
+		boolean browserInstalled = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+		if ("true".equals(System.getenv("CI"))) {
+			// .ci/run installs them: a CI run that skipped this test would hide it
+			assertThat(browserInstalled).as("%s and %s are installed", CHROMIUM, CHROMEDRIVER).isTrue();
+		}
+		assumeThat(browserInstalled).as("chromium and chromium-driver are installed").isTrue();
 		SIDECAR.pubsubs("pubsub-kafka", "pubsub-kafka-broadcast").subscribeApp(this.port, null);
 		UserSession user = new UserSession(this.http);
 		WebDriver browser = browser();
