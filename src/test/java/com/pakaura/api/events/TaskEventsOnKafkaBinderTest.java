@@ -4,8 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -45,7 +47,13 @@ class TaskEventsOnKafkaBinderTest extends TaskEventsContract {
 
 	private static final KafkaConsumer<byte[], byte[]> CONSUMER = consumer();
 
+	/** Several partitions per topic, so that keeping a task's order is the key's work. */
+	private static final int PARTITIONS = 4;
+
 	private final Map<String, List<Arrived>> received = new HashMap<>();
+
+	/** Per topic and record key, the partitions its records were in. */
+	private final Map<String, Set<Integer>> partitionsOfKey = new HashMap<>();
 
 	@DynamicPropertySource
 	static void kafka(DynamicPropertyRegistry properties) {
@@ -77,12 +85,33 @@ class TaskEventsOnKafkaBinderTest extends TaskEventsContract {
 		}
 	}
 
+	@Test
+	void eachTaskKeepsOnePartitionAndTheTasksSpreadOverSeveral() {
+		List<String> ids = new ArrayList<>();
+		for (int i = 0; i < 12; i++) {
+			String id = create(Map.of("title", "Spread " + i));
+			this.user.post().uri("/api/tasks/{id}/complete", id).exchange().expectStatus().isOk();
+			ids.add(id);
+		}
+		await().untilAsserted(
+				() -> assertThat(arrivedAt("task-events").stream().filter((arrived) -> ids.contains(arrived.key())))
+					.hasSize(2 * ids.size()));
+		Set<Integer> used = new HashSet<>();
+		for (String id : ids) {
+			assertThat(this.partitionsOfKey.get("task-events " + id)).as("partitions of %s", id).hasSize(1);
+			used.addAll(this.partitionsOfKey.get("task-events " + id));
+		}
+		assertThat(used).as("partitions the tasks' events went to").hasSizeGreaterThan(1);
+	}
+
 	@Override
 	protected List<Arrived> arrivedAt(String destination) {
 		for (ConsumerRecord<byte[], byte[]> record : CONSUMER.poll(Duration.ofMillis(200))) {
+			String key = (record.key() != null) ? new String(record.key(), StandardCharsets.UTF_8) : null;
 			this.received.computeIfAbsent(record.topic(), (topic) -> new ArrayList<>())
-				.add(new Arrived(JSON.readTree(new String(record.value(), StandardCharsets.UTF_8)),
-						(record.key() != null) ? new String(record.key(), StandardCharsets.UTF_8) : null));
+				.add(new Arrived(JSON.readTree(new String(record.value(), StandardCharsets.UTF_8)), key));
+			this.partitionsOfKey.computeIfAbsent(record.topic() + " " + key, (k) -> new HashSet<>())
+				.add(record.partition());
 		}
 		return List.copyOf(this.received.getOrDefault(destination, List.of()));
 	}
@@ -96,7 +125,7 @@ class TaskEventsOnKafkaBinderTest extends TaskEventsContract {
 	}
 
 	private static EmbeddedKafkaKraftBroker startBroker() {
-		EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 1, TOPICS.toArray(String[]::new));
+		EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS, TOPICS.toArray(String[]::new));
 		broker.afterPropertiesSet();
 		return broker;
 	}
