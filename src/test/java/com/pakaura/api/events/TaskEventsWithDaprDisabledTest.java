@@ -78,7 +78,7 @@ class TaskEventsWithDaprDisabledTest {
 		// listening sidecar within this window
 		await().during(Duration.ofSeconds(2))
 			.atMost(Duration.ofSeconds(60))
-			.untilAsserted(() -> assertThat(SIDECAR.arrivals()).isEmpty());
+			.untilAsserted(() -> assertThat(SIDECAR.calls()).isEmpty());
 		assertThat(this.meters.find("dapr.publish").counters()).as("publish outcomes counted")
 			.allSatisfy((counter) -> assertThat(counter.count()).isZero());
 	}

@@ -257,8 +257,13 @@ class DaprPublishFlowTest extends WithFreshSidecarEachTest {
 			}
 			Thread.sleep(500);
 			// the sidecar process starts, its components are not loaded yet...
-			this.sidecar = FakeDaprSidecar.startOn(port).outboundReady(false);
-			Thread.sleep(500);
+			FakeDaprSidecar starting = FakeDaprSidecar.startOn(port).outboundReady(false);
+			this.sidecar = starting;
+			// the binder has asked whether it is ready, was told no, and sent nothing
+			await().atMost(Duration.ofSeconds(60))
+				.until(() -> starting.calls()
+					.stream()
+					.anyMatch((arrival) -> arrival.path().equals("/v1.0/healthz/outbound")));
 			assertThat(this.sidecar.requests()).isEmpty();
 			// ...and then they are
 			this.sidecar.outboundReady(true);

@@ -135,6 +135,8 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	private final List<Arrival> arrivals = new CopyOnWriteArrayList<>();
 
+	private final List<Arrival> calls = new CopyOnWriteArrayList<>();
+
 	private volatile boolean resetAfterPublishing;
 
 	private final AtomicInteger timeoutsAfterWriting = new AtomicInteger();
@@ -178,9 +180,9 @@ public final class FakeDaprSidecar implements AutoCloseable {
 			.runOn(this.loops)
 			.host("127.0.0.1")
 			.port(port)
-			.route((routes) -> routes.get("/v1.0/healthz/outbound", this::outbound)
-				.get("/v1.0/metadata", this::metadata)
-				.post("/v1.0/shutdown", this::shutdownRequested)
+			.route((routes) -> routes.get("/v1.0/healthz/outbound", called(this::outbound))
+				.get("/v1.0/metadata", called(this::metadata))
+				.post("/v1.0/shutdown", called(this::shutdownRequested))
 				.post("/v1.0-alpha1/publish/bulk/{pubsub}/**", arriving(this::alphaBulkPublish))
 				.put("/v1.0-alpha1/publish/bulk/{pubsub}/**", arriving(this::alphaBulkPublish))
 				.post("/v1.0/publish/{pubsub}/**", arriving(this::publish))
@@ -195,8 +197,17 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	 */
 	private BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> arriving(
 			BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> route) {
-		return (request, response) -> {
+		return called((request, response) -> {
 			this.arrivals.add(new Arrival(request.method().name(), new QueryStringDecoder(request.uri()).path()));
+			return route.apply(request, response);
+		});
+	}
+
+	/** A route of the sidecar's API that first records the call ({@link #calls()}). */
+	private BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> called(
+			BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> route) {
+		return (request, response) -> {
+			this.calls.add(new Arrival(request.method().name(), new QueryStringDecoder(request.uri()).path()));
 			return route.apply(request, response);
 		};
 	}
@@ -487,6 +498,14 @@ public final class FakeDaprSidecar implements AutoCloseable {
 		return List.copyOf(this.arrivals);
 	}
 
+	/**
+	 * Every call of the sidecar's API as it arrived: publishes, readiness checks, the
+	 * metadata, shutdown.
+	 */
+	public List<Arrival> calls() {
+		return List.copyOf(this.calls);
+	}
+
 	/** A publish request as it arrived: its method and path. */
 	public record Arrival(String method, String path) {
 
@@ -550,6 +569,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 
 	public void reset() {
 		this.arrivals.clear();
+		this.calls.clear();
 		this.delivered.clear();
 		this.requests.clear();
 		this.maxConcurrent.set(0);
