@@ -3,10 +3,8 @@ package com.pakaura.api.deploy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.r2dbc.spi.ConnectionFactoryOptions;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -32,23 +30,13 @@ class LocalRunTest {
 	@Test
 	void aLocalRunStoppedBySigtermExitsCleanly() throws Exception {
 		int port = FakeDaprSidecar.freePort();
-		ConnectionFactoryOptions database = TestDatabase.connectionOptions();
-		ProcessBuilder service = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-cp", System.getProperty("java.class.path"), TestPakauraApplication.class.getName(),
-				"--server.port=" + port)
+		ProcessBuilder service = TestDatabase
+			.javaProcess(System.getProperty("java.class.path"), TestPakauraApplication.class.getName(),
+					"--server.port=" + port)
 			.redirectErrorStream(true)
 			.redirectOutput(LOG.toFile());
 		// the test database, not a second embedded one
-		Map<String, String> env = service.environment();
-		env.put("PAKAURA_TEST_R2DBC_URL",
-				"r2dbc:postgresql://" + database.getValue(ConnectionFactoryOptions.HOST) + ":"
-						+ database.getValue(ConnectionFactoryOptions.PORT) + "/"
-						+ database.getValue(ConnectionFactoryOptions.DATABASE));
-		env.put("PAKAURA_TEST_R2DBC_USERNAME", String.valueOf(database.getValue(ConnectionFactoryOptions.USER)));
-		Object password = database.getValue(ConnectionFactoryOptions.PASSWORD);
-		if (password != null) {
-			env.put("PAKAURA_TEST_R2DBC_PASSWORD", password.toString());
-		}
+		service.environment().putAll(TestDatabase.environment("PAKAURA_TEST_R2DBC_"));
 		Process process = service.start();
 		try {
 			WebTestClient http = WebTestClient.bindToServer()

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.r2dbc.spi.ConnectionFactoryOptions;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.http.MediaType;
@@ -36,25 +35,16 @@ class RuntimeClasspathTest {
 	@Test
 	void theServiceStartsAndServesOnItsRuntimeClasspath() throws IOException, InterruptedException {
 		int port = FakeDaprSidecar.freePort();
-		ConnectionFactoryOptions database = TestDatabase.connectionOptions();
-		ProcessBuilder service = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-cp", "target/classes" + File.pathSeparator + Files.readString(CLASSPATH).strip(),
-				"com.pakaura.api.PakauraApplication")
+		ProcessBuilder service = TestDatabase
+			.javaProcess("target/classes" + File.pathSeparator + Files.readString(CLASSPATH).strip(),
+					"com.pakaura.api.PakauraApplication")
 			.redirectErrorStream(true)
 			.redirectOutput(Path.of("target", "runtime-classpath-service.log").toFile());
 		Map<String, String> env = service.environment();
 		env.put("SERVER_PORT", String.valueOf(port));
 		env.put("AUTH_JWT_SECRET", Tokens.SECRET);
 		env.put("DAPR_ENABLED", "false");
-		env.put("SPRING_R2DBC_URL",
-				"r2dbc:postgresql://" + database.getValue(ConnectionFactoryOptions.HOST) + ":"
-						+ database.getValue(ConnectionFactoryOptions.PORT) + "/"
-						+ database.getValue(ConnectionFactoryOptions.DATABASE));
-		env.put("SPRING_R2DBC_USERNAME", String.valueOf(database.getValue(ConnectionFactoryOptions.USER)));
-		Object password = database.getValue(ConnectionFactoryOptions.PASSWORD);
-		if (password != null) {
-			env.put("SPRING_R2DBC_PASSWORD", password.toString());
-		}
+		env.putAll(TestDatabase.environment("SPRING_R2DBC_"));
 		Process process = service.start();
 		try {
 			WebTestClient http = WebTestClient.bindToServer()

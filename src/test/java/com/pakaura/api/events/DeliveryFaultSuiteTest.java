@@ -1,6 +1,5 @@
 package com.pakaura.api.events;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +13,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +26,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
-import io.r2dbc.spi.ConnectionFactoryOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,6 +71,8 @@ class DeliveryFaultSuiteTest {
 	private static final Duration PATIENCE = Duration.ofSeconds(180);
 
 	private static final String FAULTS_IN_TURN = "sidecar faults by request in turn (none, 500, reset after publishing, slow broker, stall)";
+
+	private static final Path CHILD_LOG = Path.of("target", "delivery-fault-suite-child.log");
 
 	private static final Path FIGURES_FILE = Path.of("target", "delivery-fault-suite.md");
 
@@ -539,26 +538,20 @@ class DeliveryFaultSuiteTest {
 	record ChildInstance(Process process, Instance target) implements AutoCloseable {
 
 		static ChildInstance start(String delivery, int sidecarPort) throws Exception {
-			ConnectionFactoryOptions database = TestDatabase.connectionOptions();
 			int port = FakeDaprSidecar.freePort();
-			List<String> command = new ArrayList<>(
-					List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-							System.getProperty("java.class.path"), PakauraApplication.class.getName()));
-			command.addAll(arguments(delivery, sidecarPort));
-			command.addAll(List.of("--server.port=" + port,
-					"--spring.r2dbc.url=r2dbc:postgresql://" + database.getValue(ConnectionFactoryOptions.HOST) + ":"
-							+ database.getValue(ConnectionFactoryOptions.PORT) + "/"
-							+ Objects.requireNonNullElse(database.getValue(ConnectionFactoryOptions.DATABASE),
-									"postgres"),
-					"--spring.r2dbc.username=" + database.getValue(ConnectionFactoryOptions.USER),
-					"--spring.r2dbc.password="
-							+ Objects.requireNonNullElse(database.getValue(ConnectionFactoryOptions.PASSWORD), "")));
-			File log = Path.of("target", "delivery-fault-suite-child.log").toFile();
-			Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+			List<String> arguments = new ArrayList<>(arguments(delivery, sidecarPort));
+			arguments.add("--server.port=" + port);
+			ProcessBuilder child = TestDatabase
+				.javaProcess(System.getProperty("java.class.path"), PakauraApplication.class.getName(),
+						arguments.toArray(String[]::new))
+				.redirectErrorStream(true)
+				.redirectOutput(CHILD_LOG.toFile());
+			child.environment().putAll(TestDatabase.environment("SPRING_R2DBC_"));
+			Process process = child.start();
 			String baseUrl = "http://localhost:" + port;
 			WebClient probe = WebClient.builder().clientConnector(OneRequestPerConnection.connector()).build();
 			await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500)).until(() -> {
-				assertThat(process.isAlive()).as("the child JVM is running; see %s", log).isTrue();
+				assertThat(process.isAlive()).as("the child JVM is running; see %s", CHILD_LOG).isTrue();
 				return probe.get()
 					.uri(baseUrl + "/actuator/health/readiness")
 					.retrieve()

@@ -2,6 +2,12 @@ package com.pakaura.api.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -25,6 +31,38 @@ public final class TestDatabase {
 			options = resolve();
 		}
 		return options;
+	}
+
+	/**
+	 * The settings that point another JVM at this database, as environment variables
+	 * named {@code <prefix>URL}, {@code <prefix>USERNAME} and {@code <prefix>PASSWORD}:
+	 * {@code SPRING_R2DBC_} for the service itself, {@code PAKAURA_TEST_R2DBC_} for one
+	 * that runs with the test support (and would otherwise start a database of its own).
+	 */
+	public static Map<String, String> environment(String prefix) {
+		ConnectionFactoryOptions database = connectionOptions();
+		Map<String, String> environment = new LinkedHashMap<>();
+		environment.put(prefix + "URL",
+				"r2dbc:postgresql://" + database.getValue(ConnectionFactoryOptions.HOST) + ":"
+						+ database.getValue(ConnectionFactoryOptions.PORT) + "/"
+						+ Objects.requireNonNullElse(database.getValue(ConnectionFactoryOptions.DATABASE), "postgres"));
+		environment.put(prefix + "USERNAME", String.valueOf(database.getValue(ConnectionFactoryOptions.USER)));
+		Object password = database.getValue(ConnectionFactoryOptions.PASSWORD);
+		if (password != null) {
+			environment.put(prefix + "PASSWORD", password.toString());
+		}
+		return environment;
+	}
+
+	/**
+	 * A JVM like this one (its {@code java}) running the class on the classpath given,
+	 * with the arguments.
+	 */
+	public static ProcessBuilder javaProcess(String classpath, String mainClass, String... arguments) {
+		List<String> command = new ArrayList<>(List
+			.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath, mainClass));
+		command.addAll(List.of(arguments));
+		return new ProcessBuilder(command);
 	}
 
 	private static ConnectionFactoryOptions resolve() {
