@@ -10,9 +10,8 @@ public interface DaprInbound {
 	 * @param headers the delivery's HTTP headers, lower-case names (daprd's metadata:
 	 * {@code __key}, {@code __partition}, {@code __offset}, record headers)
 	 * @param body the broker's bytes, verbatim
-	 * @return {@code SUCCESS}, {@code RETRY} or {@code DROP}, as daprd reads the answer's
-	 * {@code status} (dapr pkg/runtime/subscription/subscription.go)
+	 * @return the answer's {@code status}
 	 */
-	String deliver(Map<String, String> headers, byte[] body);
+	DeliveryStatus deliver(Map<String, String> headers, byte[] body);
 
 }

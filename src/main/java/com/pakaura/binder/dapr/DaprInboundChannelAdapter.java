@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryTemplate;
+import org.springframework.integration.core.Pausable;
 import org.springframework.integration.endpoint.MessageProducerSupport;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
@@ -31,8 +32,11 @@ import org.springframework.messaging.support.MessageBuilder;
  * {@code {"status": ...}}):
  * <ul>
  * <li>SUCCESS once the handler has completed;</li>
- * <li>RETRY when it failed, after the binding's own {@code maxAttempts}: daprd
- * redelivers;</li>
+ * <li>RETRY when it failed on each of the binding's {@code maxAttempts}, and when the
+ * binding is stopped or paused (then nothing reaches it; a binding without a group,
+ * stopped, stays so, Spring Cloud Stream's rule, while a pause can be resumed); what
+ * daprd does with a RETRY depends on the subscription: see
+ * {@link DeliveryStatus#RETRY};</li>
  * <li>DROP for a message no retry can help (not a CloudEvent, a payload that cannot be
  * converted): daprd drops it, into the dead-letter topic when one is configured.</li>
  * </ul>
@@ -40,11 +44,12 @@ import org.springframework.messaging.support.MessageBuilder;
  * (typed by {@code datacontenttype}, converted as Spring Cloud Stream converts any
  * payload), its attributes {@code ce-*} headers, and daprd's metadata ({@code __key},
  * {@code __partition}, {@code __offset}, record headers) headers as they came. Each
- * outcome is counted ({@code dapr.consume}) and each failure logged in one WARN line; a
- * handler's failure also goes to the binding's error channel, as in Spring Cloud Stream's
- * other binders.
+ * outcome is counted ({@code dapr.consume}: success, retry, drop, and stopped for one
+ * refused while the binding is stopped or paused) and each failure logged in one WARN
+ * line; a message that failed on every attempt also goes to the binding's error channel,
+ * once, before it is answered RETRY, as in Spring Cloud Stream's other binders.
  */
-final class DaprInboundChannelAdapter extends MessageProducerSupport implements DaprInbound {
+final class DaprInboundChannelAdapter extends MessageProducerSupport implements DaprInbound, Pausable {
 
 	static final String COUNTER = "dapr.consume";
 
@@ -55,7 +60,7 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 
 	/** HTTP's own headers, which are no part of the message. */
 	private static final Set<String> HOP_HEADERS = Set.of("host", "content-length", "content-type", "connection",
-			"accept", "accept-encoding", "user-agent", "transfer-encoding", "dapr-api-token");
+			"accept", "accept-encoding", "user-agent", "transfer-encoding", DaprSidecarClient.API_TOKEN_HEADER);
 
 	private final String binding;
 
@@ -69,7 +74,11 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 
 	private final Counter dropped;
 
+	private final Counter refused;
+
 	private volatile @Nullable MessageChannel failures;
+
+	private volatile boolean paused;
 
 	DaprInboundChannelAdapter(String binding, String topic, RetryTemplate retry, MeterRegistry meters) {
 		this.binding = binding;
@@ -78,6 +87,7 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 		this.succeeded = counter(meters, "success");
 		this.retried = counter(meters, "retry");
 		this.dropped = counter(meters, "drop");
+		this.refused = counter(meters, "stopped");
 	}
 
 	private Counter counter(MeterRegistry meters, String outcome) {
@@ -88,7 +98,16 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 	}
 
 	@Override
-	public String deliver(Map<String, String> headers, byte[] body) {
+	public DeliveryStatus deliver(Map<String, String> headers, byte[] body) {
+		if (!isRunning() || this.paused) {
+			// a stopped or paused binding takes nothing: the message stays daprd's
+			this.refused.increment();
+			log.atDebug()
+				.addKeyValue("binding", this.binding)
+				.addKeyValue("topic", this.topic)
+				.log("Delivered message refused: the binding is {}", this.paused ? "paused" : "stopped");
+			return DeliveryStatus.RETRY;
+		}
 		Message<byte[]> message;
 		try {
 			message = toMessage(headers, body);
@@ -102,7 +121,7 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 				return Boolean.TRUE;
 			});
 			this.succeeded.increment();
-			return "SUCCESS";
+			return DeliveryStatus.SUCCESS;
 		}
 		catch (RetryException ex) {
 			Throwable cause = ex.getCause();
@@ -118,8 +137,8 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 				.addKeyValue("topic", this.topic)
 				.addKeyValue("event_id", message.getHeaders().get("ce-id"))
 				.addKeyValue("error", String.valueOf(cause))
-				.log("Delivered message failed; the sidecar will redeliver it");
-			return "RETRY";
+				.log("Delivered message failed after its attempts; answered RETRY");
+			return DeliveryStatus.RETRY;
 		}
 	}
 
@@ -146,13 +165,13 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 		}
 	}
 
-	private String drop(String why) {
+	private DeliveryStatus drop(String why) {
 		this.dropped.increment();
 		log.atWarn()
 			.addKeyValue("binding", this.binding)
 			.addKeyValue("topic", this.topic)
 			.log("Delivered message dropped: {}", why);
-		return "DROP";
+		return DeliveryStatus.DROP;
 	}
 
 	private static Message<byte[]> toMessage(Map<String, String> headers, byte[] body) {
@@ -183,6 +202,26 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 		message.setHeader(MessageHeaders.CONTENT_TYPE,
 				(event.getDataContentType() != null) ? event.getDataContentType() : "application/json");
 		return message.build();
+	}
+
+	/**
+	 * Spring Cloud Stream's pause ({@code /actuator/bindings}, state PAUSED): deliveries
+	 * are answered RETRY until {@link #resume()}. Unlike a stop, it can be undone on a
+	 * binding without a group, which Spring Cloud Stream does not start again.
+	 */
+	@Override
+	public void pause() {
+		this.paused = true;
+	}
+
+	@Override
+	public void resume() {
+		this.paused = false;
+	}
+
+	@Override
+	public boolean isPaused() {
+		return this.paused;
 	}
 
 	@Override

@@ -13,6 +13,7 @@ import reactor.core.Disposable;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cloud.stream.binding.BindingsLifecycleController;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -159,6 +160,36 @@ class TaskStreamIntegrationTest {
 		}
 		finally {
 			again.dispose();
+		}
+	}
+
+	/**
+	 * A binding paused through Spring Cloud Stream (as {@code /actuator/bindings} does)
+	 * takes nothing: daprd's deliveries get RETRY and none reaches a stream. Resumed, it
+	 * takes the next.
+	 */
+	@Test
+	void aPausedBindingTakesNothingUntilItIsResumed(@Autowired BindingsLifecycleController bindings) {
+		UserSession dave = new UserSession(this.http);
+		List<ServerSentEvent<String>> seen = new CopyOnWriteArrayList<>();
+		Disposable stream = watch(dave.userId(), null, seen);
+		try {
+			bindings.changeState("taskUpdates-in-0", BindingsLifecycleController.State.PAUSED);
+			int before = SIDECAR.appDeliveries().size();
+			dave.createTask("While paused");
+			await().until(() -> SIDECAR.appDeliveries().size() > before);
+			assertThat(SIDECAR.appDeliveries().subList(before, SIDECAR.appDeliveries().size()))
+				.extracting(FakeDaprSubscriber.AppDelivery::answer)
+				.containsOnly("RETRY");
+			assertThat(seen).isEmpty();
+
+			bindings.changeState("taskUpdates-in-0", BindingsLifecycleController.State.RESUMED);
+			String resumed = dave.createTask("Resumed");
+			await().until(() -> seen.stream().anyMatch((event) -> event.data().contains(resumed)));
+		}
+		finally {
+			bindings.changeState("taskUpdates-in-0", BindingsLifecycleController.State.RESUMED);
+			stream.dispose();
 		}
 	}
 

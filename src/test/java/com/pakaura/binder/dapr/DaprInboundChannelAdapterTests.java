@@ -47,7 +47,7 @@ class DaprInboundChannelAdapterTests {
 
 		assertThat(this.adapter.deliver(Map.of("__key", "t-1", "__partition", "0", "__offset", "42", "content-type",
 				"application/cloudevents+json"), EVENT))
-			.isEqualTo("SUCCESS");
+			.isEqualTo(DeliveryStatus.SUCCESS);
 
 		assertThat(received).singleElement().satisfies((message) -> {
 			assertThat(new String((byte[]) message.getPayload(), StandardCharsets.UTF_8))
@@ -74,7 +74,7 @@ class DaprInboundChannelAdapterTests {
 		});
 		List<Message<?>> errors = new CopyOnWriteArrayList<>();
 		this.errors.subscribe(errors::add);
-		assertThat(this.adapter.deliver(Map.of(), EVENT)).isEqualTo("RETRY");
+		assertThat(this.adapter.deliver(Map.of(), EVENT)).isEqualTo(DeliveryStatus.RETRY);
 		assertThat(attempts).hasValue(3);
 		assertThat(count("retry")).isEqualTo(1);
 		assertThat(errors).singleElement().isInstanceOf(ErrorMessage.class);
@@ -88,7 +88,7 @@ class DaprInboundChannelAdapterTests {
 				throw new IllegalStateException("flaky");
 			}
 		});
-		assertThat(this.adapter.deliver(Map.of(), EVENT)).isEqualTo("SUCCESS");
+		assertThat(this.adapter.deliver(Map.of(), EVENT)).isEqualTo(DeliveryStatus.SUCCESS);
 	}
 
 	@Test
@@ -96,11 +96,39 @@ class DaprInboundChannelAdapterTests {
 		this.binding.subscribe((message) -> {
 			throw new MessageConversionException(message, "not the type the function takes");
 		});
-		assertThat(this.adapter.deliver(Map.of(), EVENT)).isEqualTo("DROP");
-		assertThat(this.adapter.deliver(Map.of(), "not json".getBytes(StandardCharsets.UTF_8))).isEqualTo("DROP");
+		assertThat(this.adapter.deliver(Map.of(), EVENT)).isEqualTo(DeliveryStatus.DROP);
+		assertThat(this.adapter.deliver(Map.of(), "not json".getBytes(StandardCharsets.UTF_8)))
+			.isEqualTo(DeliveryStatus.DROP);
 		assertThat(this.adapter.deliver(Map.of(), "{\"id\":\"no specversion\"}".getBytes(StandardCharsets.UTF_8)))
-			.isEqualTo("DROP");
+			.isEqualTo(DeliveryStatus.DROP);
 		assertThat(count("drop")).isEqualTo(3);
+	}
+
+	@Test
+	void aStoppedBindingTakesNothingAndAnswersRetryUntilStartedAgain() {
+		List<Message<?>> received = new CopyOnWriteArrayList<>();
+		this.binding.subscribe(received::add);
+		this.adapter.stop();
+		assertThat(this.adapter.deliver(Map.of(), EVENT)).isEqualTo(DeliveryStatus.RETRY);
+		assertThat(received).isEmpty();
+		assertThat(count("stopped")).isEqualTo(1);
+
+		this.adapter.start();
+		assertThat(this.adapter.deliver(Map.of(), EVENT)).isEqualTo(DeliveryStatus.SUCCESS);
+		assertThat(received).hasSize(1);
+	}
+
+	@Test
+	void aPausedBindingTakesNothingAndAnswersRetryUntilResumed() {
+		List<Message<?>> received = new CopyOnWriteArrayList<>();
+		this.binding.subscribe(received::add);
+		this.adapter.pause();
+		assertThat(this.adapter.deliver(Map.of(), EVENT)).isEqualTo(DeliveryStatus.RETRY);
+		assertThat(received).isEmpty();
+
+		this.adapter.resume();
+		assertThat(this.adapter.deliver(Map.of(), EVENT)).isEqualTo(DeliveryStatus.SUCCESS);
+		assertThat(received).hasSize(1);
 	}
 
 	private DaprInboundChannelAdapter adapter(int maxAttempts) {
