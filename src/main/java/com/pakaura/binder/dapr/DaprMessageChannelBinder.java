@@ -75,7 +75,7 @@ public class DaprMessageChannelBinder extends
 		this.observations = observations;
 		this.publisher = properties.enabled() ? new QueuedDaprPublisher(
 				new DaprSidecarClient(properties, webClient.observationRegistry(observations)), properties,
-				this.outcomes) : new DisabledDaprPublisher();
+				this.outcomes) : new DisabledDaprPublisher(properties.loopback() ? subscriptions : null);
 	}
 
 	@Override

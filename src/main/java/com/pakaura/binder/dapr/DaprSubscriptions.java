@@ -48,6 +48,11 @@ public final class DaprSubscriptions {
 		this.byBinding.remove(binding);
 	}
 
+	/** The subscriptions of a topic, whatever their component. */
+	List<Subscription> forTopic(String topic) {
+		return this.byBinding.values().stream().filter((subscription) -> subscription.topic().equals(topic)).toList();
+	}
+
 	public Optional<Subscription> forBinding(String binding) {
 		return Optional.ofNullable(this.byBinding.get(binding));
 	}

@@ -1,15 +1,44 @@
 package com.pakaura.binder.dapr;
 
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code spring.cloud.stream.dapr.binder.enabled=false}: nothing leaves the process. Each
- * message is logged at DEBUG, so a local run shows what would have been published.
+ * message is logged at DEBUG, so a local run shows what would have been published. With
+ * {@code loopback}, each is also delivered to the application's own subscriptions of its
+ * topic, on one thread in the order published, as the sidecar would deliver it: the same
+ * {@link DaprInbound} that takes the sidecar's deliveries takes it.
  */
 final class DisabledDaprPublisher implements DaprPublisher {
 
 	private static final Logger log = LoggerFactory.getLogger(DisabledDaprPublisher.class);
+
+	private final @Nullable DaprSubscriptions loopback;
+
+	private final @Nullable ExecutorService deliveries;
+
+	/**
+	 * @param loopback the subscriptions to deliver to, or {@code null} for none
+	 */
+	DisabledDaprPublisher(@Nullable DaprSubscriptions loopback) {
+		this.loopback = loopback;
+		this.deliveries = (loopback != null) ? Executors.newSingleThreadExecutor((task) -> {
+			Thread thread = new Thread(task, "dapr-loopback");
+			thread.setDaemon(true);
+			return thread;
+		}) : null;
+		if (loopback != null) {
+			log.info("Dapr is disabled: published events are delivered to this application's own subscriptions"
+					+ " (loopback), and nothing leaves the process");
+		}
+	}
 
 	@Override
 	public void submit(DaprPublication publication) {
@@ -26,10 +55,41 @@ final class DisabledDaprPublisher implements DaprPublisher {
 						.addKeyValue("bytes", publication.body().length)
 						.log("Dapr is disabled: message not sent"));
 		}
+		DaprSubscriptions subscriptions = this.loopback;
+		ExecutorService deliveries = this.deliveries;
+		if (subscriptions != null && deliveries != null && !deliveries.isShutdown()) {
+			deliveries.execute(() -> deliverLocally(subscriptions, publication));
+		}
+	}
+
+	/** As daprd delivers a structured CloudEvent: the record's key beside it. */
+	private static void deliverLocally(DaprSubscriptions subscriptions, DaprPublication publication) {
+		String key = publication.partitionKey();
+		Map<String, String> headers = (key != null)
+				? Map.of("content-type", "application/cloudevents+json", "__key", key, "__topic", publication.topic())
+				: Map.of("content-type", "application/cloudevents+json", "__topic", publication.topic());
+		for (DaprSubscriptions.Subscription subscription : subscriptions.forTopic(publication.topic())) {
+			try {
+				subscription.receiver().deliver(headers, publication.body());
+			}
+			catch (RuntimeException ex) {
+				log.warn("Loopback delivery to {} failed", subscription.binding(), ex);
+			}
+		}
 	}
 
 	@Override
 	public void close() {
+		ExecutorService deliveries = this.deliveries;
+		if (deliveries != null) {
+			deliveries.shutdown();
+			try {
+				deliveries.awaitTermination(5, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
 	}
 
 }

@@ -74,15 +74,17 @@ class LiveStreamPageTest {
 		WebDriver browser = browser();
 		try {
 			browser.get("http://localhost:" + this.port + LocalStreamPage.PATH);
-			browser.findElement(By.id("token")).sendKeys(Tokens.forUser(user.userId()));
+			// the whole line, as the local run logs it
+			browser.findElement(By.id("token")).sendKeys("export TOKEN=" + Tokens.forUser(user.userId()));
 			browser.findElement(By.id("connect")).click();
 			await().until(() -> browser.findElement(By.id("status")).getText().equals("connected"));
 
 			String id = user.createTask("Seen in the browser");
 
-			await().until(() -> !browser.findElements(By.cssSelector("li[data-task-id='" + id + "']")).isEmpty());
-			assertThat(browser.findElement(By.cssSelector("li[data-task-id='" + id + "']")).getText())
-				.isEqualTo("sync.task: task " + id + " created");
+			// each change with the task's title, which the page asks the API for
+			await().until(() -> browser.findElements(By.cssSelector("li[data-task-id='" + id + "']"))
+				.stream()
+				.anyMatch((item) -> item.getText().equals("created: \"Seen in the browser\"")));
 		}
 		finally {
 			browser.quit();

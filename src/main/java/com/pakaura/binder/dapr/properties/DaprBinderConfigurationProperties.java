@@ -54,6 +54,11 @@ import org.springframework.util.unit.DataSize;
  * answer 204 before they are sent anyway (the sidecar may start after the application)
  * @param shutdownTimeout on graceful stop, how long queued and in-flight events may take
  * to drain
+ * @param loopback with the binder disabled, deliver each published event to this
+ * application's own input bindings of its topic, through the same consumer path a
+ * sidecar's delivery takes, and send nothing anywhere: a local run without Dapr sees its
+ * own events (structured CloudEvents only; the component is not compared, and a failed
+ * delivery is not tried again)
  */
 @ConfigurationProperties("spring.cloud.stream.dapr.binder")
 public record DaprBinderConfigurationProperties(@DefaultValue("false") boolean enabled,
@@ -64,7 +69,8 @@ public record DaprBinderConfigurationProperties(@DefaultValue("false") boolean e
 		@Nullable String appApiToken, @DefaultValue("64") int maxInFlight, @DefaultValue("10000") int bufferSize,
 		@DefaultValue("1MB") DataSize maxBodySize, @DefaultValue("true") boolean bulkPublish,
 		@DefaultValue("256") int bulkMaxEntries, @DefaultValue("4MB") DataSize sidecarMaxBodySize,
-		@DefaultValue("10s") Duration startupWait, @DefaultValue("10s") Duration shutdownTimeout) {
+		@DefaultValue("10s") Duration startupWait, @DefaultValue("10s") Duration shutdownTimeout,
+		@DefaultValue("false") boolean loopback) {
 
 	public DaprBinderConfigurationProperties {
 		if (maxInFlight < 1) {

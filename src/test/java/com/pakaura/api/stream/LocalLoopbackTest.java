@@ -1,0 +1,117 @@
+package com.pakaura.api.stream;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import com.pakaura.api.support.OneRequestPerConnection;
+import com.pakaura.api.support.ServiceTest;
+import com.pakaura.api.support.Tokens;
+import com.pakaura.api.support.UserSession;
+import com.pakaura.binder.dapr.FakeDaprSidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A local run: Dapr disabled (the default) with the binder's loopback on, as the
+ * {@code local} profile has it. Changes made through REST and MCP reach the caller's live
+ * stream through the consumer binding, and nothing reaches a sidecar, though one listens.
+ */
+@ServiceTest
+@TestPropertySource(properties = "spring.cloud.stream.dapr.binder.loopback=true")
+class LocalLoopbackTest {
+
+	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
+
+	private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() {
+	};
+
+	@DynamicPropertySource
+	static void sidecar(DynamicPropertyRegistry properties) {
+		properties.add("DAPR_HTTP_PORT", SIDECAR::port);
+	}
+
+	@AfterAll
+	static void stopSidecar() {
+		SIDECAR.close();
+	}
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private WebTestClient http;
+
+	@Autowired
+	private MeterRegistry meters;
+
+	@Test
+	void changesThroughRestAndMcpReachTheLiveStreamWithoutASidecar() {
+		UserSession erin = new UserSession(this.http);
+		List<ServerSentEvent<String>> seen = new CopyOnWriteArrayList<>();
+		Disposable stream = watch(erin.userId(), seen);
+		try {
+			String task = erin.createTask("Seen locally");
+			erin.post()
+				.uri("/mcp")
+				.contentType(MediaType.APPLICATION_JSON)
+				.accept(MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM)
+				.bodyValue(
+						"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"complete_task\","
+								+ "\"arguments\":{\"task_id\":\"" + task + "\"}}}")
+				.exchange()
+				.expectStatus()
+				.isOk();
+			await().until(() -> seen.size() == 2);
+			assertThat(seen).extracting(ServerSentEvent::event).containsOnly("sync.task");
+			assertThat(seen).allSatisfy((event) -> assertThat(event.data()).contains(task));
+			assertThat(seen.get(0).data()).contains("\"created\"");
+			assertThat(seen.get(1).data()).contains("\"completed\"");
+			assertThat(SIDECAR.calls()).as("calls that reached the sidecar").isEmpty();
+		}
+		finally {
+			stream.dispose();
+		}
+	}
+
+	private Disposable watch(String userId, List<ServerSentEvent<String>> into) {
+		WebClient client = WebClient.builder()
+			.baseUrl("http://localhost:" + this.port)
+			.clientConnector(OneRequestPerConnection.connector())
+			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + Tokens.forUser(userId))
+			.build();
+		double open = openStreams();
+		Disposable subscription = client.get()
+			.uri("/api/tasks/stream")
+			.accept(MediaType.TEXT_EVENT_STREAM)
+			.retrieve()
+			.bodyToFlux(SSE)
+			.filter((event) -> event.event() != null)
+			.subscribe(into::add);
+		// the stream is open once the server has registered it
+		await().until(() -> openStreams() > open);
+		return subscription;
+	}
+
+	private double openStreams() {
+		return this.meters.get("pakaura.stream.clients").gauge().value();
+	}
+
+}
