@@ -10,19 +10,15 @@ import reactor.core.Disposable;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.core.ParameterizedTypeReference;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import org.springframework.web.reactive.function.client.WebClient;
 
-import com.pakaura.api.support.OneRequestPerConnection;
+import com.pakaura.api.support.LiveStreamClient;
 import com.pakaura.api.support.ServiceTest;
-import com.pakaura.api.support.Tokens;
 import com.pakaura.api.support.UserSession;
 import com.pakaura.binder.dapr.FakeDaprSidecar;
 
@@ -39,9 +35,6 @@ import static org.awaitility.Awaitility.await;
 class LocalLoopbackTest {
 
 	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
-
-	private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() {
-	};
 
 	@DynamicPropertySource
 	static void sidecar(DynamicPropertyRegistry properties) {
@@ -92,26 +85,7 @@ class LocalLoopbackTest {
 	}
 
 	private Disposable watch(String userId, List<ServerSentEvent<String>> into) {
-		WebClient client = WebClient.builder()
-			.baseUrl("http://localhost:" + this.port)
-			.clientConnector(OneRequestPerConnection.connector())
-			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + Tokens.forUser(userId))
-			.build();
-		double open = openStreams();
-		Disposable subscription = client.get()
-			.uri("/api/tasks/stream")
-			.accept(MediaType.TEXT_EVENT_STREAM)
-			.retrieve()
-			.bodyToFlux(SSE)
-			.filter((event) -> event.event() != null)
-			.subscribe(into::add);
-		// the stream is open once the server has registered it
-		await().until(() -> openStreams() > open);
-		return subscription;
-	}
-
-	private double openStreams() {
-		return this.meters.get("pakaura.stream.clients").gauge().value();
+		return LiveStreamClient.watch(this.port, this.meters, userId, null, into);
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,18 +15,14 @@ import reactor.core.Disposable;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController;
-import org.springframework.core.ParameterizedTypeReference;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import org.springframework.web.reactive.function.client.WebClient;
 
-import com.pakaura.api.support.OneRequestPerConnection;
+import com.pakaura.api.support.LiveStreamClient;
 import com.pakaura.api.support.ServiceTest;
-import com.pakaura.api.support.Tokens;
 import com.pakaura.api.support.UserSession;
 import com.pakaura.binder.dapr.FakeDaprSidecar;
 import com.pakaura.binder.dapr.FakeDaprSubscriber;
@@ -45,9 +42,6 @@ class TaskStreamIntegrationTest {
 	private static final String APP_TOKEN = "sidecar-to-app-token";
 
 	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
-
-	private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() {
-	};
 
 	@DynamicPropertySource
 	static void sidecar(DynamicPropertyRegistry properties) {
@@ -205,30 +199,8 @@ class TaskStreamIntegrationTest {
 			.containsExactly("DROP", "DROP");
 	}
 
-	private Disposable watch(String userId, String lastEventId, List<ServerSentEvent<String>> into) {
-		WebClient client = WebClient.builder()
-			.baseUrl("http://localhost:" + this.port)
-			.clientConnector(OneRequestPerConnection.connector())
-			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + Tokens.forUser(userId))
-			.build();
-		double open = openStreams();
-		Disposable subscription = client.get().uri("/api/tasks/stream").headers((headers) -> {
-			if (lastEventId != null) {
-				headers.set("Last-Event-ID", lastEventId);
-			}
-		})
-			.accept(MediaType.TEXT_EVENT_STREAM)
-			.retrieve()
-			.bodyToFlux(SSE)
-			.filter((event) -> event.event() != null)
-			.subscribe(into::add);
-		// the stream is open once the server has registered it
-		await().until(() -> openStreams() > open);
-		return subscription;
-	}
-
-	private double openStreams() {
-		return this.meters.get("pakaura.stream.clients").gauge().value();
+	private Disposable watch(String userId, @Nullable String lastEventId, List<ServerSentEvent<String>> into) {
+		return LiveStreamClient.watch(this.port, this.meters, userId, lastEventId, into);
 	}
 
 	@SuppressWarnings("unchecked")
