@@ -14,4 +14,13 @@ public interface DaprInbound {
 	 */
 	DeliveryStatus deliver(Map<String, String> headers, byte[] body);
 
+	/**
+	 * A delivery larger than the binder takes; what to answer for it.
+	 * @param maxBodyBytes the limit it passed
+	 * @return DROP unless the receiver says otherwise: no redelivery makes it smaller
+	 */
+	default DeliveryStatus tooLarge(long maxBodyBytes) {
+		return DeliveryStatus.DROP;
+	}
+
 }

@@ -142,6 +142,11 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 		}
 	}
 
+	@Override
+	public DeliveryStatus tooLarge(long maxBodyBytes) {
+		return drop("larger than the binder's max-body-size of " + maxBodyBytes + " bytes");
+	}
+
 	/**
 	 * Spring Cloud Stream's binding error channel, which hears of every message that
 	 * failed for good. Not the producer's own error channel: with one,

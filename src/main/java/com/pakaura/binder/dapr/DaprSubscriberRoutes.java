@@ -9,6 +9,9 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -44,7 +47,8 @@ public final class DaprSubscriberRoutes {
 	 * The two routes, for these subscriptions; with an app token, a request without it
 	 * gets 401.
 	 */
-	public static RouterFunction<ServerResponse> of(DaprSubscriptions subscriptions, @Nullable String appToken) {
+	public static RouterFunction<ServerResponse> of(DaprSubscriptions subscriptions, @Nullable String appToken,
+			long maxBodyBytes) {
 		byte[] token = (appToken == null || appToken.isEmpty()) ? null : appToken.getBytes(StandardCharsets.UTF_8);
 		return RouterFunctions.route()
 			.GET(SUBSCRIBE_PATH,
@@ -53,21 +57,41 @@ public final class DaprSubscriberRoutes {
 						.bodyValue(subscriptions.asDaprSubscriptions())))
 			.POST(DaprSubscriptions.ROUTE_PREFIX + "{binding}",
 					(request) -> refused(request, token)
-						.switchIfEmpty(Mono.defer(() -> deliver(request, subscriptions))))
+						.switchIfEmpty(Mono.defer(() -> deliver(request, subscriptions, maxBodyBytes))))
 			.build();
 	}
 
-	private static Mono<ServerResponse> deliver(ServerRequest request, DaprSubscriptions subscriptions) {
+	/**
+	 * The body is read up to the binder's {@code max-body-size}, not the application's
+	 * codec limit: what the binder lets the application publish, it takes back. A larger
+	 * one is answered DROP, since daprd would redeliver a 413 for ever.
+	 */
+	private static Mono<ServerResponse> deliver(ServerRequest request, DaprSubscriptions subscriptions,
+			long maxBodyBytes) {
 		return subscriptions.forBinding(request.pathVariable("binding"))
-			.map((subscription) -> request.bodyToMono(byte[].class)
+			.map((subscription) -> DataBufferUtils.join(request.exchange().getRequest().getBody(), (int) maxBodyBytes)
+				.map(DaprSubscriberRoutes::bytesOf)
 				.defaultIfEmpty(new byte[0])
 				// the binding's handler may block: off the event loop
 				.publishOn(Schedulers.boundedElastic())
 				.map((body) -> subscription.receiver().deliver(headersOf(request), body))
+				.onErrorResume(DataBufferLimitException.class,
+						(tooLarge) -> Mono.fromSupplier(() -> subscription.receiver().tooLarge(maxBodyBytes)))
 				.flatMap((status) -> ServerResponse.ok()
 					.contentType(MediaType.APPLICATION_JSON)
 					.bodyValue(Map.of("status", status.name()))))
 			.orElseGet(() -> ServerResponse.notFound().build());
+	}
+
+	private static byte[] bytesOf(DataBuffer buffer) {
+		try {
+			byte[] bytes = new byte[buffer.readableByteCount()];
+			buffer.read(bytes);
+			return bytes;
+		}
+		finally {
+			DataBufferUtils.release(buffer);
+		}
 	}
 
 	private static Mono<ServerResponse> refused(ServerRequest request, byte @Nullable [] token) {

@@ -3,6 +3,7 @@ package com.pakaura.api.stream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,6 +29,7 @@ import com.pakaura.binder.dapr.FakeDaprSidecar;
 import com.pakaura.binder.dapr.FakeDaprSubscriber;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -185,6 +187,32 @@ class TaskStreamIntegrationTest {
 			bindings.changeState("taskUpdates-in-0", BindingsLifecycleController.State.RESUMED);
 			stream.dispose();
 		}
+	}
+
+	/**
+	 * A delivery is taken up to the binder's max-body-size (1 MB), what it lets the
+	 * service publish, though the API refuses bodies over 64 KiB; a larger one is
+	 * answered DROP, which daprd dead-letters, where a 413 would be redelivered for ever.
+	 */
+	@Test
+	void aDeliveryIsTakenUpToTheBindersBodyLimitAndDroppedPastIt() {
+		int before = SIDECAR.appDeliveries().size();
+		SIDECAR.deliverToApp("pubsub-kafka-broadcast", "task-updates", syncTaskOf(100 * 1024));
+		SIDECAR.deliverToApp("pubsub-kafka-broadcast", "task-updates", syncTaskOf(1_100_000));
+		await().until(() -> SIDECAR.appDeliveries().size() == before + 2);
+		assertThat(SIDECAR.appDeliveries().subList(before, before + 2))
+			.extracting(FakeDaprSubscriber.AppDelivery::status, FakeDaprSubscriber.AppDelivery::answer)
+			.containsExactly(tuple(200, "SUCCESS"), tuple(200, "DROP"));
+	}
+
+	private static byte[] syncTaskOf(int bytes) {
+		String task = UUID.randomUUID().toString();
+		String event = "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID()
+				+ "\",\"source\":\"pakaura/api\",\"type\":\"sync.task\",\"subject\":\"" + task
+				+ "\",\"datacontenttype\":\"application/json\",\"sequence\":\"00000000000000000001\",\"data\":{"
+				+ "\"task_id\":\"" + task + "\",\"user_id\":\"nobody\",\"action\":\"created\","
+				+ "\"timestamp\":\"2026-12-06T00:00:00Z\",\"note\":\"" + "x".repeat(bytes) + "\"}}";
+		return event.getBytes(StandardCharsets.UTF_8);
 	}
 
 	@Test

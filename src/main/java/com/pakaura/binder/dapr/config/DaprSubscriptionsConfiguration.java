@@ -30,7 +30,7 @@ public class DaprSubscriptionsConfiguration {
 	@Bean
 	RouterFunction<ServerResponse> daprSubscriptionRoutes(DaprSubscriptions subscriptions,
 			DaprBinderConfigurationProperties properties) {
-		return DaprSubscriberRoutes.of(subscriptions, properties.appApiToken());
+		return DaprSubscriberRoutes.of(subscriptions, properties.appApiToken(), properties.maxBodySize().toBytes());
 	}
 
 }
