@@ -69,7 +69,8 @@ public final class DaprSubscriberRoutes {
 	private static Mono<ServerResponse> deliver(ServerRequest request, DaprSubscriptions subscriptions,
 			long maxBodyBytes) {
 		return subscriptions.forBinding(request.pathVariable("binding"))
-			.map((subscription) -> DataBufferUtils.join(request.exchange().getRequest().getBody(), (int) maxBodyBytes)
+			.map((subscription) -> DataBufferUtils
+				.join(request.exchange().getRequest().getBody(), (int) Math.min(maxBodyBytes, Integer.MAX_VALUE))
 				.map(DaprSubscriberRoutes::bytesOf)
 				.defaultIfEmpty(new byte[0])
 				// the binding's handler may block: off the event loop
