@@ -105,7 +105,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	 * daprd's subscriber half: delivers what is published to the application's
 	 * subscriptions.
 	 */
-	private final FakeDaprSubscriber subscriber = new FakeDaprSubscriber();
+	private final FakeDaprSubscriber subscriber = new FakeDaprSubscriber(() -> this.version);
 
 	private final List<Request> requests = new CopyOnWriteArrayList<>();
 

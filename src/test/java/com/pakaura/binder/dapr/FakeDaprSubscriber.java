@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -21,9 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 import com.pakaura.binder.dapr.FakeDaprSidecar.Delivered;
 
 /**
- * The subscriber half of the fake sidecar, as daprd 1.16 does it (not modelled yet: from
- * 1.18.0 an app's 404 goes to the dead-letter topic, and from 1.17.2 messages are held at
- * shutdown):
+ * The subscriber half of the fake sidecar, as daprd 1.16-1.18 does it with its Kafka
+ * component (not modelled: from 1.17.2 messages are held at shutdown):
  * <ul>
  * <li>at start {@code GET /dapr/subscribe} with a {@code dapr-app-id} header (dapr
  * pkg/runtime/pubsub/subscriptions.go {@code GetSubscriptionsHTTP}); 404 means none; the
@@ -34,21 +34,23 @@ import com.pakaura.binder.dapr.FakeDaprSidecar.Delivered;
  * the record's metadata as headers ({@code __key}, {@code __topic}, {@code __partition},
  * {@code __offset}, {@code pubsubName}) (dapr pkg/messaging/... postman/http/http.go
  * {@code Deliver});</li>
- * <li>the answer (dapr pkg/runtime/subscription/subscription.go): 2xx with an empty body,
- * {@code SUCCESS} or {@code ""} acknowledges; {@code RETRY}, any other status string, any
- * other HTTP status or a failed call redelivers; {@code DROP} drops, into the dead-letter
- * topic when the subscription names one; 404 drops without the dead-letter topic.</li>
+ * <li>the answer (dapr v1.18.3 pkg/runtime/subscription/postman/http/http.go
+ * {@code Deliver}): 2xx with an empty or unreadable body, {@code SUCCESS} or {@code ""}
+ * acknowledges; {@code DROP} drops, into the dead-letter topic when the subscription
+ * names one; 404 drops, on 1.16 without the dead-letter topic, from 1.17.0 into it
+ * (dapr/dapr#9421);</li>
+ * <li>{@code RETRY}, any other status string, any other HTTP status or a failed call is
+ * an error (subscription.go): with a dead-letter topic the message goes there at once, or
+ * after {@link #resiliencyRetries} more attempts where a Resiliency policy retries the
+ * component's inbound calls; without one the Kafka component redelivers it after its
+ * constant 5 s backoff, for ever ({@code consumeRetryEnabled}, contrib
+ * pubsub/kafka/kafka.go, common/component/kafka/consumer.go, dapr/kit retry), here every
+ * {@link #redeliveryInterval}, and the subscription's later messages wait behind it.</li>
  * </ul>
  */
 public final class FakeDaprSubscriber implements AutoCloseable {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
-
-	/**
-	 * Redeliveries before the fake gives up on a message (daprd's resiliency would go
-	 * on).
-	 */
-	private static final int MAX_DELIVERIES = 5;
 
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -67,6 +69,33 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 	private volatile @Nullable String appToken;
 
 	private volatile int appPort;
+
+	private final Supplier<DaprVersion> version;
+
+	/** daprd's 5 s between redeliveries, scaled for tests. */
+	private volatile Duration redeliveryInterval = Duration.ofMillis(100);
+
+	private volatile int resiliencyRetries;
+
+	private volatile boolean closed;
+
+	FakeDaprSubscriber(Supplier<DaprVersion> version) {
+		this.version = version;
+	}
+
+	/** How long the fake waits before it redelivers a message that failed. */
+	void redeliveryInterval(Duration interval) {
+		this.redeliveryInterval = interval;
+	}
+
+	/**
+	 * More attempts before a failed message goes to the dead-letter topic, as a
+	 * Resiliency retry policy on the component's inbound calls would make (0: none,
+	 * daprd's default).
+	 */
+	void resiliencyRetries(int retries) {
+		this.resiliencyRetries = retries;
+	}
 
 	/** One subscription as the application announced it. */
 	public record Subscription(String pubsubname, String topic, String route, @Nullable String deadLetterTopic) {
@@ -146,13 +175,14 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 
 	private void deliver(Subscription subscription, Delivered published, long offset) {
 		String eventId = published.event().path("id").isString() ? published.event().path("id").stringValue() : "";
-		for (int attempt = 1; attempt <= MAX_DELIVERIES; attempt++) {
-			String outcome = post(subscription, published, offset, eventId);
+		for (int attempt = 1; !this.closed; attempt++) {
+			boolean lastAttempt = subscription.deadLetterTopic() != null && attempt > this.resiliencyRetries;
+			String outcome = post(subscription, published, offset, eventId, lastAttempt);
 			if (!outcome.equals("retry")) {
 				return;
 			}
 			try {
-				Thread.sleep(50L * attempt);
+				Thread.sleep(this.redeliveryInterval.toMillis());
 			}
 			catch (InterruptedException ex) {
 				return;
@@ -160,7 +190,8 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 		}
 	}
 
-	private String post(Subscription subscription, Delivered published, long offset, String eventId) {
+	private String post(Subscription subscription, Delivered published, long offset, String eventId,
+			boolean lastAttempt) {
 		HttpRequest.Builder request = HttpRequest
 			.newBuilder(URI.create("http://127.0.0.1:" + this.appPort + subscription.route()))
 			.header("Content-Type", "application/cloudevents+json")
@@ -189,7 +220,8 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 			status = response.statusCode();
 			answer = statusOf(response.body());
 			if (status == 404) {
-				outcome = "drop";
+				outcome = (subscription.deadLetterTopic() != null && this.version.get() != DaprVersion.V1_16)
+						? "dead-letter" : "drop";
 			}
 			else if (status / 100 != 2) {
 				outcome = "retry";
@@ -211,6 +243,9 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 			Thread.currentThread().interrupt();
 			outcome = "retry";
 		}
+		if (outcome.equals("retry") && lastAttempt) {
+			outcome = "dead-letter";
+		}
 		this.answered.add(new AppDelivery(subscription.route(), eventId, status, answer, outcome));
 		return outcome;
 	}
@@ -231,6 +266,7 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 
 	@Override
 	public void close() {
+		this.closed = true;
 		this.deliveries.shutdownNow();
 	}
 
