@@ -32,11 +32,11 @@ import org.springframework.messaging.support.MessageBuilder;
  * {@code {"status": ...}}):
  * <ul>
  * <li>SUCCESS once the handler has completed;</li>
- * <li>RETRY when it failed on each of the binding's {@code maxAttempts}, and when the
- * binding is stopped or paused (then nothing reaches it; a binding without a group,
- * stopped, stays so, Spring Cloud Stream's rule, while a pause can be resumed); what
- * daprd does with a RETRY depends on the subscription: see
- * {@link DeliveryStatus#RETRY};</li>
+ * <li>RETRY when it failed on each of the binding's {@code maxAttempts} (DROP where the
+ * binding sets {@code drop-when-exhausted}), and when the binding is stopped or paused
+ * (then nothing reaches it; a binding without a group, stopped, stays so, Spring Cloud
+ * Stream's rule, while a pause can be resumed); what daprd does with a RETRY depends on
+ * the subscription: see {@link DeliveryStatus#RETRY};</li>
  * <li>DROP for a message no retry can help (not a CloudEvent, a payload that cannot be
  * converted): daprd drops it, into the dead-letter topic when one is configured.</li>
  * </ul>
@@ -68,6 +68,8 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 
 	private final RetryTemplate retry;
 
+	private final boolean dropWhenExhausted;
+
 	private final Counter succeeded;
 
 	private final Counter retried;
@@ -80,10 +82,12 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 
 	private volatile boolean paused;
 
-	DaprInboundChannelAdapter(String binding, String topic, RetryTemplate retry, MeterRegistry meters) {
+	DaprInboundChannelAdapter(String binding, String topic, RetryTemplate retry, MeterRegistry meters,
+			boolean dropWhenExhausted) {
 		this.binding = binding;
 		this.topic = topic;
 		this.retry = retry;
+		this.dropWhenExhausted = dropWhenExhausted;
 		this.succeeded = counter(meters, "success");
 		this.retried = counter(meters, "retry");
 		this.dropped = counter(meters, "drop");
@@ -130,6 +134,9 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 				if (inner instanceof MessageConversionException) {
 					return drop("its payload cannot be converted: " + inner.getMessage());
 				}
+			}
+			if (this.dropWhenExhausted) {
+				return drop("it failed on each of its attempts: " + cause);
 			}
 			this.retried.increment();
 			log.atWarn()

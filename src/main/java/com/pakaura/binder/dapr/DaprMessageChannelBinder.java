@@ -131,7 +131,7 @@ public class DaprMessageChannelBinder extends
 		String binding = (properties.getBindingName() != null) ? properties.getBindingName() : destination.getName();
 		String pubsub = StringUtils.hasText(dapr.getPubsubName()) ? dapr.getPubsubName() : this.properties.pubsubName();
 		DaprInboundChannelAdapter adapter = new DaprInboundChannelAdapter(binding, destination.getName(),
-				buildRetryTemplate(properties), this.outcomes.meters());
+				buildRetryTemplate(properties), this.outcomes.meters(), dapr.isDropWhenExhausted());
 		adapter.setBeanFactory(getBeanFactory());
 		adapter.failuresTo(registerErrorInfrastructure(destination, group, properties).getErrorChannel());
 		this.subscriptions.add(new DaprSubscriptions.Subscription(binding, pubsub, destination.getName(),

@@ -15,9 +15,11 @@ import reactor.core.Disposable;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cloud.stream.binder.BinderFactory;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.messaging.MessageChannel;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -25,6 +27,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import com.pakaura.api.support.LiveStreamClient;
 import com.pakaura.api.support.ServiceTest;
 import com.pakaura.api.support.UserSession;
+import com.pakaura.binder.dapr.DaprMessageChannelBinder;
 import com.pakaura.binder.dapr.FakeDaprSidecar;
 import com.pakaura.binder.dapr.FakeDaprSubscriber;
 
@@ -213,6 +216,17 @@ class TaskStreamIntegrationTest {
 				+ "\"task_id\":\"" + task + "\",\"user_id\":\"nobody\",\"action\":\"created\","
 				+ "\"timestamp\":\"2026-12-06T00:00:00Z\",\"note\":\"" + "x".repeat(bytes) + "\"}}";
 		return event.getBytes(StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * A live update the stream cannot take is answered DROP once its attempts are spent:
+	 * the broadcast component has no dead-letter topic, so a RETRY would hold the pod's
+	 * partition for ever.
+	 */
+	@Test
+	void theLiveStreamsBindingDropsWhatItCannotTake(@Autowired BinderFactory binders) {
+		DaprMessageChannelBinder binder = (DaprMessageChannelBinder) binders.getBinder("dapr", MessageChannel.class);
+		assertThat(binder.getExtendedConsumerProperties("taskUpdates-in-0").isDropWhenExhausted()).isTrue();
 	}
 
 	@Test

@@ -38,7 +38,7 @@ class DaprInboundChannelAdapterTests {
 
 	private final PublishSubscribeChannel errors = new PublishSubscribeChannel();
 
-	private final DaprInboundChannelAdapter adapter = adapter(3);
+	private final DaprInboundChannelAdapter adapter = adapter(3, false);
 
 	@Test
 	void aCloudEventBecomesItsDataWithItsAttributesAndDaprsMetadataAsHeaders() {
@@ -67,11 +67,7 @@ class DaprInboundChannelAdapterTests {
 
 	@Test
 	void aHandlerThatKeepsFailingIsTriedMaxAttemptsTimesThenAnsweredRetryAndTheErrorChannelHearsOfIt() {
-		AtomicInteger attempts = new AtomicInteger();
-		this.binding.subscribe((message) -> {
-			attempts.incrementAndGet();
-			throw new IllegalStateException("database down");
-		});
+		AtomicInteger attempts = handlerThatAlwaysFails();
 		List<Message<?>> errors = new CopyOnWriteArrayList<>();
 		this.errors.subscribe(errors::add);
 		assertThat(this.adapter.deliver(Map.of(), EVENT)).isEqualTo(DeliveryStatus.RETRY);
@@ -131,11 +127,34 @@ class DaprInboundChannelAdapterTests {
 		assertThat(received).hasSize(1);
 	}
 
-	private DaprInboundChannelAdapter adapter(int maxAttempts) {
+	@Test
+	void withDropWhenExhaustedAHandlerThatKeepsFailingIsAnsweredDropAndCounted() {
+		DaprInboundChannelAdapter dropping = adapter(2, true);
+		AtomicInteger attempts = handlerThatAlwaysFails();
+		List<Message<?>> errors = new CopyOnWriteArrayList<>();
+		this.errors.subscribe(errors::add);
+		assertThat(dropping.deliver(Map.of(), EVENT)).isEqualTo(DeliveryStatus.DROP);
+		assertThat(attempts).hasValue(2);
+		assertThat(count("drop")).isEqualTo(1);
+		assertThat(count("retry")).isZero();
+		assertThat(errors).singleElement().isInstanceOf(ErrorMessage.class);
+	}
+
+	/** Subscribes a handler that fails every time; returns its count of attempts. */
+	private AtomicInteger handlerThatAlwaysFails() {
+		AtomicInteger attempts = new AtomicInteger();
+		this.binding.subscribe((message) -> {
+			attempts.incrementAndGet();
+			throw new IllegalStateException("database down");
+		});
+		return attempts;
+	}
+
+	private DaprInboundChannelAdapter adapter(int maxAttempts, boolean dropWhenExhausted) {
 		RetryTemplate retry = new RetryTemplate(
 				RetryPolicy.builder().maxRetries(maxAttempts - 1).delay(Duration.ofMillis(1)).build());
 		DaprInboundChannelAdapter adapter = new DaprInboundChannelAdapter("updates-in-0", "task-updates", retry,
-				this.meters);
+				this.meters, dropWhenExhausted);
 		adapter.setOutputChannel(this.binding);
 		adapter.failuresTo(this.errors);
 		adapter.setBeanFactory(new DefaultListableBeanFactory());

@@ -27,10 +27,20 @@ public class DaprConsumerProperties {
 	private @Nullable String pubsubName;
 
 	/**
-	 * Topic where Dapr puts a message the application answers with DROP (never a 404:
-	 * Dapr drops those without a dead-letter topic).
+	 * Topic where Dapr puts a message the application answers with DROP, and one it
+	 * answers RETRY unless a Resiliency policy retries it (and, from daprd 1.17.0, a
+	 * 404).
 	 */
 	private @Nullable String deadLetterTopic;
+
+	/**
+	 * Answer DROP, not RETRY, for a message whose handler failed on each of the binding's
+	 * {@code max-attempts}. daprd redelivers a RETRY every 5 s for ever when the
+	 * subscription has no dead-letter topic, holding back the partition's later messages;
+	 * a DROP lets them through and loses this one (counted). For a binding where a lost
+	 * message costs less than a held partition.
+	 */
+	private boolean dropWhenExhausted;
 
 	/** Subscription metadata, e.g. {@code rawPayload}. */
 	private Map<String, String> metadata = new LinkedHashMap<>();
@@ -49,6 +59,14 @@ public class DaprConsumerProperties {
 
 	public void setDeadLetterTopic(@Nullable String deadLetterTopic) {
 		this.deadLetterTopic = deadLetterTopic;
+	}
+
+	public boolean isDropWhenExhausted() {
+		return this.dropWhenExhausted;
+	}
+
+	public void setDropWhenExhausted(boolean dropWhenExhausted) {
+		this.dropWhenExhausted = dropWhenExhausted;
 	}
 
 	public Map<String, String> getMetadata() {
