@@ -76,7 +76,7 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 
 	private final Counter dropped;
 
-	private final Counter refused;
+	private final Counter stopped;
 
 	private volatile @Nullable MessageChannel failures;
 
@@ -91,7 +91,7 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 		this.succeeded = counter(meters, "success");
 		this.retried = counter(meters, "retry");
 		this.dropped = counter(meters, "drop");
-		this.refused = counter(meters, "stopped");
+		this.stopped = counter(meters, "stopped");
 	}
 
 	private Counter counter(MeterRegistry meters, String outcome) {
@@ -105,7 +105,7 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 	public DeliveryStatus deliver(Map<String, String> headers, byte[] body) {
 		if (!isRunning() || this.paused) {
 			// a stopped or paused binding takes nothing: the message stays daprd's
-			this.refused.increment();
+			this.stopped.increment();
 			log.atDebug()
 				.addKeyValue("binding", this.binding)
 				.addKeyValue("topic", this.topic)

@@ -20,24 +20,29 @@ final class DisabledDaprPublisher implements DaprPublisher {
 
 	private static final Logger log = LoggerFactory.getLogger(DisabledDaprPublisher.class);
 
-	private final @Nullable DaprSubscriptions loopback;
-
-	private final @Nullable ExecutorService deliveries;
+	/** {@code null} without loopback. */
+	private final @Nullable Loopback loopback;
 
 	/**
-	 * @param loopback the subscriptions to deliver to, or {@code null} for none
+	 * @param subscriptions the subscriptions to deliver to, or {@code null} for none
 	 */
-	DisabledDaprPublisher(@Nullable DaprSubscriptions loopback) {
-		this.loopback = loopback;
-		this.deliveries = (loopback != null) ? Executors.newSingleThreadExecutor((task) -> {
+	DisabledDaprPublisher(@Nullable DaprSubscriptions subscriptions) {
+		if (subscriptions == null) {
+			this.loopback = null;
+			return;
+		}
+		this.loopback = new Loopback(subscriptions, Executors.newSingleThreadExecutor((task) -> {
 			Thread thread = new Thread(task, "dapr-loopback");
 			thread.setDaemon(true);
 			return thread;
-		}) : null;
-		if (loopback != null) {
-			log.info("Dapr is disabled: published events are delivered to this application's own subscriptions"
-					+ " (loopback), and nothing leaves the process");
-		}
+		}));
+		log.info("Dapr is disabled: published events are delivered to this application's own subscriptions"
+				+ " (loopback), and nothing leaves the process");
+	}
+
+	/** The subscriptions to deliver to, and the one thread that delivers, in order. */
+	private record Loopback(DaprSubscriptions subscriptions, ExecutorService deliveries) {
+
 	}
 
 	@Override
@@ -55,10 +60,9 @@ final class DisabledDaprPublisher implements DaprPublisher {
 						.addKeyValue("bytes", publication.body().length)
 						.log("Dapr is disabled: message not sent"));
 		}
-		DaprSubscriptions subscriptions = this.loopback;
-		ExecutorService deliveries = this.deliveries;
-		if (subscriptions != null && deliveries != null && !deliveries.isShutdown()) {
-			deliveries.execute(() -> deliverLocally(subscriptions, publication));
+		Loopback loopback = this.loopback;
+		if (loopback != null && !loopback.deliveries().isShutdown()) {
+			loopback.deliveries().execute(() -> deliverLocally(loopback.subscriptions(), publication));
 		}
 	}
 
@@ -80,11 +84,11 @@ final class DisabledDaprPublisher implements DaprPublisher {
 
 	@Override
 	public void close() {
-		ExecutorService deliveries = this.deliveries;
-		if (deliveries != null) {
-			deliveries.shutdown();
+		Loopback loopback = this.loopback;
+		if (loopback != null) {
+			loopback.deliveries().shutdown();
 			try {
-				deliveries.awaitTermination(5, TimeUnit.SECONDS);
+				loopback.deliveries().awaitTermination(5, TimeUnit.SECONDS);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
