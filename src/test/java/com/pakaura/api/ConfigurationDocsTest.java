@@ -31,12 +31,7 @@ class ConfigurationDocsTest {
 	@Test
 	void everySettingInTheMetadataIsDocumentedInTheConfigurationReference() throws IOException {
 		String reference = Files.readString(Path.of("docs", "configuration.md"));
-		List<String> settings = new ArrayList<>();
-		try (InputStream metadata = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
-			for (JsonNode property : JsonMapper.builder().build().readTree(metadata).get("properties")) {
-				settings.add(property.get("name").stringValue());
-			}
-		}
+		List<String> settings = new ArrayList<>(metadataDefaults().keySet());
 		assertThat(settings).contains("spring.cloud.stream.dapr.binder.enabled", "pakaura.auth.jwt-secret",
 				"spring.cloud.stream.dapr.bindings.for-docs-only.producer.partition-key-expression");
 		assertThat(settings).allSatisfy((setting) -> {
@@ -59,14 +54,7 @@ class ConfigurationDocsTest {
 	 */
 	@Test
 	void everyDefaultInTheReferenceIsTheMetadatasDefault() throws IOException {
-		Map<String, @Nullable String> defaults = new LinkedHashMap<>();
-		try (InputStream metadata = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
-			for (JsonNode property : JsonMapper.builder().build().readTree(metadata).get("properties")) {
-				JsonNode value = property.get("defaultValue");
-				defaults.put(property.get("name").stringValue(),
-						(value == null) ? null : value.isString() ? value.stringValue() : value.toString());
-			}
-		}
+		Map<String, @Nullable String> defaults = metadataDefaults();
 		int compared = 0;
 		for (String line : Files.readAllLines(Path.of("docs", "configuration.md"))) {
 			String[] cells = line.split("\\|");
@@ -79,11 +67,11 @@ class ConfigurationDocsTest {
 				String setting = name.group(1);
 				String binding = "spring.cloud.stream.dapr.bindings.for-docs-only.producer." + setting;
 				String consumer = "spring.cloud.stream.dapr.bindings.for-docs-only.consumer." + setting;
-				if (defaults.containsKey(setting)) {
-					settings.add(setting);
-				}
-				else if (defaults.containsKey(binding) || defaults.containsKey(consumer)) {
-					settings.add(defaults.containsKey(binding) ? binding : consumer);
+				for (String known : List.of(setting, binding, consumer)) {
+					if (defaults.containsKey(known)) {
+						settings.add(known);
+						break;
+					}
 				}
 			}
 			String[] documented = cells[2].strip().split(",\\s+|\\s+/\\s+");
@@ -101,6 +89,23 @@ class ConfigurationDocsTest {
 			}
 		}
 		assertThat(compared).as("defaults compared").isGreaterThanOrEqualTo(40);
+	}
+
+	/**
+	 * Every setting of the configuration metadata, in its order, with its default as text
+	 * ({@code null}: none).
+	 */
+	private static Map<String, @Nullable String> metadataDefaults() throws IOException {
+		Map<String, @Nullable String> defaults = new LinkedHashMap<>();
+		try (InputStream metadata = ConfigurationDocsTest.class
+			.getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+			for (JsonNode property : JsonMapper.builder().build().readTree(metadata).get("properties")) {
+				JsonNode value = property.get("defaultValue");
+				defaults.put(property.get("name").stringValue(),
+						(value == null) ? null : value.isString() ? value.stringValue() : value.toString());
+			}
+		}
+		return defaults;
 	}
 
 }

@@ -44,6 +44,8 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 	private static final Duration PATIENCE = Duration.ofSeconds(60);
 
 	/** Key-values in plain-text logs; the assertions below hold for JSON logs as well. */
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
 	/** A field of the key-value pattern: {@code name="value"}, or {@code name=value}. */
 	private static final Pattern KEY_VALUE = Pattern.compile("(\\w+)=(?:\"((?:[^\"\\\\]|\\\\.)*)\"|(\\S*))");
 
@@ -379,7 +381,7 @@ class DaprPublishOutcomesTest extends WithFreshSidecarEachTest {
 		Map<String, String> fields = new HashMap<>();
 		String text = line.strip();
 		if (text.startsWith("{")) {
-			JsonNode json = JsonMapper.builder().build().readTree(text);
+			JsonNode json = JSON.readTree(text);
 			json.properties()
 				.forEach((field) -> fields.put(field.getKey(),
 						field.getValue().isValueNode() ? field.getValue().asString() : field.getValue().toString()));

@@ -22,6 +22,7 @@ import com.pakaura.binder.dapr.FakeDaprSidecar.Delivered;
 import com.pakaura.binder.dapr.FakeDaprSubscriber.AppDelivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -99,10 +100,6 @@ class FakeDaprSubscriberRulesTest {
 		await().until(() -> subscriber.deliveries().size() == 1);
 		assertThat(subscriber.deliveries()).extracting(AppDelivery::outcome)
 			.containsExactly((version == DaprVersion.V1_16) ? "drop" : "dead-letter");
-	}
-
-	private static org.assertj.core.groups.Tuple tuple(Object... values) {
-		return org.assertj.core.groups.Tuple.tuple(values);
 	}
 
 	private void answer(int status, String body) {
