@@ -1,7 +1,6 @@
 package com.pakaura.binder.dapr;
 
 import java.util.Map;
-import java.util.Set;
 
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.format.EventFormat;
@@ -42,12 +41,14 @@ import org.springframework.messaging.support.MessageBuilder;
  * </ul>
  * The CloudEvent is read with the CloudEvents SDK: its {@code data} becomes the payload
  * (typed by {@code datacontenttype}, converted as Spring Cloud Stream converts any
- * payload), its attributes {@code ce-*} headers, and daprd's metadata ({@code __key},
- * {@code __partition}, {@code __offset}, record headers) headers as they came. Each
- * outcome is counted ({@code dapr.consume}: success, retry, drop, and stopped for one
- * refused while the binding is stopped or paused) and each failure logged in one WARN
- * line; a message that failed on every attempt also goes to the binding's error channel,
- * once, before it is answered RETRY, as in Spring Cloud Stream's other binders.
+ * payload), its attributes {@code ce-*} headers, and, unless the binding's
+ * {@code header-mode} is {@code none}, daprd's metadata ({@code __key},
+ * {@code __partition}, {@code __offset}, record headers) headers as they came
+ * ({@link DaprHeaderMapper}). Each outcome is counted ({@code dapr.consume}: success,
+ * retry, drop, and stopped for one refused while the binding is stopped or paused) and
+ * each failure logged in one WARN line; a message that failed on every attempt also goes
+ * to the binding's error channel, once, before it is answered RETRY, as in Spring Cloud
+ * Stream's other binders.
  */
 final class DaprInboundChannelAdapter extends MessageProducerSupport implements DaprInbound, Pausable {
 
@@ -58,10 +59,6 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 	private static final EventFormat CLOUD_EVENTS_JSON = EventFormatProvider.getInstance()
 		.resolveFormat(JsonFormat.CONTENT_TYPE);
 
-	/** HTTP's own headers, which are no part of the message. */
-	private static final Set<String> HOP_HEADERS = Set.of("host", "content-length", "content-type", "connection",
-			"accept", "accept-encoding", "user-agent", "transfer-encoding", DaprSidecarClient.API_TOKEN_HEADER);
-
 	private final String binding;
 
 	private final String topic;
@@ -69,6 +66,8 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 	private final RetryTemplate retry;
 
 	private final boolean dropWhenExhausted;
+
+	private final DaprHeaderMapper headerMapper;
 
 	private final Counter succeeded;
 
@@ -83,11 +82,12 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 	private volatile boolean paused;
 
 	DaprInboundChannelAdapter(String binding, String topic, RetryTemplate retry, MeterRegistry meters,
-			boolean dropWhenExhausted) {
+			boolean dropWhenExhausted, DaprHeaderMapper headerMapper) {
 		this.binding = binding;
 		this.topic = topic;
 		this.retry = retry;
 		this.dropWhenExhausted = dropWhenExhausted;
+		this.headerMapper = headerMapper;
 		this.succeeded = counter(meters, "success");
 		this.retried = counter(meters, "retry");
 		this.dropped = counter(meters, "drop");
@@ -186,15 +186,11 @@ final class DaprInboundChannelAdapter extends MessageProducerSupport implements 
 		return DeliveryStatus.DROP;
 	}
 
-	private static Message<byte[]> toMessage(Map<String, String> headers, byte[] body) {
+	private Message<byte[]> toMessage(Map<String, String> headers, byte[] body) {
 		CloudEvent event = CLOUD_EVENTS_JSON.deserialize(body);
 		byte[] data = (event.getData() != null) ? event.getData().toBytes() : new byte[0];
 		MessageBuilder<byte[]> message = MessageBuilder.withPayload(data);
-		headers.forEach((name, value) -> {
-			if (!HOP_HEADERS.contains(name)) {
-				message.setHeader(name, value);
-			}
-		});
+		this.headerMapper.toMessage(headers, message);
 		message.setHeader("ce-id", event.getId())
 			.setHeader("ce-source", event.getSource().toString())
 			.setHeader("ce-type", event.getType())

@@ -110,7 +110,8 @@ public class DaprMessageChannelBinder extends
 		this.outcomes.registerBinding(binding, destination.getName());
 		DaprPublishingHandler handler = new DaprPublishingHandler(binding, destination.getName(), pubsub, partitionKey,
 				getEvaluationContext(), dapr.getMetadata(), this.publisher, this.outcomes, this.observations,
-				this.properties.maxBodySize().toBytes(), errorChannel, dapr.isUseConfirmHeader());
+				this.properties.maxBodySize().toBytes(), errorChannel, dapr.isUseConfirmHeader(),
+				DaprHeaderMapper.of(producerProperties.getHeaderMode(), binding));
 		handler.setBeanFactory(getBeanFactory());
 		return handler;
 	}
@@ -131,7 +132,8 @@ public class DaprMessageChannelBinder extends
 		String binding = (properties.getBindingName() != null) ? properties.getBindingName() : destination.getName();
 		String pubsub = StringUtils.hasText(dapr.getPubsubName()) ? dapr.getPubsubName() : this.properties.pubsubName();
 		DaprInboundChannelAdapter adapter = new DaprInboundChannelAdapter(binding, destination.getName(),
-				buildRetryTemplate(properties), this.outcomes.meters(), dapr.isDropWhenExhausted());
+				buildRetryTemplate(properties), this.outcomes.meters(), dapr.isDropWhenExhausted(),
+				DaprHeaderMapper.of(properties.getHeaderMode(), binding));
 		adapter.setBeanFactory(getBeanFactory());
 		adapter.failuresTo(registerErrorInfrastructure(destination, group, properties).getErrorChannel());
 		this.subscriptions.add(new DaprSubscriptions.Subscription(binding, pubsub, destination.getName(),

@@ -1,7 +1,6 @@
 package com.pakaura.binder.dapr;
 
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.micrometer.observation.ObservationRegistry;
@@ -21,13 +20,6 @@ import org.springframework.messaging.MessageHeaders;
  * hands it to the {@link DaprPublisher}. Runs on the sender's thread and returns at once.
  */
 final class DaprPublishingHandler extends AbstractMessageHandler {
-
-	/**
-	 * W3C trace context headers, passed on to the sidecar so the trace continues through
-	 * it. With tracing on, the sidecar request's own span replaces them (its parent is
-	 * the sender's observation).
-	 */
-	private static final String[] FORWARDED_HEADERS = { "traceparent", "tracestate" };
 
 	private static final String DEFAULT_CONTENT_TYPE = "application/json";
 
@@ -55,17 +47,20 @@ final class DaprPublishingHandler extends AbstractMessageHandler {
 
 	private final boolean confirms;
 
+	private final DaprHeaderMapper headerMapper;
+
 	/**
 	 * @param partitionKey parsed once, when the binding is created
 	 * @param evaluation the binder's evaluation context, so that the expression can reach
 	 * beans ({@code @name}) and Spring Integration's functions, as in the other binders
 	 * @param confirms whether a sender's confirmation header is completed
 	 * ({@code use-confirm-header})
+	 * @param headerMapper which of a message's headers go to the sidecar
 	 */
 	DaprPublishingHandler(String binding, String topic, String pubsub, @Nullable Expression partitionKey,
 			EvaluationContext evaluation, Map<String, String> metadata, DaprPublisher publisher,
 			DaprPublishOutcomes outcomes, ObservationRegistry observations, long maxBodyBytes,
-			@Nullable MessageChannel errorChannel, boolean confirms) {
+			@Nullable MessageChannel errorChannel, boolean confirms, DaprHeaderMapper headerMapper) {
 		this.binding = binding;
 		this.topic = topic;
 		this.pubsub = pubsub;
@@ -78,6 +73,7 @@ final class DaprPublishingHandler extends AbstractMessageHandler {
 		this.maxBodyBytes = maxBodyBytes;
 		this.errorChannel = errorChannel;
 		this.confirms = confirms;
+		this.headerMapper = headerMapper;
 	}
 
 	@Override
@@ -90,7 +86,7 @@ final class DaprPublishingHandler extends AbstractMessageHandler {
 		DaprPublication publication = new DaprPublication(this.binding, this.pubsub,
 				(target != null) ? target : this.topic, body,
 				(contentType != null) ? contentType.toString() : DEFAULT_CONTENT_TYPE, partitionKeyOf(message),
-				this.metadata, forwardedHeaders(headers), this.observations.getCurrentObservation(),
+				this.metadata, this.headerMapper.toSidecar(headers), this.observations.getCurrentObservation(),
 				(correlationId != null) ? correlationId.toString() : null, message, this.errorChannel,
 				System.nanoTime(), this.confirms);
 		if (body.length > this.maxBodyBytes) {
@@ -107,17 +103,6 @@ final class DaprPublishingHandler extends AbstractMessageHandler {
 		}
 		Object key = this.partitionKey.getValue(this.evaluation, message);
 		return (key != null) ? key.toString() : null;
-	}
-
-	private static Map<String, String> forwardedHeaders(MessageHeaders headers) {
-		Map<String, String> forwarded = new LinkedHashMap<>();
-		for (String name : FORWARDED_HEADERS) {
-			Object value = headers.get(name);
-			if (value != null) {
-				forwarded.put(name, value.toString());
-			}
-		}
-		return forwarded;
 	}
 
 	private static byte[] bodyOf(Object payload) {

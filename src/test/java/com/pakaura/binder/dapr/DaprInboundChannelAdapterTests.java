@@ -8,9 +8,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.cloud.stream.binder.HeaderMode;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
 import org.springframework.integration.channel.DirectChannel;
@@ -20,6 +22,7 @@ import org.springframework.messaging.converter.MessageConversionException;
 import org.springframework.messaging.support.ErrorMessage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
  * Unit tests of the consumer side's answers to daprd: what becomes SUCCESS, RETRY and
@@ -38,7 +41,7 @@ class DaprInboundChannelAdapterTests {
 
 	private final PublishSubscribeChannel errors = new PublishSubscribeChannel();
 
-	private final DaprInboundChannelAdapter adapter = adapter(3, false);
+	private final DaprInboundChannelAdapter adapter = adapter(3, false, null);
 
 	@Test
 	void aCloudEventBecomesItsDataWithItsAttributesAndDaprsMetadataAsHeaders() {
@@ -63,6 +66,31 @@ class DaprInboundChannelAdapterTests {
 				.doesNotContainKey("content-type");
 		});
 		assertThat(count("success")).isEqualTo(1);
+	}
+
+	@Test
+	void withHeaderModeNoneOnlyTheEventItselfMakesHeaders() {
+		DaprInboundChannelAdapter adapter = adapter(3, false, HeaderMode.none);
+		List<Message<?>> received = new CopyOnWriteArrayList<>();
+		this.binding.subscribe(received::add);
+
+		assertThat(adapter.deliver(Map.of("__key", "t-1", "__offset", "42", "traceparent",
+				"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), EVENT))
+			.isEqualTo(DeliveryStatus.SUCCESS);
+
+		assertThat(received).singleElement().satisfies((message) -> {
+			assertThat(message.getHeaders()).containsEntry("ce-id", "e-7")
+				.containsEntry("ce-sequence", "00000000000000000003")
+				.containsEntry("contentType", "application/json")
+				.doesNotContainKeys("__key", "__offset", "traceparent");
+		});
+	}
+
+	@Test
+	void embeddedHeadersAreRefusedWhenTheBindingIsCreated() {
+		assertThatIllegalArgumentException().isThrownBy(() -> DaprHeaderMapper.of(HeaderMode.embeddedHeaders, "in-0"))
+			.withMessageContaining("Binding 'in-0'")
+			.withMessageContaining("set header-mode to headers or none");
 	}
 
 	@Test
@@ -129,7 +157,7 @@ class DaprInboundChannelAdapterTests {
 
 	@Test
 	void withDropWhenExhaustedAHandlerThatKeepsFailingIsAnsweredDropAndCounted() {
-		DaprInboundChannelAdapter dropping = adapter(2, true);
+		DaprInboundChannelAdapter dropping = adapter(2, true, null);
 		AtomicInteger attempts = handlerThatAlwaysFails();
 		List<Message<?>> errors = new CopyOnWriteArrayList<>();
 		this.errors.subscribe(errors::add);
@@ -150,11 +178,12 @@ class DaprInboundChannelAdapterTests {
 		return attempts;
 	}
 
-	private DaprInboundChannelAdapter adapter(int maxAttempts, boolean dropWhenExhausted) {
+	private DaprInboundChannelAdapter adapter(int maxAttempts, boolean dropWhenExhausted,
+			@Nullable HeaderMode headerMode) {
 		RetryTemplate retry = new RetryTemplate(
 				RetryPolicy.builder().maxRetries(maxAttempts - 1).delay(Duration.ofMillis(1)).build());
 		DaprInboundChannelAdapter adapter = new DaprInboundChannelAdapter("updates-in-0", "task-updates", retry,
-				this.meters, dropWhenExhausted);
+				this.meters, dropWhenExhausted, DaprHeaderMapper.of(headerMode, "updates-in-0"));
 		adapter.setOutputChannel(this.binding);
 		adapter.failuresTo(this.errors);
 		adapter.setBeanFactory(new DefaultListableBeanFactory());

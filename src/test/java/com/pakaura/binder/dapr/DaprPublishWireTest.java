@@ -8,13 +8,19 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.Tracer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageDeliveryException;
 import org.springframework.messaging.support.MessageBuilder;
 
 import com.pakaura.binder.dapr.FakeDaprSidecar.Request;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /** Exactly what goes over the wire to the sidecar. */
@@ -22,28 +28,59 @@ class DaprPublishWireTest extends WithFreshSidecarEachTest {
 
 	private static final String EVENT = "{\"specversion\":\"1.0\",\"id\":\"e-1\",\"source\":\"test\",\"type\":\"t.created\",\"traceid\":\"corr-1\",\"data\":{\"n\":1}}";
 
+	private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+	private static final String TRACESTATE = "congo=t61rcWkgMzE";
+
 	@Test
 	void aStructuredCloudEventIsPostedAsIsWithItsKeyAndTraceHeaders() {
 		// without tracing, the message's W3C headers are what the sidecar gets
 		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
 				"management.tracing.export.enabled=false", "spring.cloud.stream.dapr.binder.bulk-publish=false")) {
-			app.streamBridge()
-				.send("orders",
-						event("key-42")
-							.setHeader("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
-							.setHeader("tracestate", "congo=t61rcWkgMzE")
-							.build());
+			app.streamBridge().send("orders", withTraceContext(event("key-42")));
 
 			Request request = awaitRequests(1).get(0);
 			assertThat(request.method()).isEqualTo("POST");
 			assertThat(request.path()).isEqualTo("/v1.0/publish/pubsub-kafka/orders?metadata.partitionKey=key-42");
 			assertThat(request.headers()).containsEntry("content-type", "application/cloudevents+json")
-				.containsEntry("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
-				.containsEntry("tracestate", "congo=t61rcWkgMzE")
+				.containsEntry("traceparent", TRACEPARENT)
+				.containsEntry("tracestate", TRACESTATE)
 				.doesNotContainKey("dapr-api-token");
 			assertThat(request.bodyText()).isEqualTo(EVENT);
 			assertThat(request.status()).isEqualTo(204);
 			await().atMost(Duration.ofSeconds(60)).until(() -> app.published("success") == 1);
+		}
+	}
+
+	@Test
+	void withHeaderModeNoneNoMessageHeaderReachesTheSidecar() {
+		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
+				"management.tracing.export.enabled=false", "spring.cloud.stream.dapr.binder.bulk-publish=false",
+				"spring.cloud.stream.bindings.orders.producer.header-mode=none")) {
+			app.streamBridge().send("orders", withTraceContext(event("key-42")));
+
+			Request request = awaitRequests(1).get(0);
+			assertThat(request.headers()).doesNotContainEntry("traceparent", TRACEPARENT)
+				.doesNotContainKey("tracestate");
+			assertThat(request.bodyText()).isEqualTo(EVENT);
+			await().atMost(Duration.ofSeconds(60)).until(() -> app.published("success") == 1);
+		}
+	}
+
+	/**
+	 * Refused when the binding is created: Spring Cloud Stream logs the cause at ERROR
+	 * and retries the binding, and until then a send has nobody to go to.
+	 */
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void aBindingWithEmbeddedHeadersIsRefusedWhenItIsCreated(CapturedOutput output) {
+		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(),
+				"spring.cloud.stream.bindings.orders.producer.header-mode=embeddedHeaders")) {
+			assertThatExceptionOfType(MessageDeliveryException.class)
+				.isThrownBy(() -> app.streamBridge().send("orders", event("k").build()));
+			assertThat(output).contains("Failed to create producer binding")
+				.contains("Binding 'orders': the dapr binder has no embedded headers");
+			assertThat(this.sidecar.requests()).isEmpty();
 		}
 	}
 
@@ -184,6 +221,10 @@ class DaprPublishWireTest extends WithFreshSidecarEachTest {
 			assertThat(event.get("type").stringValue()).isEqualTo("t.created");
 			assertThat(event.get("data").get("n").intValue()).isEqualTo(1);
 		}
+	}
+
+	private static Message<byte[]> withTraceContext(MessageBuilder<byte[]> event) {
+		return event.setHeader("traceparent", TRACEPARENT).setHeader("tracestate", TRACESTATE).build();
 	}
 
 	private static MessageBuilder<byte[]> event(String key) {

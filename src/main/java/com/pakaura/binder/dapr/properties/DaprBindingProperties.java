@@ -13,7 +13,7 @@ import org.springframework.cloud.stream.binder.BinderSpecificPropertiesProvider;
 @ConfigurationProperties("spring.cloud.stream.dapr.bindings.for-docs-only")
 public class DaprBindingProperties implements BinderSpecificPropertiesProvider {
 
-	/** Dapr consumer settings (the binder publishes only). */
+	/** Dapr consumer settings: the binding's subscription. */
 	@NestedConfigurationProperty
 	private DaprConsumerProperties consumer = new DaprConsumerProperties();
 

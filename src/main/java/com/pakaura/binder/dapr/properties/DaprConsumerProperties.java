@@ -1,8 +1,5 @@
 package com.pakaura.binder.dapr.properties;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -10,21 +7,15 @@ import org.jspecify.annotations.Nullable;
  * {@code spring.cloud.stream.dapr.bindings.<binding>.consumer.*} (defaults for all
  * bindings under {@code spring.cloud.stream.dapr.default.consumer.*}). Each input binding
  * becomes one Dapr programmatic subscription, which the application announces on
- * {@code GET /dapr/subscribe}.
+ * {@code GET /dapr/subscribe}. The pub/sub component, not the subscription, carries the
+ * Kafka consumer group: a binding that every replica must receive in full needs a
+ * component whose {@code consumerGroup} is the pod's name.
  *
  * <p>
  * A mutable bean rather than a record: Spring Cloud Stream creates it and binds each
  * binding's properties into it, merged over the defaults.
  */
-public class DaprConsumerProperties {
-
-	/**
-	 * Dapr pub/sub component to subscribe through; the binder's {@code pubsub-name} when
-	 * unset. Components, not subscriptions, carry the Kafka consumer group: a binding
-	 * that every replica must receive in full needs a component whose
-	 * {@code consumerGroup} is the pod's name.
-	 */
-	private @Nullable String pubsubName;
+public class DaprConsumerProperties extends DaprCommonProperties {
 
 	/**
 	 * Topic where Dapr puts a message the application answers with DROP, and one it
@@ -42,17 +33,6 @@ public class DaprConsumerProperties {
 	 */
 	private boolean dropWhenExhausted;
 
-	/** Subscription metadata, e.g. {@code rawPayload}. */
-	private Map<String, String> metadata = new LinkedHashMap<>();
-
-	public @Nullable String getPubsubName() {
-		return this.pubsubName;
-	}
-
-	public void setPubsubName(@Nullable String pubsubName) {
-		this.pubsubName = pubsubName;
-	}
-
 	public @Nullable String getDeadLetterTopic() {
 		return this.deadLetterTopic;
 	}
@@ -67,14 +47,6 @@ public class DaprConsumerProperties {
 
 	public void setDropWhenExhausted(boolean dropWhenExhausted) {
 		this.dropWhenExhausted = dropWhenExhausted;
-	}
-
-	public Map<String, String> getMetadata() {
-		return this.metadata;
-	}
-
-	public void setMetadata(Map<String, String> metadata) {
-		this.metadata = metadata;
 	}
 
 }

@@ -1,10 +1,5 @@
 package com.pakaura.binder.dapr.properties;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
-import org.jspecify.annotations.Nullable;
-
 /**
  * Per-binding producer settings,
  * {@code spring.cloud.stream.dapr.bindings.<binding>.producer.*} (defaults for all
@@ -14,16 +9,10 @@ import org.jspecify.annotations.Nullable;
  * A mutable bean rather than a record: Spring Cloud Stream creates it and binds each
  * binding's properties into it, merged over the defaults.
  */
-public class DaprProducerProperties {
+public class DaprProducerProperties extends DaprCommonProperties {
 
 	/** Default partition key: the {@code partitionKey} header, if the message has one. */
 	public static final String DEFAULT_PARTITION_KEY_EXPRESSION = "headers['partitionKey']";
-
-	/**
-	 * Dapr pub/sub component for this binding; the binder's {@code pubsub-name} when
-	 * unset.
-	 */
-	private @Nullable String pubsubName;
 
 	/**
 	 * SpEL over the message that yields its partition key, sent as
@@ -37,12 +26,6 @@ public class DaprProducerProperties {
 	private String partitionKeyExpression = DEFAULT_PARTITION_KEY_EXPRESSION;
 
 	/**
-	 * Extra metadata sent with every publish as {@code metadata.<name>=<value>}, e.g.
-	 * {@code ttlInSeconds} or {@code rawPayload}.
-	 */
-	private Map<String, String> metadata = new LinkedHashMap<>();
-
-	/**
 	 * Whether a sender may ask how each of its messages ended: a
 	 * {@code CompletableFuture<DaprPublishResult>} in the message's
 	 * {@code daprPublishConfirmation} header is completed with the final outcome (as
@@ -51,28 +34,12 @@ public class DaprProducerProperties {
 	 */
 	private boolean useConfirmHeader;
 
-	public @Nullable String getPubsubName() {
-		return this.pubsubName;
-	}
-
-	public void setPubsubName(@Nullable String pubsubName) {
-		this.pubsubName = pubsubName;
-	}
-
 	public String getPartitionKeyExpression() {
 		return this.partitionKeyExpression;
 	}
 
 	public void setPartitionKeyExpression(String partitionKeyExpression) {
 		this.partitionKeyExpression = partitionKeyExpression;
-	}
-
-	public Map<String, String> getMetadata() {
-		return this.metadata;
-	}
-
-	public void setMetadata(Map<String, String> metadata) {
-		this.metadata = metadata;
 	}
 
 	public boolean isUseConfirmHeader() {
