@@ -14,9 +14,11 @@ import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cloud.stream.binder.BinderFactory;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.messaging.MessageChannel;
@@ -24,8 +26,11 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import com.pakaura.api.PakauraApplication;
 import com.pakaura.api.support.LiveStreamClient;
 import com.pakaura.api.support.ServiceTest;
+import com.pakaura.api.support.TestDatabaseConfiguration;
+import com.pakaura.api.support.Tokens;
 import com.pakaura.api.support.UserSession;
 import com.pakaura.binder.dapr.DaprMessageChannelBinder;
 import com.pakaura.binder.dapr.FakeDaprSidecar;
@@ -159,6 +164,43 @@ class TaskStreamIntegrationTest {
 		}
 		finally {
 			again.dispose();
+		}
+	}
+
+	/**
+	 * Two replicas on one broker, one database: the live stream's component has a
+	 * consumer group per pod (the chart's {@code consumerGroup: "{podName}"}), so a
+	 * change made on one replica reaches a stream opened on the other. On the shared
+	 * component ({@code pubsub-kafka}, one group) only one replica would get it.
+	 */
+	@Test
+	void aChangeMadeOnOneReplicaReachesAStreamOpenedOnTheOther() {
+		SIDECAR.groupPerApp("pubsub-kafka-broadcast");
+		try (ConfigurableApplicationContext peer = new SpringApplicationBuilder(PakauraApplication.class,
+				TestDatabaseConfiguration.class)
+			.run("--server.port=0", "--spring.main.banner-mode=off", "--pakaura.auth.jwt-secret=" + Tokens.SECRET,
+					"--DAPR_ENABLED=true", "--DAPR_HTTP_PORT=" + SIDECAR.port(), "--APP_API_TOKEN=" + APP_TOKEN)) {
+			int peerPort = peer.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+			SIDECAR.subscribeApp(peerPort, APP_TOKEN);
+			UserSession dana = new UserSession(this.http);
+			List<ServerSentEvent<String>> onThis = new CopyOnWriteArrayList<>();
+			List<ServerSentEvent<String>> onPeer = new CopyOnWriteArrayList<>();
+			Disposable thisStream = watch(dana.userId(), null, onThis);
+			Disposable peerStream = LiveStreamClient.watch(peerPort, peer.getBean(MeterRegistry.class), dana.userId(),
+					null, onPeer);
+			try {
+				String task = dana.createTask("Made on the first replica");
+
+				await().until(() -> onThis.size() == 1 && onPeer.size() == 1);
+				assertThat(onPeer.get(0).data()).contains(task).contains(dana.userId());
+				assertThat(onPeer.get(0).id()).isEqualTo(onThis.get(0).id());
+				assertThat(SIDECAR.appDeliveries()).extracting(FakeDaprSubscriber.AppDelivery::appPort)
+					.containsExactlyInAnyOrder(this.port, peerPort);
+			}
+			finally {
+				thisStream.dispose();
+				peerStream.dispose();
+			}
 		}
 	}
 

@@ -568,6 +568,7 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	}
 
 	public void reset() {
+		this.subscriber.reset();
 		this.arrivals.clear();
 		this.calls.clear();
 		this.delivered.clear();
@@ -604,14 +605,26 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	/**
 	 * Also act as the application's sidecar on the subscriber side: ask the application
 	 * at this port for its subscriptions, as daprd does at start, and deliver every event
-	 * published from now on to the subscriptions of its topic.
+	 * published from now on to the subscriptions of its topic. Another port adds another
+	 * application on the same broker, a second replica ({@link #groupPerApp}).
 	 */
 	public FakeDaprSidecar subscribeApp(int appPort, @Nullable String appApiToken) {
 		this.subscriber.subscribe(appPort, appApiToken, this.pubsubs);
 		return this;
 	}
 
-	/** The subscriptions the application announced, as the sidecar took them. */
+	/**
+	 * These components have a Kafka consumer group per application (the chart's broadcast
+	 * component, {@code consumerGroup: "{podName}"}): each application subscribed gets
+	 * every message. On the others the applications are one group, and each message goes
+	 * to one of them.
+	 */
+	public FakeDaprSidecar groupPerApp(String... components) {
+		this.subscriber.groupPerApp(Set.of(components));
+		return this;
+	}
+
+	/** The subscriptions the first application announced, as the sidecar took them. */
 	public List<FakeDaprSubscriber.Subscription> subscriptions() {
 		return this.subscriber.subscriptions();
 	}

@@ -46,6 +46,10 @@ import com.pakaura.binder.dapr.FakeDaprSidecar.Delivered;
  * constant 5 s backoff, for ever ({@code consumeRetryEnabled}, contrib
  * pubsub/kafka/kafka.go, common/component/kafka/consumer.go, dapr/kit retry), here every
  * {@link #redeliveryInterval}, and the subscription's later messages wait behind it.</li>
+ * <li>several applications (replicas, each behind its own daprd in a cluster) share the
+ * broker: a component whose {@code consumerGroup} is {@code {podName}} gives each of them
+ * every message; on any other the group is shared, and Kafka gives each partition, so
+ * each key's messages, to one member.</li>
  * </ul>
  */
 public final class FakeDaprSubscriber implements AutoCloseable {
@@ -64,11 +68,15 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 
 	private final AtomicLong offsets = new AtomicLong();
 
-	private volatile List<Subscription> subscriptions = List.of();
+	/** The applications subscribed, each with its own subscriptions, in order. */
+	private volatile List<App> apps = List.of();
 
-	private volatile @Nullable String appToken;
-
-	private volatile int appPort;
+	/**
+	 * Components whose Kafka consumer group is each pod's own ({@code consumerGroup:
+	 * "{podName}"}): every application gets each message. On the others the applications
+	 * share one group, and each message goes to one of them.
+	 */
+	private volatile Set<String> groupPerApp = Set.of();
 
 	private final Supplier<DaprVersion> version;
 
@@ -102,21 +110,44 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 
 	}
 
+	/** An application, as the sidecar reaches it, and what it subscribed to. */
+	private record App(int port, @Nullable String token, List<Subscription> subscriptions) {
+
+	}
+
+	void groupPerApp(Set<String> components) {
+		this.groupPerApp = Set.copyOf(components);
+	}
+
+	/**
+	 * Forgets every application, its subscriptions and the deliveries so far, and gives
+	 * every component one shared group.
+	 */
+	void reset() {
+		this.apps = List.of();
+		this.groupPerApp = Set.of();
+		this.answered.clear();
+	}
+
 	/**
 	 * One delivery and the application's answer.
 	 *
+	 * @param appPort the port of the application it went to
 	 * @param status the HTTP status; 0 when the call failed
 	 * @param answer the {@code status} of the body; "" when there was none
 	 * @param outcome what daprd makes of it: {@code ack}, {@code retry}, {@code drop},
 	 * {@code dead-letter}
 	 */
-	public record AppDelivery(String route, String eventId, int status, String answer, String outcome) {
+	public record AppDelivery(int appPort, String route, String eventId, int status, String answer, String outcome) {
 
 	}
 
+	/**
+	 * Asks the application at this port for its subscriptions, replacing what an
+	 * application at that port announced before; another port adds an application, as a
+	 * second replica on the same broker would be.
+	 */
 	void subscribe(int port, @Nullable String token, Set<String> components) {
-		this.appPort = port;
-		this.appToken = token;
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/dapr/subscribe"))
 			.header("dapr-app-id", FakeDaprSidecar.APP_ID)
 			.timeout(Duration.ofSeconds(30));
@@ -126,7 +157,7 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 		try {
 			HttpResponse<String> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
 			if (response.statusCode() == 404) {
-				this.subscriptions = List.of();
+				replaceApp(new App(port, token, List.of()));
 				return;
 			}
 			if (response.statusCode() != 200) {
@@ -144,7 +175,7 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 						route,
 						entry.path("deadLetterTopic").isString() ? entry.path("deadLetterTopic").stringValue() : null));
 			}
-			this.subscriptions = List.copyOf(found);
+			replaceApp(new App(port, token, List.copyOf(found)));
 		}
 		catch (java.io.IOException ex) {
 			throw new java.io.UncheckedIOException(ex);
@@ -155,29 +186,51 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 		}
 	}
 
-	/** The subscriptions the application announced. */
+	private synchronized void replaceApp(App app) {
+		List<App> others = new ArrayList<>(this.apps.stream().filter((known) -> known.port() != app.port()).toList());
+		others.add(app);
+		this.apps = List.copyOf(others);
+	}
+
+	/** The subscriptions the first application announced. */
 	public List<Subscription> subscriptions() {
-		return this.subscriptions;
+		List<App> known = this.apps;
+		return known.isEmpty() ? List.of() : known.get(0).subscriptions();
 	}
 
 	List<AppDelivery> deliveries() {
 		return List.copyOf(this.answered);
 	}
 
+	/**
+	 * Each subscription of the message's topic gets it: on every application where its
+	 * component has a consumer group per application, else on one of them, chosen by the
+	 * record's key as Kafka assigns a partition to one member of a group.
+	 */
 	void offer(Delivered published) {
-		for (Subscription subscription : this.subscriptions) {
-			if (subscription.topic().equals(published.topic())) {
-				long offset = this.offsets.getAndIncrement();
-				this.deliveries.execute(() -> deliver(subscription, published, offset));
+		List<App> known = this.apps;
+		for (int index = 0; index < known.size(); index++) {
+			App app = known.get(index);
+			for (Subscription subscription : app.subscriptions()) {
+				if (subscription.topic().equals(published.topic())
+						&& (this.groupPerApp.contains(subscription.pubsubname())
+								|| index == memberFor(published, known.size()))) {
+					long offset = this.offsets.getAndIncrement();
+					this.deliveries.execute(() -> deliver(app, subscription, published, offset));
+				}
 			}
 		}
 	}
 
-	private void deliver(Subscription subscription, Delivered published, long offset) {
+	private static int memberFor(Delivered published, int members) {
+		return (published.key() != null) ? Math.floorMod(published.key().hashCode(), members) : 0;
+	}
+
+	private void deliver(App app, Subscription subscription, Delivered published, long offset) {
 		String eventId = published.event().path("id").isString() ? published.event().path("id").stringValue() : "";
 		for (int attempt = 1; !this.closed; attempt++) {
 			boolean lastAttempt = subscription.deadLetterTopic() != null && attempt > this.resiliencyRetries;
-			String outcome = post(subscription, published, offset, eventId, lastAttempt);
+			String outcome = post(app, subscription, published, offset, eventId, lastAttempt);
 			if (!outcome.equals("retry")) {
 				return;
 			}
@@ -190,10 +243,10 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 		}
 	}
 
-	private String post(Subscription subscription, Delivered published, long offset, String eventId,
+	private String post(App app, Subscription subscription, Delivered published, long offset, String eventId,
 			boolean lastAttempt) {
 		HttpRequest.Builder request = HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + this.appPort + subscription.route()))
+			.newBuilder(URI.create("http://127.0.0.1:" + app.port() + subscription.route()))
 			.header("Content-Type", "application/cloudevents+json")
 			.header("pubsubName", subscription.pubsubname())
 			.header("__topic", published.topic())
@@ -209,8 +262,8 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 				request.header(header.getKey(), header.getValue());
 			}
 		}
-		if (this.appToken != null) {
-			request.header("dapr-api-token", this.appToken);
+		if (app.token() != null) {
+			request.header("dapr-api-token", app.token());
 		}
 		int status = 0;
 		String answer = "";
@@ -246,7 +299,7 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 		if (outcome.equals("retry") && lastAttempt) {
 			outcome = "dead-letter";
 		}
-		this.answered.add(new AppDelivery(subscription.route(), eventId, status, answer, outcome));
+		this.answered.add(new AppDelivery(app.port(), subscription.route(), eventId, status, answer, outcome));
 		return outcome;
 	}
 
