@@ -2,20 +2,14 @@ package com.pakaura.api.deploy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
-import org.springframework.test.web.reactive.server.WebTestClient;
-
 import com.pakaura.api.TestPakauraApplication;
-import com.pakaura.api.support.GenerousTimeouts;
-import com.pakaura.api.support.TestDatabase;
-import com.pakaura.binder.dapr.FakeDaprSidecar;
+import com.pakaura.api.support.LocalRun;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * README's first command, {@code mvn spring-boot:test-run}, runs
@@ -29,40 +23,14 @@ class LocalRunTest {
 
 	@Test
 	void aLocalRunStoppedBySigtermExitsCleanly() throws Exception {
-		int port = FakeDaprSidecar.freePort();
-		ProcessBuilder service = TestDatabase
-			.javaProcess(System.getProperty("java.class.path"), TestPakauraApplication.class.getName(),
-					"--server.port=" + port)
-			.redirectErrorStream(true)
-			.redirectOutput(LOG.toFile());
-		// the test database, not a second embedded one
-		service.environment().putAll(TestDatabase.environment("PAKAURA_TEST_R2DBC_"));
-		Process process = service.start();
-		try {
-			WebTestClient http = WebTestClient.bindToServer()
-				.baseUrl("http://localhost:" + port)
-				.responseTimeout(GenerousTimeouts.PATIENCE)
-				.build();
-			await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
-				if (!process.isAlive()) {
-					throw new AssertionError("the local run stopped; see " + LOG);
-				}
-				return http.get()
-					.uri("/actuator/health/readiness")
-					.exchange()
-					.returnResult(Void.class)
-					.getStatus()
-					.is2xxSuccessful();
-			});
+		try (LocalRun run = LocalRun.start(LOG)) {
+			Process process = run.process();
 
 			process.destroy();
 
 			assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("stopped").isTrue();
 			assertThat(process.exitValue()).as("exit status; see %s", LOG).isZero();
 			assertThat(Files.readString(LOG)).contains("Graceful shutdown complete");
-		}
-		finally {
-			process.destroyForcibly();
 		}
 	}
 

@@ -4,7 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -14,12 +13,12 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.pakaura.api.support.GenerousTimeouts;
+import com.pakaura.api.support.LocalRun;
 import com.pakaura.api.support.TestDatabase;
 import com.pakaura.api.support.Tokens;
 import com.pakaura.binder.dapr.FakeDaprSidecar;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The service starts and serves on its runtime classpath alone, as the packaged jar and
@@ -47,21 +46,11 @@ class RuntimeClasspathTest {
 		env.putAll(TestDatabase.environment("SPRING_R2DBC_"));
 		Process process = service.start();
 		try {
+			LocalRun.awaitReady(process, port, Path.of("target", "runtime-classpath-service.log"));
 			WebTestClient http = WebTestClient.bindToServer()
 				.baseUrl("http://localhost:" + port)
 				.responseTimeout(GenerousTimeouts.PATIENCE)
 				.build();
-			await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
-				if (!process.isAlive()) {
-					throw new AssertionError("the service stopped; see target/runtime-classpath-service.log");
-				}
-				return http.get()
-					.uri("/actuator/health/readiness")
-					.exchange()
-					.returnResult(Void.class)
-					.getStatus()
-					.is2xxSuccessful();
-			});
 			String token = Tokens.forUser("runtime-classpath");
 			http.post()
 				.uri("/api/tasks")

@@ -1,16 +1,9 @@
 package com.pakaura.api.stream;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -19,28 +12,23 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import com.pakaura.api.support.HeadlessChromium;
 import com.pakaura.api.support.ServiceTest;
 import com.pakaura.api.support.Tokens;
 import com.pakaura.api.support.UserSession;
 import com.pakaura.binder.dapr.FakeDaprSidecar;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * The local profile's stream page in a real browser (Debian's headless Chromium through
  * Selenium): a user pastes a token, connects, and a task created through the API appears
- * on the page, having gone through the sidecar and the consumer binding like any event.
- * Skipped where Chromium and its driver are not installed; {@code .ci/run} installs them.
+ * on the page, having gone through the sidecar and the consumer binding like any event
+ * ({@link HeadlessChromium}: skipped where Chromium is missing, except on CI).
  */
 @ServiceTest
 @ActiveProfiles("local")
 class LiveStreamPageTest {
-
-	private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-
-	private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
 	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
 
@@ -63,15 +51,9 @@ class LiveStreamPageTest {
 
 	@Test
 	void aTaskCreatedThroughTheApiAppearsOnThePage() {
-		boolean browserInstalled = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-		if ("true".equals(System.getenv("CI"))) {
-			// .ci/run installs them: a CI run that skipped this test would hide it
-			assertThat(browserInstalled).as("%s and %s are installed", CHROMIUM, CHROMEDRIVER).isTrue();
-		}
-		assumeThat(browserInstalled).as("chromium and chromium-driver are installed").isTrue();
+		WebDriver browser = HeadlessChromium.start();
 		SIDECAR.pubsubs("pubsub-kafka", "pubsub-kafka-broadcast").subscribeApp(this.port, null);
 		UserSession user = new UserSession(this.http);
-		WebDriver browser = browser();
 		try {
 			browser.get("http://localhost:" + this.port + LocalStreamPage.PATH);
 			// the whole line, as the local run logs it
@@ -89,17 +71,6 @@ class LiveStreamPageTest {
 		finally {
 			browser.quit();
 		}
-	}
-
-	private static WebDriver browser() {
-		ChromeOptions options = new ChromeOptions();
-		options.setBinary(CHROMIUM.toFile());
-		options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu");
-		options.setPageLoadTimeout(Duration.ofSeconds(60));
-		ChromeDriverService driver = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-			.usingAnyFreePort()
-			.build();
-		return new ChromeDriver(driver, options);
 	}
 
 }
