@@ -28,8 +28,9 @@ connections = sorted({int(r["connections"]) for r in rows})
 if rows:
     print("Throughput and latency (median of %d round(s)); ratios to dapr-off and to the floor of the same run"
       % max(int(r["round"]) for r in rows))
-    print("%-14s %5s %9s %11s %8s %8s %8s %8s %8s %8s %9s %7s %7s %7s" % ("mode", "conns", "req/s", "rounds",
-          "x base", "x floor", "p50 ms", "p99 ms", "p99.9", "+p99 ms", "CPU ms/r", "sc r/ev", "RSS MB", "ready"))
+    print("%-14s %5s %9s %11s %8s %8s %8s %8s %8s %8s %9s %8s %8s %7s %7s %7s %7s" % ("mode", "conns", "req/s",
+          "rounds", "x base", "x floor", "p50 ms", "p99 ms", "p99.9", "+p99 ms", "CPU ms/r", "sc ms/r", "db ms/r",
+          "sc r/ev", "RSS MB", "ready", "warm s"))
     for mode in modes:
         for c in connections:
             rps = median(mode, c, "requests_per_s")
@@ -41,15 +42,36 @@ if rows:
             base_p99 = median("dapr-off", c, "p99_ms")
             per_event = median(mode, c, "sidecar_requests_per_event") if by[(mode, c)][0].get(
                 "sidecar_requests_per_event") else None
-            print("%-14s %5d %9.1f %11s %8s %8s %8.2f %8.2f %8.2f %8s %9.2f %7s %7d %7.1f" % (
+            print("%-14s %5d %9.1f %11s %8s %8s %8.2f %8.2f %8.2f %8s %9.2f %8.2f %8.2f %7s %7d %7.1f %7.0f" % (
                 mode, c, rps, spread(mode, c, "requests_per_s"),
                 "%.2f" % (rps / base) if base else "-",
                 "%.2f" % (rps / floor) if floor else "-",
                 median(mode, c, "p50_ms"), p99, median(mode, c, "p999_ms"),
                 "%+.2f" % (p99 - base_p99) if base_p99 is not None and mode != "floor" else "-",
-                median(mode, c, "cpu_ms_per_request"),
+                median(mode, c, "cpu_ms_per_request"), median(mode, c, "sidecar_cpu_ms_per_request"),
+                median(mode, c, "db_cpu_ms_per_request"),
                 "%.3f" % per_event if per_event and mode not in ("floor", "dapr-off") else "-",
-                median(mode, c, "rss_mb"), median(mode, c, "ready_s")))
+                median(mode, c, "rss_mb"), median(mode, c, "ready_s"), median(mode, c, "warmup_s")))
+
+
+threads = out / "threads.csv"
+if threads.exists():
+    per_thread = defaultdict(list)
+    for row in csv.DictReader(open(threads)):
+        per_thread[(row["mode"], int(row["connections"]), row["thread"])].append(float(row["cpu_ms_per_request"]))
+    thread_modes = [m for m in modes if any(k[0] == m for k in per_thread)]
+    for c in connections:
+        names = sorted({k[2] for k in per_thread if k[1] == c},
+                       key=lambda n: -max(statistics.median(per_thread.get((m, c, n), [0])) for m in thread_modes))
+        if not names:
+            continue
+        print()
+        print("The service's CPU per request by thread at %d connections, ms (median of rounds; from /proc, so GC and"
+              " JIT threads count)" % c)
+        print("%-26s" % "thread" + "".join("%15s" % m for m in thread_modes))
+        for name in names[:14]:
+            print("%-26s" % name[:26] + "".join(
+                "%15.3f" % statistics.median(per_thread.get((m, c, name), [0])) for m in thread_modes))
 
 
 latency = out / "latency.csv"
