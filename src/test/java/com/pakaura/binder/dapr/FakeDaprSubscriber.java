@@ -209,12 +209,11 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 	 */
 	void offer(Delivered published) {
 		List<App> known = this.apps;
-		for (int index = 0; index < known.size(); index++) {
-			App app = known.get(index);
+		for (App app : known) {
 			for (Subscription subscription : app.subscriptions()) {
 				if (subscription.topic().equals(published.topic())
 						&& (this.groupPerApp.contains(subscription.pubsubname())
-								|| index == memberFor(published, known.size()))) {
+								|| memberFor(published, subscription, known) == app)) {
 					long offset = this.offsets.getAndIncrement();
 					this.deliveries.execute(() -> deliver(app, subscription, published, offset));
 				}
@@ -222,8 +221,19 @@ public final class FakeDaprSubscriber implements AutoCloseable {
 		}
 	}
 
-	private static int memberFor(Delivered published, int members) {
-		return (published.key() != null) ? Math.floorMod(published.key().hashCode(), members) : 0;
+	/**
+	 * The member of a shared group that gets this record: the group is the applications
+	 * subscribed to the topic through the component, and the key picks one.
+	 */
+	private static App memberFor(Delivered published, Subscription subscription, List<App> known) {
+		List<App> members = known.stream()
+			.filter((app) -> app.subscriptions()
+				.stream()
+				.anyMatch((other) -> other.pubsubname().equals(subscription.pubsubname())
+						&& other.topic().equals(subscription.topic())))
+			.toList();
+		int member = (published.key() != null) ? Math.floorMod(published.key().hashCode(), members.size()) : 0;
+		return members.get(member);
 	}
 
 	private void deliver(App app, Subscription subscription, Delivered published, long offset) {
