@@ -1,6 +1,6 @@
 package com.pakaura.api.correlation;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -14,18 +14,14 @@ import com.pakaura.binder.dapr.FakeDaprSidecar;
 @Import(TracingContract.InMemorySpans.class)
 class TracingFireAndForgetTest extends TracingContract {
 
-	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
+	@RegisterExtension
+	static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
 
 	@DynamicPropertySource
 	static void sidecar(DynamicPropertyRegistry properties) {
 		properties.add("DAPR_ENABLED", () -> "true");
 		properties.add("DAPR_HTTP_PORT", SIDECAR::port);
 		properties.add("management.tracing.sampling.probability", () -> "1.0");
-	}
-
-	@AfterAll
-	static void stopSidecar() {
-		SIDECAR.close();
 	}
 
 	@Override

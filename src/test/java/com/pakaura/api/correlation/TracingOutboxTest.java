@@ -1,6 +1,6 @@
 package com.pakaura.api.correlation;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.context.annotation.Import;
 import org.springframework.test.annotation.DirtiesContext;
@@ -18,7 +18,8 @@ import com.pakaura.binder.dapr.FakeDaprSidecar;
 @DirtiesContext
 class TracingOutboxTest extends TracingContract {
 
-	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
+	@RegisterExtension
+	static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
 
 	@DynamicPropertySource
 	static void sidecar(DynamicPropertyRegistry properties) {
@@ -27,11 +28,6 @@ class TracingOutboxTest extends TracingContract {
 		properties.add("management.tracing.sampling.probability", () -> "1.0");
 		properties.add("pakaura.events.delivery", () -> "outbox");
 		properties.add("pakaura.events.outbox.poll-interval", () -> "200ms");
-	}
-
-	@AfterAll
-	static void stopSidecar() {
-		SIDECAR.close();
 	}
 
 	@Override

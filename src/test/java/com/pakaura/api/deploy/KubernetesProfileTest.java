@@ -2,8 +2,8 @@ package com.pakaura.api.deploy;
 
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -33,16 +33,12 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(OutputCaptureExtension.class)
 class KubernetesProfileTest {
 
-	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
+	@RegisterExtension
+	static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
 
 	@DynamicPropertySource
 	static void sidecar(DynamicPropertyRegistry properties) {
 		properties.add("DAPR_HTTP_PORT", SIDECAR::port);
-	}
-
-	@AfterAll
-	static void stopSidecar() {
-		SIDECAR.close();
 	}
 
 	@Autowired

@@ -11,9 +11,9 @@ import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Wrapped;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -52,7 +52,8 @@ import static org.awaitility.Awaitility.await;
 @DirtiesContext
 class OutboxDeliveryTest {
 
-	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
+	@RegisterExtension
+	static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
 
 	@DynamicPropertySource
 	static void outbox(DynamicPropertyRegistry properties) {
@@ -66,11 +67,6 @@ class OutboxDeliveryTest {
 		properties.add("pakaura.events.outbox.retention", () -> "1h");
 		// short, so that a test can see a round outlive its claim
 		properties.add("pakaura.events.outbox.claim-lease", () -> "3s");
-	}
-
-	@AfterAll
-	static void stopSidecar() {
-		SIDECAR.close();
 	}
 
 	@Autowired

@@ -3,8 +3,8 @@ package com.pakaura.api.events;
 import java.time.Duration;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -28,7 +28,8 @@ import static org.awaitility.Awaitility.await;
 @DirtiesContext
 class OutboxRelayRoundsTest {
 
-	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
+	@RegisterExtension
+	static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
 
 	private static final int TASKS = 12;
 
@@ -41,11 +42,6 @@ class OutboxRelayRoundsTest {
 		// three rounds' worth of tasks, one round at a time: each must start the next
 		properties.add("pakaura.events.outbox.batch-size", () -> "4");
 		properties.add("pakaura.events.outbox.parallel-rounds", () -> "1");
-	}
-
-	@AfterAll
-	static void stopSidecar() {
-		SIDECAR.close();
 	}
 
 	@Autowired

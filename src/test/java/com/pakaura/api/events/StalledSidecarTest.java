@@ -3,8 +3,8 @@ package com.pakaura.api.events;
 import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
@@ -33,7 +33,8 @@ import static org.awaitility.Awaitility.await;
 		"spring.cloud.stream.dapr.binder.max-in-flight=1", "spring.cloud.stream.dapr.binder.buffer-size=4" })
 class StalledSidecarTest {
 
-	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
+	@RegisterExtension
+	static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
 
 	private static final int TASKS = 10;
 
@@ -47,11 +48,6 @@ class StalledSidecarTest {
 	static void sidecar(DynamicPropertyRegistry properties) {
 		properties.add("DAPR_ENABLED", () -> "true");
 		properties.add("DAPR_HTTP_PORT", SIDECAR::port);
-	}
-
-	@AfterAll
-	static void stopSidecar() {
-		SIDECAR.close();
 	}
 
 	@Test

@@ -13,10 +13,10 @@ import java.util.stream.LongStream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -49,7 +49,8 @@ import static org.awaitility.Awaitility.await;
 @ServiceTest
 class TaskEventOrderTest {
 
-	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
+	@RegisterExtension
+	static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
 
 	private static final Duration PATIENCE = Duration.ofSeconds(90);
 
@@ -57,11 +58,6 @@ class TaskEventOrderTest {
 	static void sidecar(DynamicPropertyRegistry properties) {
 		properties.add("DAPR_ENABLED", () -> "true");
 		properties.add("DAPR_HTTP_PORT", SIDECAR::port);
-	}
-
-	@AfterAll
-	static void stopSidecar() {
-		SIDECAR.close();
 	}
 
 	@LocalServerPort

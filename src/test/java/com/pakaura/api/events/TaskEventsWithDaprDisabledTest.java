@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -33,7 +33,8 @@ import static org.awaitility.Awaitility.await;
 class TaskEventsWithDaprDisabledTest {
 
 	/** A sidecar that listens where the binder would send, so a send would be seen. */
-	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
+	@RegisterExtension
+	static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
 
 	@Autowired
 	private WebTestClient http;
@@ -44,11 +45,6 @@ class TaskEventsWithDaprDisabledTest {
 	@DynamicPropertySource
 	static void sidecar(DynamicPropertyRegistry properties) {
 		properties.add("DAPR_HTTP_PORT", SIDECAR::port);
-	}
-
-	@AfterAll
-	static void stopSidecar() {
-		SIDECAR.close();
 	}
 
 	@Test

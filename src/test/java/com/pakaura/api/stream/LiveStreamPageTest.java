@@ -1,7 +1,7 @@
 package com.pakaura.api.stream;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 
@@ -30,17 +30,13 @@ import static org.awaitility.Awaitility.await;
 @ActiveProfiles("local")
 class LiveStreamPageTest {
 
-	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
+	@RegisterExtension
+	static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
 
 	@DynamicPropertySource
 	static void sidecar(DynamicPropertyRegistry properties) {
 		properties.add("DAPR_ENABLED", () -> "true");
 		properties.add("DAPR_HTTP_PORT", SIDECAR::port);
-	}
-
-	@AfterAll
-	static void stopSidecar() {
-		SIDECAR.close();
 	}
 
 	@LocalServerPort

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.Disposable;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -34,16 +34,12 @@ import static org.awaitility.Awaitility.await;
 @TestPropertySource(properties = "spring.cloud.stream.dapr.binder.loopback=true")
 class LocalLoopbackTest {
 
-	private static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
+	@RegisterExtension
+	static final FakeDaprSidecar SIDECAR = FakeDaprSidecar.start();
 
 	@DynamicPropertySource
 	static void sidecar(DynamicPropertyRegistry properties) {
 		properties.add("DAPR_HTTP_PORT", SIDECAR::port);
-	}
-
-	@AfterAll
-	static void stopSidecar() {
-		SIDECAR.close();
 	}
 
 	@LocalServerPort

@@ -28,6 +28,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
@@ -75,7 +77,7 @@ import tools.jackson.databind.node.ObjectNode;
  * Resiliency timeout), an answer before reading, a sidecar that is not ready yet, and
  * daprd's own shutdown.
  */
-public final class FakeDaprSidecar implements AutoCloseable {
+public final class FakeDaprSidecar implements AutoCloseable, AfterAllCallback {
 
 	public static final String APP_ID = "pakaura-api";
 
@@ -654,6 +656,15 @@ public final class FakeDaprSidecar implements AutoCloseable {
 	public void shutdown() {
 		this.shuttingDown = true;
 		this.server.dispose();
+	}
+
+	/**
+	 * A test class's sidecar, held in a {@code @RegisterExtension} static field, is
+	 * closed after its last test.
+	 */
+	@Override
+	public void afterAll(ExtensionContext context) {
+		close();
 	}
 
 	@Override
