@@ -37,8 +37,14 @@ public record EventsProperties(@DefaultValue("pakaura/api") URI source,
 	 * @param parkAfterAttempts an event the sidecar refuses for good (4xx, too large, no
 	 * CloudEvent) is parked after this many attempts: set aside, logged at ERROR and
 	 * counted, until an operator resubmits it; the task's later events go on
-	 * @param retention how long delivered rows are kept before they are purged
-	 * @param purgeInterval how often delivered rows are purged
+	 * @param completion what recording a delivery does to its row: {@code delete} it (as
+	 * Spring Modulith's completion mode {@code DELETE}: the table holds only what is
+	 * still to do, and a delivery writes no new row version), or {@code update} it with
+	 * {@code delivered_at} and keep it for {@code retention}
+	 * @param retention with {@code completion: update}, how long delivered rows are kept
+	 * before they are purged
+	 * @param purgeInterval how often delivered rows are purged: those {@code update}
+	 * keeps, and any left from when it was set
 	 * @param confirmTimeout how long the relay waits for the binder to say how a send
 	 * ended; past it the send counts as unknown and is tried again
 	 * @param claimLease how long a relay's claim on a task lasts unless renewed (a round
@@ -50,9 +56,10 @@ public record EventsProperties(@DefaultValue("pakaura/api") URI source,
 	 */
 	public record Outbox(@DefaultValue("1s") Duration pollInterval, @DefaultValue("128") int batchSize,
 			@DefaultValue("200ms") Duration retryBackoff, @DefaultValue("30s") Duration maxRetryBackoff,
-			@DefaultValue("3") int parkAfterAttempts, @DefaultValue("24h") Duration retention,
-			@DefaultValue("1m") Duration purgeInterval, @DefaultValue("90s") Duration confirmTimeout,
-			@DefaultValue("30s") Duration claimLease, @DefaultValue("4") int parallelRounds) {
+			@DefaultValue("3") int parkAfterAttempts, @DefaultValue("delete") Completion completion,
+			@DefaultValue("24h") Duration retention, @DefaultValue("1m") Duration purgeInterval,
+			@DefaultValue("90s") Duration confirmTimeout, @DefaultValue("30s") Duration claimLease,
+			@DefaultValue("4") int parallelRounds) {
 
 		public Outbox {
 			if (parallelRounds < 1) {
@@ -64,6 +71,17 @@ public record EventsProperties(@DefaultValue("pakaura/api") URI source,
 						"pakaura.events.outbox.claim-lease must be at least 1s, not " + claimLease);
 			}
 		}
+
+	}
+
+	/** What recording a delivery does to its outbox row. */
+	public enum Completion {
+
+		/** The row is deleted. */
+		DELETE,
+
+		/** The row is marked {@code delivered_at} and purged after the retention. */
+		UPDATE
 
 	}
 

@@ -120,10 +120,33 @@ class OutboxStore {
 
 	private final ConnectionFactory connections;
 
-	OutboxStore(DatabaseClient db, TransactionalOperator transaction, ConnectionFactory connections) {
+	/** Marks delivered rows and returns each one's lag, as {@code completion} says. */
+	private final String complete;
+
+	OutboxStore(DatabaseClient db, TransactionalOperator transaction, ConnectionFactory connections,
+			EventsProperties properties) {
 		this.db = db;
 		this.transaction = transaction;
 		this.connections = connections;
+		this.complete = complete(properties.outbox().completion());
+	}
+
+	/**
+	 * Delete: the tuple is only marked dead, and vacuum reclaims it. Update: a new
+	 * version of the whole row, with new entries in its primary key, {@code event_id} and
+	 * {@code event_outbox_delivered} indexes (no HOT update: {@code delivered_at} is in
+	 * the partial indexes' predicates), and a purge later deletes it anyway. A row
+	 * another relay delivered meanwhile (this one's lease ran out) is no longer there, or
+	 * no longer undelivered: left as it is, and not counted again.
+	 */
+	private static String complete(EventsProperties.Completion completion) {
+		String lag = " RETURNING EXTRACT(EPOCH FROM statement_timestamp() - created_at)::float8 AS lag";
+		return switch (completion) {
+			case DELETE -> "DELETE FROM event_outbox WHERE id = ANY(:ids) AND delivered_at IS NULL" + lag;
+			case UPDATE -> "UPDATE event_outbox SET delivered_at = statement_timestamp(), attempts = attempts + 1,"
+					+ " last_error = NULL, claimed_until = NULL, claimed_by = NULL"
+					+ " WHERE id = ANY(:ids) AND delivered_at IS NULL" + lag;
+		};
 	}
 
 	/**
@@ -189,19 +212,14 @@ class OutboxStore {
 	}
 
 	/**
-	 * In one transaction: marks the delivered rows (which gives their claims back),
-	 * records each failure, and gives this relay's other {@code claims} back. A row
-	 * another relay delivered meanwhile (this one's lease ran out) is left as it is. The
-	 * lag of each row marked delivered, in seconds, by the database's clock, which also
-	 * wrote {@code created_at}.
+	 * In one transaction: completes the delivered rows (which gives their claims back),
+	 * records each failure, and gives this relay's other {@code claims} back. The lag of
+	 * each row completed, in seconds, by the database's clock, which also wrote
+	 * {@code created_at}.
 	 */
 	Mono<List<Double>> record(UUID relay, Long[] delivered, List<Failure> failures, Long[] claims) {
 		Mono<List<Double>> deliveries = (delivered.length == 0) ? Mono.just(List.of())
-				: this.db
-					.sql("UPDATE event_outbox SET delivered_at = statement_timestamp(), attempts = attempts + 1,"
-							+ " last_error = NULL, claimed_until = NULL, claimed_by = NULL"
-							+ " WHERE id = ANY(:ids) AND delivered_at IS NULL"
-							+ " RETURNING EXTRACT(EPOCH FROM statement_timestamp() - created_at)::float8 AS lag")
+				: this.db.sql(this.complete)
 					.bind("ids", delivered)
 					.map((row) -> row.get("lag", Double.class))
 					.all()

@@ -20,6 +20,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.MediaType;
@@ -30,6 +32,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
+import com.pakaura.api.events.EventsProperties.Completion;
 import com.pakaura.api.support.GrafanaDashboard;
 import com.pakaura.api.support.PrometheusScrape;
 import com.pakaura.api.support.ServiceTest;
@@ -105,18 +108,64 @@ class OutboxDeliveryTest {
 
 	@Test
 	void aChangesEventsAreRowsOfItsTransactionAndLeaveOnlyOnceTheSidecarHasThem() {
+		SIDECAR.failNextPublishes(Integer.MAX_VALUE);
 		String id = this.user.createTask(Map.of("title", "Durable", "due_date", "2026-12-01T08:00:00Z"));
-
-		await().until(() -> SIDECAR.delivered().size() == 3);
-		// the relay's round commits its rows as delivered after the sidecar has answered
-		await().until(() -> rowsOf(id).stream().allMatch((row) -> row.get("delivered_at") != null));
 		List<Map<String, Object>> rows = rowsOf(id);
 		assertThat(rows).hasSize(3);
+		await().until(() -> SIDECAR.requests().size() >= 3);
+		assertThat(rowsOf(id)).as("rows of events the sidecar has not taken").hasSize(3);
+
+		SIDECAR.failNextPublishes(0);
+		await().until(() -> SIDECAR.delivered().size() == 3);
 		// one change: its three events go side by side, one to each topic
 		assertThat(SIDECAR.delivered()).extracting((event) -> event.event().get("id").stringValue())
 			.containsExactlyInAnyOrderElementsOf(rows.stream().map((row) -> row.get("event_id").toString()).toList());
 		assertThat(SIDECAR.delivered()).extracting((event) -> event.event().get("type").stringValue())
 			.containsExactlyInAnyOrder("task.created", "sync.task", "reminder.scheduled");
+		// completion: delete, the default: once recorded, a delivered event's row is gone
+		await().until(() -> rowsOf(id).isEmpty());
+	}
+
+	/**
+	 * What recording a delivery does to its row, by {@code completion}: {@code delete}
+	 * removes it; {@code update} keeps it, marked delivered and no longer claimed, for
+	 * the purge after {@code retention}. A row already completed is not counted again.
+	 */
+	@Test
+	void aDeliveryDeletesItsRowOrWithCompletionUpdateKeepsItMarkedDelivered() {
+		for (Completion completion : Completion.values()) {
+			UUID task = UUID.randomUUID();
+			Long id = this.db.sql("""
+					INSERT INTO event_outbox (event_id, task_id, sequence, event_type, binding, payload, claimed_by,
+					                          claimed_until)
+					VALUES (gen_random_uuid(), :task, 1, 'task.created', 'task-events', '\\x7b7d'::bytea,
+					        gen_random_uuid(), now() + interval '1 minute')
+					RETURNING id""").bind("task", task).map((row) -> row.get("id", Long.class)).one().block();
+			OutboxStore store = storeCompleting(completion);
+
+			List<Double> lags = store.record(UUID.randomUUID(), new Long[] { id }, List.of(), new Long[0]).block();
+			List<Double> again = store.record(UUID.randomUUID(), new Long[] { id }, List.of(), new Long[0]).block();
+
+			assertThat(lags).as(completion + ": rows completed").hasSize(1);
+			assertThat(again).as(completion + ": rows completed twice").isEmpty();
+			List<Map<String, Object>> left = rowsOf(task.toString());
+			if (completion == Completion.DELETE) {
+				assertThat(left).as("rows left by completion: delete").isEmpty();
+			}
+			else {
+				assertThat(left).singleElement()
+					.satisfies((row) -> assertThat(row.get("delivered_at")).as("delivered_at").isNotNull())
+					.satisfies((row) -> assertThat(row.get("claimed_by")).as("claimed_by").isNull());
+				this.db.sql("DELETE FROM event_outbox WHERE task_id = :task").bind("task", task).then().block();
+			}
+		}
+	}
+
+	private OutboxStore storeCompleting(Completion completion) {
+		EventsProperties properties = new Binder(
+				new MapConfigurationPropertySource(Map.of("pakaura.events.outbox.completion", completion.name())))
+			.bindOrCreate("pakaura.events", EventsProperties.class);
+		return new OutboxStore(this.db, this.transaction, this.connections, properties);
 	}
 
 	@Test
@@ -178,9 +227,7 @@ class OutboxDeliveryTest {
 		assertThat(SIDECAR.delivered("task-updates"))
 			.extracting((event) -> Long.parseLong(event.event().get("sequence").stringValue()))
 			.containsExactly(1L, 2L);
-		await().until(() -> rowsOf(id).stream()
-			.allMatch((row) -> row.get("delivered_at") != null && row.get("claimed_by") == null
-					&& row.get("claimed_until") == null));
+		await().until(() -> rowsOf(id).isEmpty());
 	}
 
 	private double handedOver() {
@@ -225,7 +272,7 @@ class OutboxDeliveryTest {
 			.jsonPath("$.resubmitted")
 			.isEqualTo(1);
 		await().until(() -> SIDECAR.delivered().size() == 2);
-		await().until(() -> rowsOf(id).stream().allMatch((row) -> row.get("delivered_at") != null));
+		await().until(() -> rowsOf(id).isEmpty());
 	}
 
 	@Test
@@ -243,9 +290,8 @@ class OutboxDeliveryTest {
 
 		await().until(() -> rowsOf(id).stream()
 			.anyMatch((row) -> "task.created".equals(row.get("event_type")) && row.get("parked_at") != null));
-		await().until(() -> rowsOf(id).stream()
-			.filter((row) -> !"task.created".equals(row.get("event_type")))
-			.allMatch((row) -> row.get("delivered_at") != null));
+		// the others were delivered, and their rows deleted
+		await().until(() -> rowsOf(id).stream().allMatch((row) -> "task.created".equals(row.get("event_type"))));
 		assertThat(SIDECAR.delivered()).extracting((event) -> event.event().get("type").stringValue())
 			.containsExactlyInAnyOrder("sync.task", "task.updated", "sync.task");
 		assertThat(output.getOut()).contains("Outbox event parked").contains("ERR_PUBSUB_CLOUD_EVENTS_SER");
