@@ -28,7 +28,7 @@ connections = sorted({int(r["connections"]) for r in rows})
 if rows:
     print("Throughput and latency (median of %d round(s)); ratios to dapr-off and to the floor of the same run"
       % max(int(r["round"]) for r in rows))
-    print("%-14s %5s %9s %11s %8s %8s %8s %8s %8s %8s %9s %8s %8s %7s %7s %7s %7s" % ("mode", "conns", "req/s",
+    print("%-20s %5s %9s %11s %8s %8s %8s %8s %8s %8s %9s %8s %8s %7s %7s %7s %7s" % ("mode", "conns", "req/s",
           "rounds", "x base", "x floor", "p50 ms", "p99 ms", "p99.9", "+p99 ms", "CPU ms/r", "sc ms/r", "db ms/r",
           "sc r/ev", "RSS MB", "ready", "warm s"))
     for mode in modes:
@@ -42,7 +42,7 @@ if rows:
             base_p99 = median("dapr-off", c, "p99_ms")
             per_event = median(mode, c, "sidecar_requests_per_event") if by[(mode, c)][0].get(
                 "sidecar_requests_per_event") else None
-            print("%-14s %5d %9.1f %11s %8s %8s %8.2f %8.2f %8.2f %8s %9.2f %8.2f %8.2f %7s %7d %7.1f %7.0f" % (
+            print("%-20s %5d %9.1f %11s %8s %8s %8.2f %8.2f %8.2f %8s %9.2f %8.2f %8.2f %7s %7d %7.1f %7.0f" % (
                 mode, c, rps, spread(mode, c, "requests_per_s"),
                 "%.2f" % (rps / base) if base else "-",
                 "%.2f" % (rps / floor) if floor else "-",

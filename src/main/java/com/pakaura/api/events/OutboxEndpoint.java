@@ -12,8 +12,9 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
  * {@code /actuator/outbox}, for operators (outbox delivery only; it needs a token with
- * the {@code pakaura.admin} scope). GET: how many events wait, how old the oldest is, and
- * the parked ones with their last error. POST {@code {"eventId": "..."}}, or an empty
+ * the {@code pakaura.admin} scope). GET: how many events wait, how old the oldest is, the
+ * parked ones with their last error, and whether PostgreSQL's autovacuum runs (the table
+ * is a queue: without it, it only grows). POST {@code {"eventId": "..."}}, or an empty
  * body for all: resubmits parked events, which the relay then sends in their task's
  * order. The same in SQL:
  * {@code UPDATE event_outbox SET parked_at = NULL, attempts = 0, next_attempt_at = now() WHERE
@@ -30,9 +31,10 @@ class OutboxEndpoint {
 
 	@ReadOperation
 	Mono<Map<String, Object>> state() {
-		return Mono.zip(this.store.counts(), this.store.parked(100))
-			.map((both) -> Map.of("pending", both.getT1().pending(), "parked", both.getT1().parked(), "oldest_pending",
-					String.valueOf(both.getT1().oldestPending()), "parked_events", both.getT2()));
+		return Mono.zip(this.store.counts(), this.store.parked(100), this.store.autovacuum())
+			.map((all) -> Map.of("pending", all.getT1().pending(), "parked", all.getT1().parked(), "oldest_pending",
+					String.valueOf(all.getT1().oldestPending()), "parked_events", all.getT2(), "autovacuum",
+					all.getT3()));
 	}
 
 	/**

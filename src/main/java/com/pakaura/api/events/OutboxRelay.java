@@ -249,6 +249,11 @@ class OutboxRelay implements SmartLifecycle {
 	@Override
 	public void start() {
 		this.running = true;
+		this.store.autovacuum()
+			.filter((on) -> !on)
+			.subscribe((off) -> log.warn("PostgreSQL's autovacuum is off: the outbox's delivered rows are never"
+					+ " reclaimed, and its statements slow down as the table grows; turn it on (docs/operations.md)"),
+					(ex) -> log.debug("Could not read PostgreSQL's autovacuum setting: {}", ex.toString()));
 		this.loops.add(Flux.merge(this.wakes.asFlux(), Flux.interval(Duration.ZERO, this.settings.pollInterval()),
 				this.store.notifications())
 			.subscribe((signal) -> startRound()));

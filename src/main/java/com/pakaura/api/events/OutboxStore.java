@@ -264,6 +264,17 @@ class OutboxStore {
 			.one();
 	}
 
+	/**
+	 * Whether the server's autovacuum runs: without it the rows a delivery deletes (or
+	 * updates) are never reclaimed, the table only grows, and a statement whose plan was
+	 * made while it was small scans all of them.
+	 */
+	Mono<Boolean> autovacuum() {
+		return this.db.sql("SELECT current_setting('autovacuum') = 'on' AS on")
+			.map((row) -> Boolean.TRUE.equals(row.get("on", Boolean.class)))
+			.one();
+	}
+
 	/** The first parked events, oldest first, with their last error. */
 	Mono<List<Map<String, Object>>> parked(int limit) {
 		return this.db.sql("""

@@ -275,6 +275,43 @@ class OutboxDeliveryTest {
 		await().until(() -> rowsOf(id).isEmpty());
 	}
 
+	/**
+	 * The table is a queue: without autovacuum it only grows, so the operator's endpoint
+	 * says whether it runs, either way (the server's setting is flipped for a moment and
+	 * reset: a machine's configuration may have it either way).
+	 */
+	@Test
+	void theOperatorsEndpointSaysWhetherPostgresqlsAutovacuumRuns() {
+		WebTestClient operator = this.http.mutate()
+			.defaultHeader("Authorization", "Bearer " + Tokens.forOperator("ops"))
+			.build();
+		boolean configured = autovacuum();
+		try {
+			for (boolean expected : List.of(configured, !configured)) {
+				this.db.sql("ALTER SYSTEM SET autovacuum = " + (expected ? "on" : "off")).then().block();
+				this.db.sql("SELECT pg_reload_conf()").then().block();
+				// each connection of the pool reads the reloaded file before its next
+				// statement
+				await().untilAsserted(() -> operator.get()
+					.uri("/actuator/outbox")
+					.exchange()
+					.expectStatus()
+					.isOk()
+					.expectBody()
+					.jsonPath("$.autovacuum")
+					.isEqualTo(expected));
+			}
+		}
+		finally {
+			this.db.sql("ALTER SYSTEM RESET autovacuum").then().block();
+			this.db.sql("SELECT pg_reload_conf()").then().block();
+		}
+	}
+
+	private boolean autovacuum() {
+		return "on".equals(this.db.sql("SHOW autovacuum").map((row) -> row.get(0, String.class)).one().block());
+	}
+
 	@Test
 	void anEventTheSidecarCannotMakeACloudEventOfIsParkedAndItsTasksLaterEventsGoOn(CapturedOutput output) {
 		// 500 ERR_PUBSUB_CLOUD_EVENTS_SER: no retry helps, though the status is 5xx
