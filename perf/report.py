@@ -113,10 +113,11 @@ if relay.exists():
         print("Outbox relay alone (events already in the table, no API load, fast sidecar on the 1.18 routes):"
               " median %.0f events/s (%.0f-%.0f over %d rounds)" % (statistics.median(rates), rates[0], rates[-1], len(rates)))
         for r in rounds:
-            print("  round %s: %s of %s events in %s s, %s left, %s ms CPU per event; sidecar %s requests,"
-                  " %s delivered, %s duplicates, %s out of order"
+            print("  round %s: %s of %s events in %s s, %s left, %s ms CPU per event (PostgreSQL %s, sidecar %s);"
+                  " sidecar %s requests, %s delivered, %s duplicates, %s out of order"
                   % (r["round"], int(r["pending_at_ready"]) - int(r["pending_at_end"]), r["events"], r["seconds"],
-                     r["pending_at_end"], r["cpu_ms_per_event"], r["sidecar_requests"], r["delivered"],
+                     r["pending_at_end"], r["cpu_ms_per_event"], r.get("db_cpu_ms_per_event", "-"),
+                     r.get("sidecar_cpu_ms_per_event", "-"), r["sidecar_requests"], r["delivered"],
                      r["duplicates"], r["out_of_order"]))
 
 accounting = out / "accounting.csv"
