@@ -1,6 +1,6 @@
 package com.pakaura.api.events;
 
-import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -48,6 +48,12 @@ class OutboxStore {
 	private static final int PARAMETERS_PER_ROW = 9;
 
 	/**
+	 * The column of the payload among a row's parameters: bound as text, and made bytea
+	 * by the database.
+	 */
+	private static final int PAYLOAD_PARAMETER = 6;
+
+	/**
 	 * A change's rows, in one statement; with {@code claimed}, each claimed by the
 	 * writing process's relay when no earlier change of its task is pending: that relay
 	 * sends it from memory at the commit, and no other relay's round takes it meanwhile.
@@ -64,7 +70,9 @@ class OutboxStore {
 			int first = row * PARAMETERS_PER_ROW;
 			values.append((row > 0) ? ", " : "").append('(');
 			for (int column = 1; column <= PARAMETERS_PER_ROW; column++) {
-				values.append((column > 1) ? ", " : "").append('$').append(first + column);
+				String parameter = "$" + (first + column);
+				values.append((column > 1) ? ", " : "")
+					.append((column == PAYLOAD_PARAMETER) ? "convert_to(" + parameter + ", 'UTF8')" : parameter);
 			}
 			values.append(')');
 		}
@@ -83,8 +91,15 @@ class OutboxStore {
 				+ " RETURNING id, event_id, claimed_by IS NOT NULL AS claimed";
 	}
 
-	private static final String COLUMNS = "id, event_id, task_id, sequence, event_type, binding, payload, correlation_id,"
-			+ " traceparent, tracestate, attempts";
+	/**
+	 * What a round reads of a row. The payload comes as text: r2dbc-postgresql receives
+	 * bytea in PostgreSQL's text format, hex, and decodes it with a regular expression
+	 * over the whole hex string ({@code AbstractBinaryCodec}), which took 7.7% of the
+	 * relay's CPU; it is the structured CloudEvent, UTF-8 JSON, so {@code convert_from}
+	 * gives the same bytes back.
+	 */
+	private static final String COLUMNS = "id, event_id, task_id, sequence, event_type, binding,"
+			+ " convert_from(payload, 'UTF8') AS payload, correlation_id, traceparent, tracestate, attempts";
 
 	/**
 	 * Claims the oldest due row of up to {@code :limit} tasks that have no earlier
@@ -347,7 +362,8 @@ class OutboxStore {
 			.bind(first + 2, row.sequence())
 			.bind(first + 3, row.eventType())
 			.bind(first + 4, row.binding())
-			.bind(first + 5, ByteBuffer.wrap(row.payload()))
+			// as text, not bytea, which the driver would send as hex, twice its size
+			.bind(first + PAYLOAD_PARAMETER - 1, new String(row.payload(), StandardCharsets.UTF_8))
 			.bind(first + 6, row.correlationId());
 		bindNullable(insert, first + 7, row.traceparent());
 		bindNullable(insert, first + 8, row.tracestate());
@@ -363,9 +379,7 @@ class OutboxStore {
 	}
 
 	private static Row rowOf(Readable row) {
-		ByteBuffer payload = row.get("payload", ByteBuffer.class);
-		byte[] bytes = new byte[payload.remaining()];
-		payload.get(bytes);
+		byte[] bytes = row.get("payload", String.class).getBytes(StandardCharsets.UTF_8);
 		return new Row(row.get("id", Long.class), row.get("event_id", UUID.class), row.get("task_id", UUID.class),
 				row.get("sequence", Long.class), row.get("event_type", String.class), row.get("binding", String.class),
 				bytes, row.get("correlation_id", String.class), row.get("traceparent", String.class),

@@ -127,6 +127,47 @@ class OutboxDeliveryTest {
 	}
 
 	/**
+	 * A row's payload is the event as it is published, readable as JSON in SQL (an
+	 * operator looking into a parked event:
+	 * {@code convert_from(payload, 'UTF8')::jsonb}), its hostile Unicode intact; the
+	 * relay sends those same characters.
+	 */
+	@Test
+	void aRowsPayloadIsTheEventAsPublishedAndReadsAsJsonInSql() {
+		SIDECAR.failNextPublishes(Integer.MAX_VALUE);
+		String title = "Ünïcødé 🚀 \u202Eevil\u202C \u05D0\u05D1 e\u0301 \"quoted\" \\ back \uFEFF";
+		String id = this.user.createTask(Map.of("title", title));
+		List<Map<String, Object>> rows = this.db
+			.sql("""
+					SELECT event_id::text AS event_id, event ->> 'id' AS id, event ->> 'type' AS type, event -> 'data' ->> 'title' AS title
+					FROM (SELECT event_id, task_id, convert_from(payload, 'UTF8')::jsonb AS event FROM event_outbox) AS stored
+					WHERE task_id = :task""")
+			.bind("task", UUID.fromString(id))
+			.fetch()
+			.all()
+			.collectList()
+			.block();
+		assertThat(rows).hasSize(2)
+			.allSatisfy((row) -> assertThat(row.get("id")).isEqualTo(row.get("event_id")))
+			.filteredOn((row) -> "task.created".equals(row.get("type")))
+			.singleElement()
+			.satisfies((row) -> assertThat(row.get("title")).isEqualTo(title));
+
+		// once a send from memory has failed, the retry is a round's, from the table
+		await().until(() -> this.db.sql("SELECT min(attempts) FROM event_outbox WHERE task_id = :task")
+			.bind("task", UUID.fromString(id))
+			.map((row) -> row.get(0, Integer.class))
+			.one()
+			.block() > 0);
+		SIDECAR.failNextPublishes(0);
+		await().until(() -> SIDECAR.delivered().size() == 2);
+		assertThat(SIDECAR.delivered())
+			.filteredOn((event) -> "task.created".equals(event.event().get("type").stringValue()))
+			.singleElement()
+			.satisfies((event) -> assertThat(event.event().get("data").get("title").stringValue()).isEqualTo(title));
+	}
+
+	/**
 	 * What recording a delivery does to its row, by {@code completion}: {@code delete}
 	 * removes it; {@code update} keeps it, marked delivered and no longer claimed, for
 	 * the purge after {@code retention}. A row already completed is not counted again.
