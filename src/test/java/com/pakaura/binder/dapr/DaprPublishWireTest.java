@@ -3,6 +3,7 @@ package com.pakaura.binder.dapr;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -17,6 +18,7 @@ import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageDeliveryException;
 import org.springframework.messaging.support.MessageBuilder;
 
+import com.pakaura.binder.dapr.FakeDaprSidecar.Delivered;
 import com.pakaura.binder.dapr.FakeDaprSidecar.Request;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -192,6 +194,32 @@ class DaprPublishWireTest extends WithFreshSidecarEachTest {
 
 			await().atMost(Duration.ofSeconds(60)).until(() -> this.sidecar.delivered().size() == 1);
 			assertThat(this.sidecar.delivered().get(0).key()).isEqualTo("globex");
+		}
+	}
+
+	/**
+	 * Key expressions are compiled once warm (SpEL's mixed mode, after 100 messages):
+	 * each message still gets its own key, the default expression's and one that reaches
+	 * a bean (which stays interpreted) alike.
+	 */
+	@Test
+	void partitionKeysStayRightOnceTheirExpressionsAreCompiled() {
+		int messages = 300;
+		try (DaprBinderApplication app = DaprBinderApplication.start(this.sidecar.port(), "test.default-tenant=globex",
+				"spring.cloud.stream.dapr.bindings.audit.producer.partition-key-expression="
+						+ "headers['tenant'] ?: @environment.getProperty('test.default-tenant')")) {
+			for (int i = 0; i < messages; i++) {
+				app.streamBridge().send("orders", event("key-" + i).build());
+				MessageBuilder<byte[]> audit = event("ignored");
+				app.streamBridge().send("audit", ((i % 2 == 0) ? audit.setHeader("tenant", "t-" + i) : audit).build());
+			}
+
+			await().atMost(Duration.ofSeconds(120)).until(() -> this.sidecar.delivered().size() == 2 * messages);
+			assertThat(this.sidecar.delivered("orders")).extracting(Delivered::key)
+				.containsExactlyInAnyOrderElementsOf(IntStream.range(0, messages).mapToObj((i) -> "key-" + i).toList());
+			assertThat(this.sidecar.delivered("audit")).extracting(Delivered::key)
+				.containsExactlyInAnyOrderElementsOf(
+						IntStream.range(0, messages).mapToObj((i) -> (i % 2 == 0) ? "t-" + i : "globex").toList());
 		}
 	}
 
