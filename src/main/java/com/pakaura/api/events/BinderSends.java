@@ -9,7 +9,6 @@ import reactor.core.publisher.Mono;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.cloud.stream.config.BinderProperties;
 import org.springframework.cloud.stream.config.BindingServiceProperties;
-import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.core.env.Environment;
 import org.springframework.messaging.support.MessageBuilder;
 
@@ -27,7 +26,7 @@ final class BinderSends {
 
 	private static final String DAPR = "dapr";
 
-	private final StreamBridge streamBridge;
+	private final OutputBindings outputs;
 
 	private final BindingServiceProperties bindings;
 
@@ -35,8 +34,8 @@ final class BinderSends {
 
 	private final Map<String, Boolean> confirming = new ConcurrentHashMap<>();
 
-	BinderSends(StreamBridge streamBridge, BindingServiceProperties bindings, Environment environment) {
-		this.streamBridge = streamBridge;
+	BinderSends(OutputBindings outputs, BindingServiceProperties bindings, Environment environment) {
+		this.outputs = outputs;
 		this.bindings = bindings;
 		this.properties = Binder.get(environment);
 	}
@@ -52,7 +51,7 @@ final class BinderSends {
 			message.setHeader(DaprPublishResult.CONFIRMATION_HEADER, confirmation);
 		}
 		try {
-			if (!this.streamBridge.send(binding, message.build())) {
+			if (!this.outputs.send(binding, message.build())) {
 				return Mono.just(SendResult.notAccepted("the binding did not accept the message"));
 			}
 		}

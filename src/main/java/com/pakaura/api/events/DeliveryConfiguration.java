@@ -24,7 +24,7 @@ class DeliveryConfiguration {
 	/** Events handed to the binder after the commit. */
 	@Configuration(proxyBeanMethods = false)
 	@Conditional(FireAndForgetDelivery.class)
-	@Import(TaskEventPublisher.class)
+	@Import({ TaskEventPublisher.class, OutputBindings.class })
 	static class FireAndForget {
 
 	}
@@ -32,7 +32,8 @@ class DeliveryConfiguration {
 	/** Events written with the change, sent by the relay until the sidecar takes them. */
 	@Configuration(proxyBeanMethods = false)
 	@Conditional(OutboxDelivery.class)
-	@Import({ OutboxStore.class, OutboxEventWriter.class, OutboxRelay.class, BinderSends.class, OutboxEndpoint.class })
+	@Import({ OutboxStore.class, OutboxEventWriter.class, OutboxRelay.class, BinderSends.class, OutputBindings.class,
+			OutboxEndpoint.class })
 	static class Outbox {
 
 		/** Named as the health contributor: {@code /actuator/health/outbox}. */

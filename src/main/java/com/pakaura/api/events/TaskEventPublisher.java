@@ -24,7 +24,6 @@ import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.messaging.Message;
 
@@ -33,17 +32,17 @@ import com.pakaura.api.task.TaskChange;
 import com.pakaura.api.task.TaskChangeListener;
 
 /**
- * Publishes the events of every committed task change through {@link StreamBridge}. The
- * one place that knows topics, types and envelopes.
+ * Publishes the events of every committed task change to their output bindings
+ * ({@link OutputBindings}). The one place that knows topics, types and envelopes.
  *
  * <ul>
  * <li>In commit order per task: a change takes its place in its task's line inside its
  * transaction ({@link CommitOrder}) and is released only when every earlier change of the
  * task has been.</li>
  * <li>Off the database driver's thread: that thread only hands over the change and the
- * request's context; planning, envelopes and {@link StreamBridge} run on one publishing
- * thread of their own, which takes changes in release order, so the binder receives each
- * task's events in {@code sequence} order.</li>
+ * request's context; planning, envelopes and the hand-over run on one publishing thread
+ * of their own, which takes changes in release order, so the binder receives each task's
+ * events in {@code sequence} order.</li>
  * <li>Never failing, delaying or changing the request: whatever goes wrong is logged and
  * counted ({@code pakaura.events.publish}): {@code handed_off} for each event the binder
  * took, {@code failed} for one that could not be built or handed over, {@code dropped}
@@ -67,7 +66,7 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, Disposab
 	private static final Completion NOTHING_TO_PUBLISH = (end) -> {
 	};
 
-	private final StreamBridge streamBridge;
+	private final OutputBindings outputs;
 
 	private final CloudEventEnvelopes envelopes;
 
@@ -81,8 +80,8 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, Disposab
 
 	private volatile boolean running;
 
-	TaskEventPublisher(StreamBridge streamBridge, CloudEventEnvelopes envelopes, MeterRegistry meters) {
-		this.streamBridge = streamBridge;
+	TaskEventPublisher(OutputBindings outputs, CloudEventEnvelopes envelopes, MeterRegistry meters) {
+		this.outputs = outputs;
 		this.envelopes = envelopes;
 		this.meters = meters;
 		this.publishing = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(BACKLOG),
@@ -179,7 +178,7 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, Disposab
 		try {
 			CloudEvent envelope = this.envelopes.envelope(event, request);
 			Message<byte[]> message = this.envelopes.message(envelope);
-			if (!this.streamBridge.send(event.topic().binding(), message)) {
+			if (!this.outputs.send(event.topic().binding(), message)) {
 				throw new IllegalStateException("The binding did not accept the message");
 			}
 			count(event, "handed_off");
