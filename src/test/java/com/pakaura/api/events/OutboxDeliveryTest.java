@@ -11,6 +11,7 @@ import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Wrapped;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -302,18 +303,59 @@ class OutboxDeliveryTest {
 		this.user.get().uri("/actuator/outbox").exchange().expectStatus().isForbidden();
 
 		SIDECAR.forbidTopics();
-		operator.post()
+		resubmit(operator, "{}").jsonPath("$.resubmitted").isEqualTo(1);
+		await().until(() -> SIDECAR.delivered().size() == 2);
+		await().until(() -> rowsOf(id).isEmpty());
+	}
+
+	/**
+	 * An operator resubmits one parked event by its id ({@code event_id} is indexed for
+	 * parked rows only): that event goes, and another parked one stays parked.
+	 */
+	@Test
+	void anOperatorResubmitsOneParkedEventByItsId() {
+		SIDECAR.forbidTopics("task-updates");
+		String first = this.user.createTask(Map.of("title", "Parked first"));
+		String second = this.user.createTask(Map.of("title", "Parked second"));
+		await().until(() -> parkedOf(first) != null && parkedOf(second) != null);
+		SIDECAR.forbidTopics();
+		int deliveredBefore = SIDECAR.delivered().size();
+
+		WebTestClient operator = this.http.mutate()
+			.defaultHeader("Authorization", "Bearer " + Tokens.forOperator("ops"))
+			.build();
+		resubmit(operator, Map.of("eventId", parkedOf(first))).jsonPath("$.resubmitted").isEqualTo(1);
+
+		await().until(() -> rowsOf(first).isEmpty());
+		assertThat(SIDECAR.delivered().subList(deliveredBefore, SIDECAR.delivered().size()))
+			.extracting((event) -> event.event().get("subject").stringValue())
+			.containsExactly(first);
+		assertThat(parkedOf(second)).as("the other parked event").isNotNull();
+
+		// the table is shared with the other tests: the other one goes too
+		resubmit(operator, Map.of("eventId", parkedOf(second)));
+		await().until(() -> rowsOf(second).isEmpty());
+	}
+
+	/** POST /actuator/outbox as the operator: resubmits parked events; its answer. */
+	private static WebTestClient.BodyContentSpec resubmit(WebTestClient operator, Object body) {
+		return operator.post()
 			.uri("/actuator/outbox")
 			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue("{}")
+			.bodyValue(body)
 			.exchange()
 			.expectStatus()
 			.isOk()
-			.expectBody()
-			.jsonPath("$.resubmitted")
-			.isEqualTo(1);
-		await().until(() -> SIDECAR.delivered().size() == 2);
-		await().until(() -> rowsOf(id).isEmpty());
+			.expectBody();
+	}
+
+	/** The id of the task's parked event, if it has one. */
+	private @Nullable String parkedOf(String task) {
+		return rowsOf(task).stream()
+			.filter((row) -> row.get("parked_at") != null)
+			.map((row) -> row.get("event_id").toString())
+			.findFirst()
+			.orElse(null);
 	}
 
 	/**
