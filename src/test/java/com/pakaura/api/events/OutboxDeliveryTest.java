@@ -359,6 +359,23 @@ class OutboxDeliveryTest {
 	}
 
 	/**
+	 * The table keeps its file through vacuum: truncated after a drain, it looked empty
+	 * to the planner, which then planned the relay's statements as scans reading every
+	 * dead row of the next fill (research.md R16; the plans themselves depend on the
+	 * moment's statistics, so the setting that keeps them stable is what is asserted).
+	 */
+	@Test
+	void vacuumLeavesTheOutboxFileItsSizeAfterADrain() {
+		String options = this.db
+			.sql("SELECT array_to_string(reloptions, ',') AS options FROM pg_class"
+					+ " WHERE oid = 'event_outbox'::regclass")
+			.map((row) -> String.valueOf(row.get("options", String.class)))
+			.one()
+			.block();
+		assertThat(options).contains("vacuum_truncate=false");
+	}
+
+	/**
 	 * The table is a queue: without autovacuum it only grows, so the operator's endpoint
 	 * says whether it runs, either way (the server's setting is flipped for a moment and
 	 * reset: a machine's configuration may have it either way).
