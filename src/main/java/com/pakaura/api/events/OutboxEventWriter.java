@@ -54,7 +54,8 @@ class OutboxEventWriter implements TaskChangeListener {
 			return Mono.just(NOTHING_WRITTEN);
 		}
 		OutboxRelay.HandOver handOver = this.relay.handOver();
-		return this.store.write(rows, (handOver != null) ? handOver.claim() : null)
+		boolean newTasks = changes.stream().allMatch((change) -> change.kind() == TaskChange.Kind.CREATED);
+		return this.store.write(rows, (handOver != null) ? handOver.claim() : null, newTasks)
 			.flatMap((written) -> announce().thenReturn(completion(rows, written, handOver)));
 	}
 
