@@ -130,8 +130,8 @@ class OutboxDeliveryTest {
 	/**
 	 * A row's payload is the event as it is published, readable as JSON in SQL (an
 	 * operator looking into a parked event:
-	 * {@code convert_from(payload, 'UTF8')::jsonb}), its hostile Unicode intact; the
-	 * relay sends those same characters.
+	 * {@code convert_from(payload, 'UTF8')::jsonb}), its hostile Unicode intact; a round
+	 * that reads it back sends those same characters.
 	 */
 	@Test
 	void aRowsPayloadIsTheEventAsPublishedAndReadsAsJsonInSql() {
