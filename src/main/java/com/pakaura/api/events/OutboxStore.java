@@ -64,12 +64,13 @@ class OutboxStore {
 	 * The earlier change's rows are committed and visible (the task's row lock orders the
 	 * transactions), and this statement's own rows are not. The rows of new tasks are
 	 * claimed without asking: a task created in this transaction has no earlier change.
-	 * Asking is a statement whose plan depends on the table's momentary statistics, and a
-	 * queue's swing from full to drained: planned as a scan of the whole pending index or
-	 * of the table, it read every dead row of the last fill, 1,469 buffers and 4.9 ms of
-	 * PostgreSQL per change (research.md R16).
+	 * Asking is answered by the task's index ({@code event_outbox_pending_by_task}), the
+	 * only pending index whose predicate it implies (V6): on the statistics of a drained
+	 * queue the planner had chosen the id-only one, a scan of every entry, dead ones of
+	 * the last fill included, 778 buffers and 2.5 ms of PostgreSQL per change
+	 * (research.md R16).
 	 */
-	private static String insert(int rows, boolean claimed, boolean newTasks) {
+	static String insert(int rows, boolean claimed, boolean newTasks) {
 		StringBuilder values = new StringBuilder();
 		for (int row = 0; row < rows; row++) {
 			int first = row * PARAMETERS_PER_ROW;
@@ -85,10 +86,13 @@ class OutboxStore {
 		int relay = lease + 1;
 		String rowsWritten = " FROM (VALUES " + values + ") AS v(" + COLUMNS_WRITTEN + ")";
 		// whether the row's task has an earlier change pending: asked once per row
+		// (OFFSET
+		// 0 keeps the planner from pulling the subquery up into each CASE that reads it,
+		// which asked twice)
 		String free = """
 				CROSS JOIN LATERAL (SELECT NOT EXISTS (SELECT 1 FROM event_outbox e
 				  WHERE e.task_id = v.task_id AND e.sequence < v.sequence
-				    AND e.delivered_at IS NULL AND e.parked_at IS NULL) AS free) AS line""";
+				    AND e.delivered_at IS NULL AND e.parked_at IS NULL) AS free OFFSET 0) AS line""";
 		String claim;
 		if (!claimed) {
 			claim = "NULL::timestamptz, NULL::uuid" + rowsWritten;
@@ -117,9 +121,11 @@ class OutboxStore {
 
 	/**
 	 * Claims the oldest due row of up to {@code :limit} tasks that have no earlier
-	 * pending row and no live claim, oldest first. A row another relay's claim is writing
-	 * is skipped; one it claimed after this statement began is rechecked as it is locked
-	 * (READ COMMITTED reads a locked row's newest version) and fails on its live claim.
+	 * pending row and no live claim, oldest first, on the id-only pending index, whose
+	 * predicate ({@code next_attempt_at IS NOT NULL}, V6) only a statement comparing
+	 * {@code next_attempt_at} implies. A row another relay's claim is writing is skipped;
+	 * one it claimed after this statement began is rechecked as it is locked (READ
+	 * COMMITTED reads a locked row's newest version) and fails on its live claim.
 	 */
 	static final String CLAIM = """
 			WITH heads AS (

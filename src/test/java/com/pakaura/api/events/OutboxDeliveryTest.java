@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
@@ -373,6 +375,66 @@ class OutboxDeliveryTest {
 			.one()
 			.block();
 		assertThat(options).contains("vacuum_truncate=false");
+	}
+
+	/**
+	 * The pending index on {@code id} alone is the relay's claim's, and never the
+	 * writer's check for an earlier pending change of a task: planned on the statistics
+	 * of a drained queue, the check used it as a scan of every entry, dead ones included
+	 * (research.md R16). Which index a statement uses depends on the moment's statistics;
+	 * which ones it can use does not: inside a transaction that is rolled back, the
+	 * task's index is dropped and sequential scans are priced out, so each plan shows
+	 * whether the id-only index could serve it at all.
+	 */
+	@Test
+	void thePendingIndexOnIdAloneServesTheClaimAndNeverTheWritersCheck() {
+		Mono<String> check = writersCheckPlan();
+		Mono<String> claim = plan(this.db.sql("EXPLAIN " + OutboxStore.CLAIM)
+			.bind("limit", 10)
+			.bind("lease", 30.0)
+			.bind("relay", UUID.randomUUID()));
+		List<String> plans = this.transaction.execute((status) -> {
+			status.setRollbackOnly();
+			return this.db.sql("DROP INDEX event_outbox_pending_by_task")
+				.then()
+				.then(this.db.sql("SET LOCAL enable_seqscan = off").then())
+				.thenMany(Flux.concat(check, claim));
+		}).collectList().block();
+		assertThat(plans.get(0)).as("the writer's check").doesNotContainPattern("\\bevent_outbox_pending\\b");
+		assertThat(plans.get(1)).as("the claim").containsPattern("\\bevent_outbox_pending\\b");
+	}
+
+	/**
+	 * The writer asks once per row whether an earlier change of the row's task is
+	 * pending: its answer decides two columns, and the planner, pulling the question up
+	 * into each, had asked it twice.
+	 */
+	@Test
+	void theWriterAsksOncePerRowWhetherAnEarlierChangeIsPending() {
+		String check = writersCheckPlan().block();
+		assertThat(Pattern.compile("on event_outbox e(_\\d+)?\\s").matcher(check).results().count())
+			.as("scans of the table for the check in:%n%s", check)
+			.isEqualTo(1);
+	}
+
+	/** The plan of one row's write by a change of a task that may have one pending. */
+	private Mono<String> writersCheckPlan() {
+		return plan(this.db.sql("EXPLAIN " + OutboxStore.insert(1, true, false))
+			.bind(0, UUID.randomUUID())
+			.bind(1, UUID.randomUUID())
+			.bind(2, 2L)
+			.bind(3, "task.updated")
+			.bind(4, "task-events")
+			.bind(5, "{}")
+			.bind(6, "planned")
+			.bind(7, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+			.bind(8, "")
+			.bind(9, 30.0)
+			.bind(10, UUID.randomUUID()));
+	}
+
+	private static Mono<String> plan(DatabaseClient.GenericExecuteSpec explain) {
+		return explain.map((row) -> row.get(0, String.class)).all().collect(Collectors.joining("\n"));
 	}
 
 	/**
