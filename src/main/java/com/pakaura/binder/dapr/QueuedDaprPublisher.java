@@ -185,9 +185,15 @@ final class QueuedDaprPublisher implements DaprPublisher {
 		}
 	}
 
-	/** Sends as many requests as there are free slots and destinations ready. */
+	/**
+	 * Sends as many requests as there are free slots and destinations ready. A bulk
+	 * request takes its entries when it leaves, on the client's thread, not when its slot
+	 * is taken: what became ready meanwhile (while that thread finished the answer before
+	 * it, say) goes with it rather than waiting for its answer.
+	 */
 	private void pump() {
 		List<Request> starts = new ArrayList<>();
+		List<Destination> bulkStarts = new ArrayList<>();
 		List<StallCheck> stallChecks = new ArrayList<>();
 		synchronized (this.lock) {
 			while (this.open && !this.closed && this.inFlight < this.properties.maxInFlight()
@@ -210,14 +216,17 @@ final class QueuedDaprPublisher implements DaprPublisher {
 						continue;
 					}
 				}
-				Request request = nextRequest(destination);
 				destination.lastRequestNanos = System.nanoTime();
 				destination.requestsInFlight++;
 				this.inFlight++;
-				this.sending.addAll(request.entries());
-				starts.add(request);
 				if (this.route == BulkPublishRoute.NONE) {
+					Request request = nextRequest(destination);
+					this.sending.addAll(request.entries());
+					starts.add(request);
 					queue(destination);
+				}
+				else {
+					bulkStarts.add(destination);
 				}
 			}
 		}
@@ -226,9 +235,46 @@ final class QueuedDaprPublisher implements DaprPublisher {
 				.subscribeOn(this.sidecar.scheduler())
 				.subscribe((answer) -> finished(request, answer));
 		}
+		for (Destination destination : bulkStarts) {
+			Mono.defer(() -> {
+				Request request = leaving(destination);
+				return (request != null) ? send(request).doOnNext((answer) -> finished(request, answer)).then()
+						: Mono.<Void>empty();
+			}).subscribeOn(this.sidecar.scheduler()).subscribe();
+		}
 		for (StallCheck check : stallChecks) {
 			Mono.delay(check.after()).subscribe((tick) -> stallCheck(check.destination()));
 		}
+	}
+
+	/**
+	 * The request of a destination whose slot was taken, with the entries ready now;
+	 * {@code null} when none is left (a request beside a stalled one took them, or the
+	 * publisher closed): the slot is given back.
+	 */
+	private @Nullable Request leaving(Destination destination) {
+		Request request = null;
+		synchronized (this.lock) {
+			if (!this.closed && !destination.ready.isEmpty()) {
+				request = nextRequest(destination);
+				this.sending.addAll(request.entries());
+				if (this.route == BulkPublishRoute.NONE) {
+					// the route fell back meanwhile: one event a request, side by side
+					queue(destination);
+				}
+			}
+			else {
+				this.inFlight--;
+				destination.requestsInFlight--;
+				queue(destination);
+				this.lock.notifyAll();
+			}
+		}
+		if (request == null || request.route() == BulkPublishRoute.NONE) {
+			// a slot given back, or a route without bulk requests: others may go now
+			pump();
+		}
+		return request;
 	}
 
 	/** Its request under way may have stalled: the destination takes its turn again. */
