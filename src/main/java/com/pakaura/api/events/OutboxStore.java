@@ -85,10 +85,9 @@ class OutboxStore {
 		int lease = rows * PARAMETERS_PER_ROW + 1;
 		int relay = lease + 1;
 		String rowsWritten = " FROM (VALUES " + values + ") AS v(" + COLUMNS_WRITTEN + ")";
-		// whether the row's task has an earlier change pending: asked once per row
-		// (OFFSET
-		// 0 keeps the planner from pulling the subquery up into each CASE that reads it,
-		// which asked twice)
+		// whether the row's task has an earlier change pending, asked once per row:
+		// OFFSET 0 keeps the planner from pulling the subquery up into each CASE that
+		// reads it, which asked it twice
 		String free = """
 				CROSS JOIN LATERAL (SELECT NOT EXISTS (SELECT 1 FROM event_outbox e
 				  WHERE e.task_id = v.task_id AND e.sequence < v.sequence

@@ -71,9 +71,8 @@ class DaprBulkPublishTest extends WithFreshSidecarEachTest {
 			throws Exception {
 		// the broker fails the first attempt of every third event of each key, while the
 		// senders go on; the first request, answered after 100 ms, lets the others queue.
-		// Which third depends on the key too, so a request carrying the same event of
-		// many
-		// keys has some entries failed and the others published
+		// Which third depends on the key too: a request carrying the same event of many
+		// keys gets some entries failed and the others published
 		this.sidecar.version(version)
 			.latency(Duration.ofMillis(100), Duration.ofMillis(100))
 			.failFirstAttempt((id) -> id.startsWith("key-") && keyPlusEvent(id) % 3 == 1);
