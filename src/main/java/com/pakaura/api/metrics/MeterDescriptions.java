@@ -30,8 +30,8 @@ public class MeterDescriptions implements MeterFilter {
 			Map.entry("r2dbc.query.r2dbc.query_result",
 					"Results (row sets or update counts) R2DBC statements returned"),
 			Map.entry("pakaura.outbox.relay",
-					"Outbox events the relay sent, from hand-over to the binder's confirmation, by binding and outcome"),
-			Map.entry("pakaura.outbox.relay.active", "Outbox events the relay is sending now"));
+					"Changes the outbox relay sent (a change's events go together), from hand-over to the binder's confirmation of the last, by outcome"),
+			Map.entry("pakaura.outbox.relay.active", "Changes the outbox relay is sending now"));
 
 	@Override
 	public Meter.Id map(Meter.Id id) {

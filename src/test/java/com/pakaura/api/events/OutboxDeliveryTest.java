@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
@@ -276,6 +277,28 @@ class OutboxDeliveryTest {
 
 	private double handedOver() {
 		return this.meters.get("pakaura.outbox.handed.over").counter().count();
+	}
+
+	@Test
+	void aChangesEventsAreRelayedUnderOneObservation() {
+		long before = relayed("success");
+		this.user.createTask(Map.of("title", "Observed once", "due_date", "2026-12-01T08:00:00Z"));
+
+		// a change's observation starts before its events are handed to the binder: once
+		// all
+		// three arrived and none is active, every observation of the change has ended
+		await().until(() -> SIDECAR.delivered().size() == 3
+				&& this.meters.get("pakaura.outbox.relay.active").longTaskTimer().activeTasks() == 0);
+		assertThat(relayed("success") - before).as("observations of one change of three events").isEqualTo(1);
+	}
+
+	private long relayed(String outcome) {
+		return this.meters.find("pakaura.outbox.relay")
+			.tag("outcome", outcome)
+			.timers()
+			.stream()
+			.mapToLong(Timer::count)
+			.sum();
 	}
 
 	@Test
