@@ -111,7 +111,8 @@ if relay.exists():
     if rounds:
         print()
         print("Outbox relay alone (events already in the table, no API load, fast sidecar on the 1.18 routes),"
-              " one JVM: a cold drain as it starts, then warm rounds, each committed in one transaction")
+              " one JVM: a cold drain as it starts, then rounds each committed in one transaction, warm once the JIT's"
+              " compilers take under 10% of the service's CPU")
         if warm:
             rates = sorted(float(r["events_per_s"]) for r in warm)
             print("  warm: median %.0f events/s (%.0f-%.0f over %d rounds)"
