@@ -410,6 +410,26 @@ class HelmChartTest {
 	}
 
 	/**
+	 * perf/README.md's figures are of the image's JVM: the harness runs the service with
+	 * every {@code -XX} flag Jib gives the image (pom.xml), with the chart's memory limit
+	 * as {@code MaxRAM}.
+	 */
+	@Test
+	void thePerformanceHarnessRunsTheServiceWithTheImagesJvmFlags() throws IOException {
+		String pom = Files.readString(Path.of("pom.xml"));
+		List<String> imageFlags = new ArrayList<>();
+		Matcher flag = Pattern.compile("<jvmFlag>(-XX:[^<]+)</jvmFlag>").matcher(pom);
+		while (flag.find()) {
+			imageFlags.add(flag.group(1));
+		}
+		assertThat(imageFlags).as("the image's -XX flags in pom.xml").isNotEmpty();
+		String harness = Files.readString(Path.of("perf", "run"));
+		Matcher defaults = Pattern.compile("(?m)^JVM_FLAGS=\\$\\{PERF_JVM_FLAGS:-\"([^\"]*)\"}$").matcher(harness);
+		assertThat(defaults.find()).as("perf/run's default JVM_FLAGS").isTrue();
+		assertThat(List.of(defaults.group(1).split(" "))).containsAll(imageFlags).contains("-XX:MaxRAM=768m");
+	}
+
+	/**
 	 * The image's JVM takes a share of the container's limit for its heap (Jib's
 	 * {@code -XX:MaxRAMPercentage} in pom.xml); the rest must hold what
 	 * docs/operations.md measured the JVM to need besides the heap, about 250 MB, or the
