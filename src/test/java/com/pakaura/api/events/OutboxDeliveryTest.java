@@ -282,17 +282,12 @@ class OutboxDeliveryTest {
 	@Test
 	void aChangesEventsAreRelayedUnderOneObservation() {
 		// what earlier tests left pending would be relayed, and observed, meanwhile
-		await().until(() -> this.db
-			.sql("SELECT count(*) AS pending FROM event_outbox WHERE delivered_at IS NULL AND parked_at IS NULL")
-			.map((row) -> row.get("pending", Long.class))
-			.one()
-			.block() == 0);
+		await().until(() -> this.store.counts().block().pending() == 0);
 		long before = relayed("success");
 		this.user.createTask(Map.of("title", "Observed once", "due_date", "2026-12-01T08:00:00Z"));
 
 		// a change's observation starts before its events are handed to the binder: once
-		// all
-		// three arrived and none is active, every observation of the change has ended
+		// all three arrived and none is active, every observation of the change has ended
 		await().until(() -> SIDECAR.delivered().size() == 3
 				&& this.meters.get("pakaura.outbox.relay.active").longTaskTimer().activeTasks() == 0);
 		assertThat(relayed("success") - before).as("observations of one change of three events").isEqualTo(1);
