@@ -27,8 +27,6 @@ public class MeterDescriptions implements MeterFilter {
 			Map.entry("http.client.requests.active", "HTTP requests the service is waiting on now"),
 			Map.entry("r2dbc.query", "SQL statements run on PostgreSQL through R2DBC"),
 			Map.entry("r2dbc.query.active", "SQL statements running on PostgreSQL through R2DBC now"),
-			Map.entry("r2dbc.query.r2dbc.query_result",
-					"Results (row sets or update counts) R2DBC statements returned"),
 			Map.entry("pakaura.outbox.relay",
 					"Changes the outbox relay sent (a change's events go together), from hand-over to the binder's confirmation of the last, by outcome"),
 			Map.entry("pakaura.outbox.relay.active", "Changes the outbox relay is sending now"));

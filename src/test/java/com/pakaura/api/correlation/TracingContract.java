@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SpanProcessor;
@@ -49,6 +50,9 @@ abstract class TracingContract {
 
 	@Autowired
 	private InMemorySpanExporter spans;
+
+	@Autowired
+	private MeterRegistry meters;
 
 	protected abstract FakeDaprSidecar sidecar();
 
@@ -114,6 +118,35 @@ abstract class TracingContract {
 			assertThat(line.path("trace.id").stringValue()).isEqualTo(traceId);
 			assertThat(line.path("span.id").stringValue()).matches("[0-9a-f]{16}");
 		});
+	}
+
+	/**
+	 * A statement is observed with its span and timer, and without an event per row it
+	 * returns (research.md R19): a list of three tasks is one statement of three rows.
+	 */
+	@Test
+	void aStatementIsObservedWithoutAnEventPerRowItReturns() {
+		UserSession user = new UserSession(this.http);
+		for (int task = 0; task < 3; task++) {
+			user.createTask("Row " + task);
+		}
+		String traceId = randomHex(16);
+		user.get()
+			.uri("/api/tasks")
+			.header("traceparent", "00-" + traceId + "-" + randomHex(8) + "-01")
+			.exchange()
+			.expectStatus()
+			.isOk();
+
+		await().atMost(GenerousTimeouts.PATIENCE)
+			.until(() -> spansOf(traceId).stream().anyMatch((span) -> span.getKind() == SpanKind.SERVER));
+		List<SpanData> queries = spansOf(traceId).stream()
+			.filter((span) -> span.getName().startsWith("query"))
+			.toList();
+		assertThat(queries).as("the list's statements, each a span").isNotEmpty();
+		assertThat(queries).flatExtracting(SpanData::getEvents).as("events on the statements' spans").isEmpty();
+		assertThat(this.meters.find("r2dbc.query").timers()).as("the statements' timers").isNotEmpty();
+		assertThat(this.meters.find("r2dbc.query.r2dbc.query_result").meters()).as("a count of rows").isEmpty();
 	}
 
 	private List<SpanData> spansOf(String traceId) {
