@@ -76,9 +76,8 @@ class OutboxEventWriter implements TaskChangeListener {
 		boolean leftBehind = claimed.size() < rows.size();
 		return (end) -> {
 			if (end != TransactionEnd.COMMITTED) {
-				// rolled back: nothing to send; unknown: rows that exist stay claimed
-				// until
-				// their lease runs out, then a round sends them in order
+				// rolled back: nothing to send; unknown: rows that exist stay
+				// claimed until their lease runs out, then a round sends them in order
 				return;
 			}
 			if (handOver != null) {

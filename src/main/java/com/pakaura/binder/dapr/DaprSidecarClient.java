@@ -82,10 +82,10 @@ final class DaprSidecarClient implements AutoCloseable {
 		HttpClient client = HttpClient.create(this.connections)
 			.runOn(this.loops)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(properties.timeout().toMillis(), 10_000))
-			// Reactor Netty would silently send a request again when a connection closes
-			// before
-			// the answer, although the sidecar may have published it: retries are the
-			// dispatcher's, and only where the event cannot have reached the sidecar.
+			// Reactor Netty would silently send a request again when a connection
+			// closes before the answer, although the sidecar may have published it:
+			// retries are the dispatcher's, and only where the event cannot have
+			// reached the sidecar.
 			.disableRetry(true)
 			.doAfterRequest((request, connection) -> request.currentContextView()
 				.<AtomicBoolean>getOrEmpty(REQUEST_SENT)
@@ -277,8 +277,8 @@ final class DaprSidecarClient implements AutoCloseable {
 			for (JsonNode entry : failed) {
 				int index = entryIndex(entry.get("entryId"), entries);
 				if (index < 0) {
-					// an answer that does not name our entries says nothing about any of
-					// them
+					// an answer that does not name our entries says nothing about
+					// any of them
 					return DaprBulkAnswer.all(errorOf(status, body, json), entries);
 				}
 				String error = text(entry.get("error"));

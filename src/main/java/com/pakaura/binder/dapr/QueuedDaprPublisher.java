@@ -527,10 +527,9 @@ final class QueuedDaprPublisher implements DaprPublisher {
 			this.closed = true;
 			stillSending = new ArrayList<>(this.sending);
 			this.sending.clear();
-			// Waiting publications sit in lanes of the ready queues, behind the request
-			// of
-			// their key, or in a lane backing off; a lane can be in more than one of
-			// these.
+			// Waiting publications sit in lanes of the ready queues, behind the
+			// request of their key, or in a lane backing off; a lane can be in more
+			// than one of these.
 			Set<Lane> holding = Collections.newSetFromMap(new IdentityHashMap<>());
 			this.destinations.values().forEach((destination) -> holding.addAll(destination.ready));
 			holding.addAll(this.lanes.values());

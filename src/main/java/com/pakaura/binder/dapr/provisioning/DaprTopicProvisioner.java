@@ -26,8 +26,8 @@ public class DaprTopicProvisioner implements
 	@Override
 	public ConsumerDestination provisionConsumerDestination(String name, String group,
 			ExtendedConsumerProperties<DaprConsumerProperties> properties) {
-		// Dapr subscribes: the topic exists if the broker has it (or creates it), as for
-		// publishing
+		// Dapr subscribes: the topic exists if the broker has it (or creates it),
+		// as for publishing
 		return new DaprTopic(name);
 	}
 
