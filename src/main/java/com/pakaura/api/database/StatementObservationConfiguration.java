@@ -20,10 +20,10 @@ import org.springframework.core.annotation.Order;
  * Each such event looked up the counter {@code r2dbc.query.r2dbc.query_result} by name
  * and tags and added an event to the statement's span, once per row: a list of 100 tasks
  * made 100 of each, and the outbox relay, which reads back and deletes its rows, two per
- * event it sent (4.2% of its CPU samples, research.md R19). How many rows a statement
- * returned is in the rows themselves; the statement's timing and span stay as Boot makes
- * them, with their settings ({@code management.observations.r2dbc.*}). Without Boot's
- * observation (its auto-configuration excluded) there is nothing to change.
+ * event it sent (4.2% of its CPU samples, research.md R19). Nothing read the counter (no
+ * dashboard, no alert); the statement's timer and span stay as Boot makes them, with
+ * their settings ({@code management.observations.r2dbc.*}). Without Boot's observation
+ * (its auto-configuration excluded) there is nothing to change.
  */
 @Configuration(proxyBeanMethods = false)
 class StatementObservationConfiguration {
