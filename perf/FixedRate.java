@@ -1,6 +1,7 @@
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 import org.HdrHistogram.ConcurrentHistogram;
@@ -22,7 +23,12 @@ import reactor.netty.resources.ConnectionProvider;
  * {@code java -cp <dependencies> perf/FixedRate.java <base-url> <requests-per-s> <seconds>}, with
  * the bearer token in {@code PERF_TOKEN}; prints
  * {@code FIXED_RATE_RESULT <due> <answered> <errors> <p50-ms> <p99-ms> <p99.9-ms>} of the
- * recorded requests.
+ * recorded requests, after one line per recorded second,
+ * {@code FIXED_RATE_SECOND <epoch-ms> <worst-ms> <late-ms>}: the second's worst latency, and how
+ * late this generator itself sent its latest request of that second. A stall then has a time to
+ * be matched with the service's GC log and PostgreSQL's (checkpoints, autovacuum), and one of
+ * this generator's own (its JIT, its GC, a core taken from it) shows as lateness, not as the
+ * service's latency.
  */
 public final class FixedRate {
 
@@ -44,18 +50,27 @@ public final class FixedRate {
 			.baseUrl(baseUrl)
 			.headers((headers) -> headers.set("Content-Type", "application/json").set("Authorization", authorization));
 		Histogram latencies = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
+		// a run longer than the service can keep up with has latencies beyond a minute
+		latencies.setAutoResize(true);
 		AtomicLong answered = new AtomicLong();
 		AtomicLong errors = new AtomicLong();
 		long unrecorded = (long) rate * UNRECORDED_SECONDS;
 		long due = (long) rate * seconds;
 		long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+		AtomicLongArray worstPerSecond = new AtomicLongArray(seconds);
+		long[] latePerSecond = new long[seconds];
 		long start = System.nanoTime();
+		long startEpochMs = System.currentTimeMillis();
 		for (long i = -unrecorded; i < due; i++) {
 			long dueAt = start + (i + unrecorded) * interval;
 			boolean recorded = i >= 0;
 			long wait;
 			while ((wait = dueAt - System.nanoTime()) > 0) {
 				LockSupport.parkNanos(wait);
+			}
+			int second = (int) (i / rate);
+			if (recorded) {
+				latePerSecond[second] = Math.max(latePerSecond[second], System.nanoTime() - dueAt);
 			}
 			String body = "{\"title\":\"fixed rate " + i + "\",\"description\":\"a task of the latency run\"}";
 			client.post()
@@ -64,7 +79,9 @@ public final class FixedRate {
 				.responseSingle((response, content) -> content.then(Mono.just(response.status().code())))
 				.subscribe((status) -> {
 					if (recorded) {
-						latencies.recordValue(System.nanoTime() - dueAt);
+						long latency = System.nanoTime() - dueAt;
+						latencies.recordValue(latency);
+						worstPerSecond.accumulateAndGet(second, latency, Math::max);
 						answered.incrementAndGet();
 						if (status >= 300) {
 							errors.incrementAndGet();
@@ -80,6 +97,11 @@ public final class FixedRate {
 		long drainUntil = System.nanoTime() + DRAIN.toNanos();
 		while (answered.get() < due && System.nanoTime() < drainUntil) {
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+		}
+		for (int second = 0; second < seconds; second++) {
+			System.out.printf("FIXED_RATE_SECOND %d %.1f %.1f%n",
+					startEpochMs + TimeUnit.SECONDS.toMillis(UNRECORDED_SECONDS + second),
+					worstPerSecond.get(second) / 1_000_000.0, latePerSecond[second] / 1_000_000.0);
 		}
 		System.out.printf("FIXED_RATE_RESULT %d %d %d %.3f %.3f %.3f%n", due, answered.get(),
 				errors.get() + (due - answered.get()), millis(latencies, 50), millis(latencies, 99),

@@ -54,6 +54,16 @@ if rows:
                 median(mode, c, "rss_mb"), median(mode, c, "ready_s"), median(mode, c, "warmup_s")))
 
 
+shares = [(mode, c, [float(r["delivered_share"]) for r in by[(mode, c)] if r.get("delivered_share")])
+          for mode in modes for c in connections]
+shares = [(mode, c, values) for mode, c, values in shares if values]
+if shares:
+    print()
+    print("Delivered by the end of each saturated load: the sidecar's events over those committed so far (median of"
+          " rounds, and the rounds' lowest)")
+    for mode, c, values in shares:
+        print("  %-20s %3d connections: %.3f (lowest %.3f)" % (mode, c, statistics.median(values), min(values)))
+
 threads = out / "threads.csv"
 if threads.exists():
     per_thread = defaultdict(list)
@@ -92,6 +102,19 @@ if latency.exists():
                   p99, median_of(mode, "p999_ms"),
                   "%+.2f" % (p99 - base) if base is not None and mode not in ("floor", "dapr-off") else "-",
                   sum(int(r["errors"]) for r in samples[mode])))
+
+keepup = out / "keepup.csv"
+if keepup.exists():
+    for row in csv.DictReader(open(keepup)):
+        print()
+        print("Keep-up: the outbox at a fixed %s requests/s (80%% of dapr-off's saturated throughput) for %s s"
+              % (row["rate"], row["seconds"]))
+        print("  API p50 %s ms, p99 %s ms, p99.9 %s ms, %s errors of %s; commit-to-sidecar lag p50 <= %s s, p99 <= %s s"
+              " (bucket bounds, %s events); %s events committed, %s delivered, %s pending at the end (%s s of the"
+              " load's events); %s duplicates, %s out of order"
+              % (row["p50_ms"], row["p99_ms"], row["p999_ms"], row["errors"], row["due"], row["lag_p50_le_s"],
+                 row["lag_p99_le_s"], row["lag_recorded"], row["committed_events"], row["delivered"],
+                 row["pending_at_end"], row["pending_s_of_load"], row["duplicates"], row["out_of_order"]))
 
 publisher = out / "publisher.csv"
 if publisher.exists():
