@@ -41,7 +41,7 @@ public final class FixedRate {
 	 * As many connections as the saturated runs' most, kept open, as clients behind an
 	 * ingress's pool would: with up to 1,024, a slow second at the start opened hundreds of
 	 * new ones, whose state the service promoted with the requests in flight, and the full
-	 * collection that followed (150-310 ms) landed in the first recorded second (research.md
+	 * collections that followed (250-570 ms) landed in the first recorded seconds (research.md
 	 * R20). A request waiting for a connection is still timed from when it was due.
 	 */
 	private static final int MAX_CONNECTIONS = 64;

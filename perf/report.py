@@ -107,7 +107,8 @@ keepup = out / "keepup.csv"
 if keepup.exists():
     for row in csv.DictReader(open(keepup)):
         print()
-        print("Keep-up: the outbox at a fixed %s requests/s (80%% of dapr-off's saturated throughput) for %s s"
+        print("Keep-up: the outbox at a fixed %s requests/s (PERF_KEEPUP_RATE, or 80%% of dapr-off's saturated throughput)"
+              " for %s s"
               % (row["rate"], row["seconds"]))
         print("  API p50 %s ms, p99 %s ms, p99.9 %s ms, %s errors of %s; commit-to-sidecar lag p50 <= %s s, p99 <= %s s"
               " (bucket bounds, %s events); %s events committed, %s delivered, %s pending at the end (%s s of the"
