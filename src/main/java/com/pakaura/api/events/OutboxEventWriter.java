@@ -55,8 +55,9 @@ class OutboxEventWriter implements TaskChangeListener {
 		}
 		OutboxRelay.HandOver handOver = this.relay.handOver();
 		boolean newTasks = changes.stream().allMatch((change) -> change.kind() == TaskChange.Kind.CREATED);
+		long writtenAt = System.nanoTime();
 		return this.store.write(rows, (handOver != null) ? handOver.claim() : null, newTasks)
-			.flatMap((written) -> announce().thenReturn(completion(rows, written, handOver)));
+			.flatMap((written) -> announce().thenReturn(completion(rows, written, writtenAt, handOver)));
 	}
 
 	/**
@@ -64,13 +65,13 @@ class OutboxEventWriter implements TaskChangeListener {
 	 * memory; rows left unclaimed (behind a pending change of their task, or with the
 	 * relay stopped) wake it to claim them in a round.
 	 */
-	private Completion completion(List<OutboxRow> rows, Map<UUID, Written> written,
+	private Completion completion(List<OutboxRow> rows, Map<UUID, Written> written, long writtenAt,
 			OutboxRelay.@Nullable HandOver handOver) {
 		List<Row> claimed = new ArrayList<>();
 		for (OutboxRow row : rows) {
 			Written as = written.get(row.eventId());
 			if (as != null && as.claimed()) {
-				claimed.add(row.written(as.id()));
+				claimed.add(row.written(as.id(), writtenAt));
 			}
 		}
 		boolean leftBehind = claimed.size() < rows.size();

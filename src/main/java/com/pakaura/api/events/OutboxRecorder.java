@@ -11,7 +11,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Timer;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -21,7 +20,12 @@ import com.pakaura.api.events.OutboxStore.Failure;
 /**
  * Records what the relay's sends came to, many sends in one statement: one record is
  * under way at a time, and the next takes everything that arrived meanwhile (group
- * commit, as the binder's bulk requests do). No timer: alone, a record leaves at once.
+ * commit, as the binder's bulk requests do). Under load the next also waits until
+ * {@code record-interval} after the one before began: each record is a statement and a
+ * commit of its own, which cost PostgreSQL about as much as the change's rows did, and
+ * recorded one change at a time they took a third of the outbox's throughput (research.md
+ * R21). A record after a quiet spell leaves at once; one that waits holds only claims,
+ * which are renewed, and the sidecar already has the events.
  */
 final class OutboxRecorder {
 
@@ -29,26 +33,31 @@ final class OutboxRecorder {
 
 	private final UUID relay;
 
-	private final Timer deliveryLag;
-
 	private final Counter delivered;
 
 	private final Runnable recorded;
 
+	private final long intervalNanos;
+
 	private final Queue<Outcomes> waiting = new ConcurrentLinkedQueue<>();
 
+	/** A record is under way, or waiting for its interval to begin. */
 	private final AtomicBoolean recording = new AtomicBoolean();
+
+	/** When the last record began; long enough ago at the start. */
+	private volatile long lastBegan;
 
 	/**
 	 * @param recorded told after each record that delivered anything, on the driver's
 	 * thread: must not block
 	 */
-	OutboxRecorder(OutboxStore store, UUID relay, Timer deliveryLag, Counter delivered, Runnable recorded) {
+	OutboxRecorder(OutboxStore store, UUID relay, Duration interval, Counter delivered, Runnable recorded) {
 		this.store = store;
 		this.relay = relay;
-		this.deliveryLag = deliveryLag;
+		this.intervalNanos = interval.toNanos();
 		this.delivered = delivered;
 		this.recorded = recorded;
+		this.lastBegan = System.nanoTime() - this.intervalNanos;
 	}
 
 	/**
@@ -70,9 +79,21 @@ final class OutboxRecorder {
 	}
 
 	private void recordWaiting() {
-		if (!this.recording.compareAndSet(false, true)) {
+		// nothing waiting: no record to begin, nor an interval to wait out (a caller that
+		// adds after this look calls here itself)
+		if (this.waiting.isEmpty() || !this.recording.compareAndSet(false, true)) {
 			return;
 		}
+		long wait = this.lastBegan + this.intervalNanos - System.nanoTime();
+		if (wait > 0) {
+			Mono.delay(Duration.ofNanos(wait)).subscribe((tick) -> recordNow());
+		}
+		else {
+			recordNow();
+		}
+	}
+
+	private void recordNow() {
 		List<Outcomes> batch = new ArrayList<>();
 		for (Outcomes next = this.waiting.poll(); next != null; next = this.waiting.poll()) {
 			batch.add(next);
@@ -85,6 +106,7 @@ final class OutboxRecorder {
 			}
 			return;
 		}
+		this.lastBegan = System.nanoTime();
 		List<Long> delivered = new ArrayList<>();
 		List<Failure> failures = new ArrayList<>();
 		batch.forEach((outcomes) -> {
@@ -97,15 +119,14 @@ final class OutboxRecorder {
 			.flatMap((outcomes) -> outcomes.claims().stream())
 			.filter((id) -> !settled.contains(id))
 			.toArray(Long[]::new);
-		this.store.record(this.relay, delivered.toArray(Long[]::new), failures, claims).doOnNext((lags) -> {
-			lags.forEach((lag) -> this.deliveryLag.record(Duration.ofNanos((long) (lag * 1e9))));
-			this.delivered.increment(lags.size());
-		}).subscribe((lags) -> {
-			end(batch, null);
-			if (!lags.isEmpty()) {
-				this.recorded.run();
-			}
-		}, (ex) -> end(batch, ex));
+		this.store.record(this.relay, delivered.toArray(Long[]::new), failures, claims)
+			.doOnNext(this.delivered::increment)
+			.subscribe((completed) -> {
+				end(batch, null);
+				if (completed > 0) {
+					this.recorded.run();
+				}
+			}, (ex) -> end(batch, ex));
 	}
 
 	private void end(List<Outcomes> batch, @Nullable Throwable failure) {

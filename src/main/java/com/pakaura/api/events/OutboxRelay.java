@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -120,6 +121,8 @@ class OutboxRelay implements SmartLifecycle {
 
 	private final Counter handedOver;
 
+	private final Timer deliveryLag;
+
 	private final OutboxRecorder recorder;
 
 	/** What the writer stores in the rows it claims for this relay. */
@@ -161,15 +164,15 @@ class OutboxRelay implements SmartLifecycle {
 			.description("Events handed to the relay at their commit and sent from memory, without a round"
 					+ " reading them back from the table")
 			.register(meters);
-		Timer deliveryLag = Timer.builder("pakaura.outbox.delivery.lag")
-			.description(
-					"From the change's transaction to its event's delivery to the sidecar, as the relay records it")
+		this.deliveryLag = Timer.builder("pakaura.outbox.delivery.lag")
+			.description("From the statement that wrote the event to the sidecar's 2xx for it, as the binder"
+					+ " confirmed it to the relay")
 			.publishPercentileHistogram()
 			.minimumExpectedValue(Duration.ofMillis(1))
 			.maximumExpectedValue(Duration.ofMinutes(10))
 			.register(meters);
 		this.writeClaim = new WriteClaim(this.relayId, this.settings.claimLease());
-		this.recorder = new OutboxRecorder(store, this.relayId, deliveryLag, sent("delivered"),
+		this.recorder = new OutboxRecorder(store, this.relayId, this.settings.recordInterval(), sent("delivered"),
 				this::wakeForRowsLeftBehind);
 		this.leftToRoundsAt = System.nanoTime() - this.settings.pollInterval().toNanos() - 1;
 	}
@@ -427,9 +430,14 @@ class OutboxRelay implements SmartLifecycle {
 			.timeout(this.settings.confirmTimeout(), Mono.empty())
 			.onErrorResume((ex) -> Mono.empty())
 			.then(Mono.fromSupplier(() -> {
+				long answered = System.nanoTime();
 				List<Sent> sent = new ArrayList<>(change.size());
 				for (int i = 0; i < change.size(); i++) {
-					sent.add(new Sent(change.get(i), resultOf(results.get(i))));
+					Sent one = new Sent(change.get(i), resultOf(results.get(i)));
+					if (one.result().done()) {
+						this.deliveryLag.record(answered - one.row().writtenAt(), TimeUnit.NANOSECONDS);
+					}
+					sent.add(one);
 				}
 				relay.lowCardinalityKeyValue("outcome", outcomeOf(sent));
 				return sent;

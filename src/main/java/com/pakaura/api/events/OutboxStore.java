@@ -116,7 +116,8 @@ class OutboxStore {
 	 * gives the same bytes back.
 	 */
 	private static final String COLUMNS = "id, event_id, task_id, sequence, event_type, binding,"
-			+ " convert_from(payload, 'UTF8') AS payload, correlation_id, traceparent, tracestate, attempts";
+			+ " convert_from(payload, 'UTF8') AS payload, correlation_id, traceparent, tracestate, attempts,"
+			+ " EXTRACT(EPOCH FROM statement_timestamp() - created_at)::float8 AS age";
 
 	/**
 	 * Claims the oldest due row of up to {@code :limit} tasks that have no earlier
@@ -154,7 +155,7 @@ class OutboxStore {
 
 	private final ConnectionFactory connections;
 
-	/** Marks delivered rows and returns each one's lag, as {@code completion} says. */
+	/** Marks delivered rows, as {@code completion} says. */
 	private final String complete;
 
 	OutboxStore(DatabaseClient db, TransactionalOperator transaction, ConnectionFactory connections,
@@ -174,12 +175,11 @@ class OutboxStore {
 	 * no longer undelivered: left as it is, and not counted again.
 	 */
 	private static String complete(EventsProperties.Completion completion) {
-		String lag = " RETURNING EXTRACT(EPOCH FROM statement_timestamp() - created_at)::float8 AS lag";
 		return switch (completion) {
-			case DELETE -> "DELETE FROM event_outbox WHERE id = ANY(:ids) AND delivered_at IS NULL" + lag;
+			case DELETE -> "DELETE FROM event_outbox WHERE id = ANY(:ids) AND delivered_at IS NULL";
 			case UPDATE -> "UPDATE event_outbox SET delivered_at = statement_timestamp(), attempts = attempts + 1,"
 					+ " last_error = NULL, claimed_until = NULL, claimed_by = NULL"
-					+ " WHERE id = ANY(:ids) AND delivered_at IS NULL" + lag;
+					+ " WHERE id = ANY(:ids) AND delivered_at IS NULL";
 		};
 	}
 
@@ -249,17 +249,12 @@ class OutboxStore {
 
 	/**
 	 * In one transaction: completes the delivered rows (which gives their claims back),
-	 * records each failure, and gives this relay's other {@code claims} back. The lag of
-	 * each row completed, in seconds, by the database's clock, which also wrote
-	 * {@code created_at}.
+	 * records each failure, and gives this relay's other {@code claims} back. How many
+	 * rows it completed: not those another relay completed first.
 	 */
-	Mono<List<Double>> record(UUID relay, Long[] delivered, List<Failure> failures, Long[] claims) {
-		Mono<List<Double>> deliveries = (delivered.length == 0) ? Mono.just(List.of())
-				: this.db.sql(this.complete)
-					.bind("ids", delivered)
-					.map((row) -> row.get("lag", Double.class))
-					.all()
-					.collectList();
+	Mono<Long> record(UUID relay, Long[] delivered, List<Failure> failures, Long[] claims) {
+		Mono<Long> deliveries = (delivered.length == 0) ? Mono.just(0L)
+				: this.db.sql(this.complete).bind("ids", delivered).fetch().rowsUpdated();
 		Mono<Void> recordFailures = Flux.fromIterable(failures)
 			.concatMap((failure) -> this.db.sql("""
 					UPDATE event_outbox SET attempts = :attempts, last_error = :error,
@@ -280,7 +275,7 @@ class OutboxStore {
 					.bind("claims", claims)
 					.bind("relay", relay)
 					.then();
-		Mono<List<Double>> all = deliveries.flatMap((lags) -> recordFailures.then(release).thenReturn(lags));
+		Mono<Long> all = deliveries.flatMap((completed) -> recordFailures.then(release).thenReturn(completed));
 		// one statement is atomic alone: the transaction's BEGIN and COMMIT would be two
 		// more round trips for nothing (the common case: every row delivered)
 		int statements = ((delivered.length > 0) ? 1 : 0) + failures.size() + ((claims.length > 0) ? 1 : 0);
@@ -400,21 +395,26 @@ class OutboxStore {
 	}
 
 	private static Row rowOf(Readable row) {
+		long read = System.nanoTime();
 		byte[] bytes = row.get("payload", String.class).getBytes(StandardCharsets.UTF_8);
 		return new Row(row.get("id", Long.class), row.get("event_id", UUID.class), row.get("task_id", UUID.class),
 				row.get("sequence", Long.class), row.get("event_type", String.class), row.get("binding", String.class),
 				bytes, row.get("correlation_id", String.class), row.get("traceparent", String.class),
-				row.get("tracestate", String.class), row.get("attempts", Integer.class));
+				row.get("tracestate", String.class), row.get("attempts", Integer.class),
+				read - (long) (row.get("age", Double.class) * 1e9));
 	}
 
 	/** One event as the writer stores it. */
 	record OutboxRow(UUID eventId, UUID taskId, long sequence, String eventType, String binding, byte[] payload,
 			String correlationId, @Nullable String traceparent, @Nullable String tracestate) {
 
-		/** The row as the relay sends it, once written as {@code id}. */
-		Row written(long id) {
+		/**
+		 * The row as the relay sends it, once written as {@code id} by a statement that
+		 * began at {@code writtenAt}.
+		 */
+		Row written(long id, long writtenAt) {
 			return new Row(id, this.eventId, this.taskId, this.sequence, this.eventType, this.binding, this.payload,
-					this.correlationId, this.traceparent, this.tracestate, 0);
+					this.correlationId, this.traceparent, this.tracestate, 0, writtenAt);
 		}
 
 	}
@@ -436,9 +436,15 @@ class OutboxStore {
 
 	}
 
-	/** One pending row as the relay sends it. */
+	/**
+	 * One pending row as the relay sends it.
+	 *
+	 * @param writtenAt when it was written, on this process's {@link System#nanoTime()}:
+	 * where the delivery lag starts
+	 */
 	record Row(long id, UUID eventId, UUID taskId, long sequence, String eventType, String binding, byte[] payload,
-			@Nullable String correlationId, @Nullable String traceparent, @Nullable String tracestate, int attempts) {
+			@Nullable String correlationId, @Nullable String traceparent, @Nullable String tracestate, int attempts,
+			long writtenAt) {
 
 	}
 

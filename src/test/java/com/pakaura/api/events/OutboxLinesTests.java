@@ -33,7 +33,7 @@ class OutboxLinesTests {
 	}
 
 	private static Row row(long id, long sequence, String binding) {
-		return new Row(id, UUID.randomUUID(), TASK, sequence, "t", binding, new byte[0], null, null, null, 0);
+		return new Row(id, UUID.randomUUID(), TASK, sequence, "t", binding, new byte[0], null, null, null, 0, 0);
 	}
 
 }
