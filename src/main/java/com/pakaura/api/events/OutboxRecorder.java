@@ -119,7 +119,9 @@ final class OutboxRecorder {
 			.flatMap((outcomes) -> outcomes.claims().stream())
 			.filter((id) -> !settled.contains(id))
 			.toArray(Long[]::new);
-		this.store.record(this.relay, delivered.toArray(Long[]::new), failures, claims)
+		// deferred: a statement that fails to build fails this record, and the next
+		// one still begins
+		Mono.defer(() -> this.store.record(this.relay, delivered.toArray(Long[]::new), failures, claims))
 			.doOnNext(this.delivered::increment)
 			.subscribe((completed) -> {
 				end(batch, null);
