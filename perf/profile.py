@@ -1,6 +1,10 @@
 """Where a JFR recording's CPU samples went: by thread, by layer, and the hottest frames.
 
-python3 perf/profile.py <recording.jfr> [jfr-tool]
+python3 perf/profile.py <recording.jfr> [jfr-tool] [requests recorded]
+
+Then where the heap was allocated (jdk.ObjectAllocationSample, weighted by the bytes each
+sample stands for): by layer, by the first frame that is not the JDK's, and by class; per
+request where the number of requests in the recording is given.
 
 A sample is charged to a layer by the first frame from the top that is not the JDK's own
 (java.*, jdk.*, sun.*): a HashMap lookup made by Spring Security counts as Spring Security.
@@ -58,7 +62,7 @@ def layer_of(frames):
             if name.startswith(prefix):
                 return layer
         return "other: " + ".".join(name.split(".")[:2])
-    return "JDK only (GC, JIT and VM threads are not sampled)"
+    return "JDK only (in the 64 frames kept; GC, JIT and VM threads are not sampled)"
 
 
 def frame_class(frame):
@@ -76,7 +80,10 @@ def thread_group(name):
 def main():
     recording = sys.argv[1]
     tool = sys.argv[2] if len(sys.argv) > 2 else "jfr"
-    out = subprocess.run([tool, "print", "--json", "--events", "jdk.ExecutionSample", recording],
+    # jfr print keeps 5 frames of each stack unless told: too few to find the first frame
+    # that is not the JDK's under a HashMap or a lock
+    out = subprocess.run([tool, "print", "--json", "--stack-depth", "64", "--events", "jdk.ExecutionSample",
+                          recording],
                          check=True, capture_output=True, text=True).stdout
     events = json.loads(out)["recording"]["events"]
     threads = collections.Counter()
@@ -115,5 +122,45 @@ def main():
         print("  %5.1f%%  %s" % (100.0 * n / total, frame))
 
 
+def first_own_frame(frames):
+    for frame in frames:
+        if not frame_class(frame).startswith(JDK):
+            return frame_name(frame)
+    return "JDK only"
+
+
+def allocations(recording, tool, requests):
+    out = subprocess.run([tool, "print", "--json", "--stack-depth", "64", "--events",
+                          "jdk.ObjectAllocationSample", recording],
+                         check=True, capture_output=True, text=True).stdout
+    events = json.loads(out)["recording"]["events"]
+    layers = collections.Counter()
+    owners = collections.Counter()
+    classes = collections.Counter()
+    threads = collections.Counter()
+    for event in events:
+        values = event["values"]
+        weight = values.get("weight") or 0
+        frames = (values.get("stackTrace") or {}).get("frames") or []
+        layers[layer_of(frames)] += weight
+        owners[first_own_frame(frames)] += weight
+        classes[(values.get("objectClass") or {}).get("name", "?")] += weight
+        threads[thread_group((values.get("eventThread") or {}).get("javaName"))] += weight
+    total = sum(layers.values()) or 1
+    per = ("; %.1f KB per request over %d requests" % (total / 1024.0 / requests, requests)) if requests else ""
+    print()
+    print("Allocated (jdk.ObjectAllocationSample, by weight): %.1f MB%s" % (total / 1048576.0, per))
+    for title, counter, n in (("By thread:", threads, 8), ("By layer (the first frame that is not the JDK's):", layers, 20),
+                              ("Top 25 allocating frames (the first that is not the JDK's):", owners, 25),
+                              ("Top 12 classes:", classes, 12)):
+        print()
+        print(title)
+        for key, weight in counter.most_common(n):
+            kb = (" %8.1f KB/req" % (weight / 1024.0 / requests)) if requests else ""
+            print("  %5.1f%%%s  %s" % (100.0 * weight / total, kb, key))
+
+
 if __name__ == "__main__":
     main()
+    allocations(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "jfr",
+                int(sys.argv[3]) if len(sys.argv) > 3 else 0)
