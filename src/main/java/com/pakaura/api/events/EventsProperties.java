@@ -55,7 +55,7 @@ public record EventsProperties(@DefaultValue("pakaura/api") URI source,
 	 * sidecar
 	 * @param recordInterval the least time between two of the relay's statements that
 	 * record deliveries: what is confirmed meanwhile waits and goes in the next one. A
-	 * record statement and its commit cost PostgreSQL about as much as the change's own
+	 * record statement and its commit cost PostgreSQL alone more than the change's own
 	 * rows did (research.md R21); one after a quiet spell leaves at once. {@code 0}
 	 * records as soon as the statement before has ended
 	 */
