@@ -53,16 +53,20 @@ LAYERS = [  # first match wins: (package prefix, layer)
 JDK = ("java.", "jdk.", "sun.", "javax.")
 
 
+def first_own(frames):
+    """The first frame from the top that is not the JDK's; None if all of them are."""
+    return next((frame for frame in frames if not frame_class(frame).startswith(JDK)), None)
+
+
 def layer_of(frames):
-    for frame in frames:
-        name = frame_class(frame)
-        if name.startswith(JDK):
-            continue
-        for prefix, layer in LAYERS:
-            if name.startswith(prefix):
-                return layer
-        return "other: " + ".".join(name.split(".")[:2])
-    return "JDK only (in the 64 frames kept; GC, JIT and VM threads are not sampled)"
+    frame = first_own(frames)
+    if frame is None:
+        return "JDK only (in the 64 frames kept; GC, JIT and VM threads are not sampled)"
+    name = frame_class(frame)
+    for prefix, layer in LAYERS:
+        if name.startswith(prefix):
+            return layer
+    return "other: " + ".".join(name.split(".")[:2])
 
 
 def frame_class(frame):
@@ -120,13 +124,7 @@ def main():
     print("Top 25 frames by self time:")
     for frame, n in selfs.most_common(25):
         print("  %5.1f%%  %s" % (100.0 * n / total, frame))
-
-
-def first_own_frame(frames):
-    for frame in frames:
-        if not frame_class(frame).startswith(JDK):
-            return frame_name(frame)
-    return "JDK only"
+    allocations(recording, tool, int(sys.argv[3]) if len(sys.argv) > 3 else 0)
 
 
 def allocations(recording, tool, requests):
@@ -143,7 +141,8 @@ def allocations(recording, tool, requests):
         weight = values.get("weight") or 0
         frames = (values.get("stackTrace") or {}).get("frames") or []
         layers[layer_of(frames)] += weight
-        owners[first_own_frame(frames)] += weight
+        own = first_own(frames)
+        owners[frame_name(own) if own is not None else "JDK only"] += weight
         classes[(values.get("objectClass") or {}).get("name", "?")] += weight
         threads[thread_group((values.get("eventThread") or {}).get("javaName"))] += weight
     total = sum(layers.values()) or 1
@@ -162,5 +161,3 @@ def allocations(recording, tool, requests):
 
 if __name__ == "__main__":
     main()
-    allocations(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "jfr",
-                int(sys.argv[3]) if len(sys.argv) > 3 else 0)
