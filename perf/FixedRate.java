@@ -16,11 +16,13 @@ import reactor.netty.resources.ConnectionProvider;
  * take (an open loop, unlike wrk's connections, which wait for their answer before they send
  * again). Each request's latency counts from when it was due, not from when it went out, so
  * a stall shows in the percentiles instead of slowing the load down (coordinated
- * omission). The first {@value #UNRECORDED_SECONDS} seconds run at the same rate unrecorded: they
- * warm up this generator's own JVM and connections, which would otherwise show as the
- * service's latency.
+ * omission). The first seconds (the fourth argument) run at the same rate unrecorded: they warm
+ * up this generator's own JVM and connections. Its JIT took 1.7, 1.2, then 0.6-0.7 of the 2
+ * cores for about 10 s, then 0.3-0.4 (pidstat, research.md R22); with 5 s unrecorded the
+ * service fell behind in them, and the recorded seconds inherited the backlog (worst 857 ms
+ * falling over 5 s) when the service was still a little cold.
  * <p>
- * {@code java -cp <dependencies> perf/FixedRate.java <base-url> <requests-per-s> <seconds>}, with
+ * {@code java -cp <dependencies> FixedRate <base-url> <requests-per-s> <seconds> <unrecorded-seconds>}, with
  * the bearer token in {@code PERF_TOKEN}; prints
  * {@code FIXED_RATE_RESULT <due> <answered> <errors> <p50-ms> <p99-ms> <p99.9-ms>} of the
  * recorded requests, after one line per recorded second,
@@ -34,8 +36,6 @@ public final class FixedRate {
 
 	/** A guard against a hang only: answers still missing after this are errors. */
 	private static final Duration DRAIN = Duration.ofSeconds(30);
-
-	private static final int UNRECORDED_SECONDS = 5;
 
 	/**
 	 * As many connections as the saturated runs' most, kept open, as clients behind an
@@ -53,6 +53,7 @@ public final class FixedRate {
 		String baseUrl = args[0];
 		int rate = Integer.parseInt(args[1]);
 		int seconds = Integer.parseInt(args[2]);
+		int unrecordedSeconds = Integer.parseInt(args[3]);
 		String authorization = "Bearer " + System.getenv("PERF_TOKEN");
 		HttpClient client = HttpClient
 			.create(ConnectionProvider.builder("fixed-rate")
@@ -66,7 +67,7 @@ public final class FixedRate {
 		latencies.setAutoResize(true);
 		AtomicLong answered = new AtomicLong();
 		AtomicLong errors = new AtomicLong();
-		long unrecorded = (long) rate * UNRECORDED_SECONDS;
+		long unrecorded = (long) rate * unrecordedSeconds;
 		long due = (long) rate * seconds;
 		long interval = TimeUnit.SECONDS.toNanos(1) / rate;
 		AtomicLongArray worstPerSecond = new AtomicLongArray(seconds);
@@ -112,7 +113,7 @@ public final class FixedRate {
 		}
 		for (int second = 0; second < seconds; second++) {
 			System.out.printf("FIXED_RATE_SECOND %d %.1f %.1f%n",
-					startEpochMs + TimeUnit.SECONDS.toMillis(UNRECORDED_SECONDS + second),
+					startEpochMs + TimeUnit.SECONDS.toMillis(unrecordedSeconds + second),
 					worstPerSecond.get(second) / 1_000_000.0, latePerSecond[second] / 1_000_000.0);
 		}
 		System.out.printf("FIXED_RATE_RESULT %d %d %d %.3f %.3f %.3f%n", due, answered.get(),

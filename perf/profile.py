@@ -128,39 +128,71 @@ def main():
 
 
 # The bytes an allocation event stands for. Where the recording has the TLAB events
-# (perf/run's recordings enable them), each new TLAB (its size) and each object allocated
+# (perf/run's profiles enable them), each new TLAB (its size) and each object allocated
 # outside one (its size) is the whole of the heap allocated, each charged to the stack that
 # asked for it: a sample proportional to bytes, as async-profiler's alloc mode takes it.
 # jdk.ObjectAllocationSample's throttled weights added up to 5.7 times what the GC log
 # counted (research.md R21), so it is the fallback only.
-BYTES = {"jdk.ObjectAllocationInNewTLAB": "tlabSize", "jdk.ObjectAllocationOutsideTLAB": "allocationSize"}
+BYTES = {"jdk.ObjectAllocationInNewTLAB": "tlabSize", "jdk.ObjectAllocationOutsideTLAB": "allocationSize",
+         "jdk.ObjectAllocationSample": "weight"}
+UNITS = {"bytes": 1, "byte": 1, "kB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3}
+FRAME = re.compile(r"^\s+([\w$.<>/]+)\.([\w$<>]+)\(")
 
 
 def allocation_events(recording, tool):
-    for names in (",".join(BYTES), "jdk.ObjectAllocationSample"):
-        out = subprocess.run([tool, "print", "--json", "--stack-depth", "64", "--events", names, recording],
-                             check=True, capture_output=True, text=True).stdout
-        events = json.loads(out)["recording"]["events"]
-        if events:
-            return events, names
-    return [], "no allocation events"
+    """Streams the events from jfr print's text, one at a time: 50,000 TLAB events of 64
+    frames each as JSON took more than the machine's 24 GB to load."""
+    for names in ("jdk.ObjectAllocationInNewTLAB,jdk.ObjectAllocationOutsideTLAB", "jdk.ObjectAllocationSample"):
+        found = False
+        for event in parse_events(recording, tool, names):
+            found = True
+            yield event, names
+        if found:
+            return
+
+
+def parse_events(recording, tool, names):
+    printed = subprocess.Popen([tool, "print", "--stack-depth", "64", "--events", names, recording],
+                               stdout=subprocess.PIPE, text=True)
+    event = None
+    for line in printed.stdout:
+        if event is None:
+            if line.rstrip().endswith("{") and not line.startswith(" "):
+                event = {"type": line.split()[0], "frames": []}
+            continue
+        if line.startswith("}"):
+            yield event
+            event = None
+            continue
+        frame = FRAME.match(line)
+        if frame and "=" not in line:
+            event["frames"].append({"method": {"type": {"name": frame.group(1)}, "name": frame.group(2)}})
+            continue
+        key, _, value = line.strip().partition(" = ")
+        if key in ("tlabSize", "allocationSize", "weight"):
+            number, _, unit = value.partition(" ")
+            event[key] = float(number.replace(",", "")) * UNITS.get(unit, 1)
+        elif key == "objectClass":
+            event["objectClass"] = value.split(" (")[0]
+        elif key == "eventThread":
+            event["eventThread"] = value.split('"')[1] if '"' in value else value
+    printed.wait()
 
 
 def allocations(recording, tool, requests):
-    events, names = allocation_events(recording, tool)
     layers = collections.Counter()
     owners = collections.Counter()
     classes = collections.Counter()
     threads = collections.Counter()
-    for event in events:
-        values = event["values"]
-        weight = values.get(BYTES.get(event.get("type"), "weight")) or 0
-        frames = (values.get("stackTrace") or {}).get("frames") or []
+    names = "no allocation events"
+    for event, names in allocation_events(recording, tool):
+        weight = event.get(BYTES.get(event["type"], "weight")) or 0
+        frames = event["frames"]
         layers[layer_of(frames)] += weight
         own = first_own(frames)
         owners[frame_name(own) if own is not None else "JDK only"] += weight
-        classes[(values.get("objectClass") or {}).get("name", "?")] += weight
-        threads[thread_group((values.get("eventThread") or {}).get("javaName"))] += weight
+        classes[event.get("objectClass", "?")] += weight
+        threads[thread_group(event.get("eventThread"))] += weight
     total = sum(layers.values()) or 1
     per = ("; %.1f KB per request over %d requests" % (total / 1024.0 / requests, requests)) if requests else ""
     print()
