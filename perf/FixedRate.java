@@ -1,3 +1,5 @@
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,15 +18,19 @@ import reactor.netty.resources.ConnectionProvider;
  * take (an open loop, unlike wrk's connections, which wait for their answer before they send
  * again). Each request's latency counts from when it was due, not from when it went out, so
  * a stall shows in the percentiles instead of slowing the load down (coordinated
- * omission). The first seconds (the fourth argument) run at the same rate unrecorded: they warm
- * up this generator's own JVM and connections. Its JIT took 1.7, 1.2, then 0.6-0.7 of the 2
- * cores for about 10 s, then 0.3-0.4 (pidstat, research.md R22); with 5 s unrecorded the
- * service fell behind in them, and the recorded seconds inherited the backlog (worst 857 ms
- * falling over 5 s) when the service was still a little cold.
+ * omission).
  * <p>
- * {@code java -cp <dependencies> FixedRate <base-url> <requests-per-s> <seconds> <unrecorded-seconds>}, with
+ * A lead-in at the same rate comes first, unrecorded, until the file named by the fifth
+ * argument exists or the fourth argument's seconds have passed; perf/run creates the file once
+ * the service's JIT has settled at this rate. Both the service and this generator compile at
+ * the start of a fixed-rate run: the service's C2 compiler took 0.16-0.18 of a core for 35 s
+ * after the saturated load before it, in every mode, and this generator's JIT 1.8 cores in its
+ * first second and 0.4-0.5 for 15 s (research.md R22). Recorded from a fixed 5 or 15 s, the
+ * first seconds inherited what the service fell behind by in them, `dapr-off` included.
+ * <p>
+ * {@code java -cp <dependencies> FixedRate <base-url> <requests-per-s> <seconds> <most-lead-in-seconds> <record-signal-file>}, with
  * the bearer token in {@code PERF_TOKEN}; prints
- * {@code FIXED_RATE_RESULT <due> <answered> <errors> <p50-ms> <p99-ms> <p99.9-ms>} of the
+ * {@code FIXED_RATE_RESULT <due> <answered> <errors> <p50-ms> <p99-ms> <p99.9-ms> <lead-in-s>} of the
  * recorded requests, after one line per recorded second,
  * {@code FIXED_RATE_SECOND <epoch-ms> <worst-ms> <late-ms>}: the second's worst latency, and how
  * late this generator itself sent its latest request of that second. A stall then has a time to
@@ -53,7 +59,8 @@ public final class FixedRate {
 		String baseUrl = args[0];
 		int rate = Integer.parseInt(args[1]);
 		int seconds = Integer.parseInt(args[2]);
-		int unrecordedSeconds = Integer.parseInt(args[3]);
+		long leadInMax = TimeUnit.SECONDS.toNanos(Long.parseLong(args[3]));
+		Path recordSignal = Path.of(args[4]);
 		String authorization = "Bearer " + System.getenv("PERF_TOKEN");
 		HttpClient client = HttpClient
 			.create(ConnectionProvider.builder("fixed-rate")
@@ -67,21 +74,29 @@ public final class FixedRate {
 		latencies.setAutoResize(true);
 		AtomicLong answered = new AtomicLong();
 		AtomicLong errors = new AtomicLong();
-		long unrecorded = (long) rate * unrecordedSeconds;
 		long due = (long) rate * seconds;
 		long interval = TimeUnit.SECONDS.toNanos(1) / rate;
 		AtomicLongArray worstPerSecond = new AtomicLongArray(seconds);
 		long[] latePerSecond = new long[seconds];
 		long start = System.nanoTime();
 		long startEpochMs = System.currentTimeMillis();
-		for (long i = -unrecorded; i < due; i++) {
-			long dueAt = start + (i + unrecorded) * interval;
-			boolean recorded = i >= 0;
+		long lastLook = start;
+		// the index of the first recorded request, once the lead-in has ended
+		long firstRecorded = -1;
+		for (long i = 0; firstRecorded < 0 || i - firstRecorded < due; i++) {
+			long dueAt = start + i * interval;
 			long wait;
 			while ((wait = dueAt - System.nanoTime()) > 0) {
 				LockSupport.parkNanos(wait);
 			}
-			int second = (int) (i / rate);
+			if (firstRecorded < 0 && dueAt - lastLook >= TimeUnit.SECONDS.toNanos(1)) {
+				lastLook = dueAt;
+				if (Files.exists(recordSignal) || dueAt - start >= leadInMax) {
+					firstRecorded = i;
+				}
+			}
+			boolean recorded = firstRecorded >= 0;
+			int second = recorded ? (int) ((i - firstRecorded) / rate) : 0;
 			if (recorded) {
 				latePerSecond[second] = Math.max(latePerSecond[second], System.nanoTime() - dueAt);
 			}
@@ -107,18 +122,19 @@ public final class FixedRate {
 					}
 				});
 		}
+		long leadInMs = TimeUnit.NANOSECONDS.toMillis(firstRecorded * interval);
 		long drainUntil = System.nanoTime() + DRAIN.toNanos();
 		while (answered.get() < due && System.nanoTime() < drainUntil) {
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
 		}
 		for (int second = 0; second < seconds; second++) {
 			System.out.printf("FIXED_RATE_SECOND %d %.1f %.1f%n",
-					startEpochMs + TimeUnit.SECONDS.toMillis(unrecordedSeconds + second),
+					startEpochMs + leadInMs + TimeUnit.SECONDS.toMillis(second),
 					worstPerSecond.get(second) / 1_000_000.0, latePerSecond[second] / 1_000_000.0);
 		}
-		System.out.printf("FIXED_RATE_RESULT %d %d %d %.3f %.3f %.3f%n", due, answered.get(),
+		System.out.printf("FIXED_RATE_RESULT %d %d %d %.3f %.3f %.3f %.1f%n", due, answered.get(),
 				errors.get() + (due - answered.get()), millis(latencies, 50), millis(latencies, 99),
-				millis(latencies, 99.9));
+				millis(latencies, 99.9), leadInMs / 1000.0);
 		System.exit(0);
 	}
 

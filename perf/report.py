@@ -94,17 +94,20 @@ if latency.exists():
             return statistics.median(float(r[field]) for r in samples[mode])
         print()
         print("Latency at a fixed rate (an open loop: latency counts from when a request was due), median of rounds")
-        print("(after the service, its sidecar and PostgreSQL settled; CPU ms per request of the service at this rate)")
-        print("%-9s %7s %8s %8s %8s %8s %7s %9s %8s" % ("mode", "req/s", "p50 ms", "p99 ms", "p99.9", "+p99 ms", "errors",
-                                                      "settled s", "CPU ms"))
+        print("(after the service, its sidecar and PostgreSQL settled, and a lead-in at the rate until the service's JIT"
+              " settled; the service's CPU ms per request over the recorded seconds)")
+        print("%-9s %7s %8s %8s %8s %8s %7s %9s %9s %8s" % ("mode", "req/s", "p50 ms", "p99 ms", "p99.9", "+p99 ms",
+                                                          "errors", "settled s", "lead-in s", "CPU ms"))
         for mode in samples:
             p99 = median_of(mode, "p99_ms")
             base = median_of("dapr-off", "p99_ms") if "dapr-off" in samples else None
-            print("%-9s %7s %8.2f %8.2f %8.2f %8s %7d %9.0f %8.2f" % (mode, samples[mode][0]["rate"],
+            print("%-9s %7s %8.2f %8.2f %8.2f %8s %7d %9.0f %9.0f %8.2f" % (mode, samples[mode][0]["rate"],
                   median_of(mode, "p50_ms"), p99, median_of(mode, "p999_ms"),
                   "%+.2f" % (p99 - base) if base is not None and mode not in ("floor", "dapr-off") else "-",
                   sum(int(r["errors"]) for r in samples[mode]), median_of(mode, "settled_s"),
-                  median_of(mode, "cpu_ms_per_request")))
+                  median_of(mode, "lead_in_s"), median_of(mode, "cpu_ms_per_request")))
+        print("p99 ms by round: " + "; ".join("%s %s" % (mode, ", ".join(r["p99_ms"] for r in samples[mode]))
+                                              for mode in samples))
 
 keepup = out / "keepup.csv"
 if keepup.exists():
