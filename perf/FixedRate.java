@@ -25,7 +25,7 @@ import reactor.netty.resources.ConnectionProvider;
  * the service's JIT has settled at this rate. Both the service and this generator compile at
  * the start of a fixed-rate run: the service's C2 compiler took 0.16-0.18 of a core for 35 s
  * after the saturated load before it, in every mode, and this generator's JIT 1.8 cores in its
- * first second and 0.4-0.5 for 15 s (research.md R22). Recorded from a fixed 5 or 15 s, the
+ * first second and 0.4-0.8 for the next 10-15 s (research.md R22). Recorded from a fixed 5 or 15 s, the
  * first seconds inherited what the service fell behind by in them, `dapr-off` included.
  * <p>
  * {@code java -cp <dependencies> FixedRate <base-url> <requests-per-s> <seconds> <most-lead-in-seconds> <record-signal-file>}, with
