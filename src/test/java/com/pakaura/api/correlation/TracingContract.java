@@ -115,8 +115,8 @@ abstract class TracingContract {
 			.map(JSON::readTree)
 			.toList();
 		assertThat(requestLines).as("JSON log lines of the request").isNotEmpty().allSatisfy((line) -> {
-			assertThat(line.path("trace.id").stringValue()).isEqualTo(traceId);
-			assertThat(line.path("span.id").stringValue()).matches("[0-9a-f]{16}");
+			assertThat(line.path("trace").path("id").stringValue()).isEqualTo(traceId);
+			assertThat(line.path("span").path("id").stringValue()).matches("[0-9a-f]{16}");
 		});
 	}
 

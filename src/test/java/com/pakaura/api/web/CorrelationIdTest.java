@@ -122,7 +122,7 @@ class CorrelationIdTest {
 		// its answer): both carry the id through the Reactor context.
 		await().atMost(Duration.ofSeconds(60))
 			.untilAsserted(() -> assertThat(
-					output.getOut().lines().filter((line) -> line.contains("\"trace.id\":\"" + traceId + "\"")))
+					output.getOut().lines().filter((line) -> line.contains("\"trace\":{\"id\":\"" + traceId + "\"}")))
 				.anySatisfy((line) -> assertThat(line).contains("Request failed unexpectedly"))
 				.anySatisfy((line) -> assertThat(line).contains("Request handled").contains("\"http_status\":500"))
 				.allSatisfy((line) -> assertThat(line).contains("\"correlation_id\":\"" + id + "\"")));
