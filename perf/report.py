@@ -17,6 +17,12 @@ def median(mode, connections, field):
     return statistics.median(values) if values else None
 
 
+def steal(mode, connections):
+    """The hypervisor's steal over the rounds' loads, as "low-high" percent of the machine."""
+    values = [float(r["steal_pct"]) for r in by.get((mode, connections), []) if r.get("steal_pct")]
+    return "%.0f-%.0f" % (min(values), max(values)) if values else "-"
+
+
 def spread(mode, connections, field):
     """The rounds' lowest and highest value, as "low-high"."""
     values = [float(r[field]) for r in by.get((mode, connections), [])]
@@ -28,9 +34,9 @@ connections = sorted({int(r["connections"]) for r in rows})
 if rows:
     print("Throughput and latency (median of %d round(s)); ratios to dapr-off and to the floor of the same run"
       % max(int(r["round"]) for r in rows))
-    print("%-20s %5s %9s %11s %8s %8s %8s %8s %8s %8s %9s %8s %8s %7s %7s %7s %7s" % ("mode", "conns", "req/s",
+    print("%-20s %5s %9s %11s %8s %8s %8s %8s %8s %8s %9s %8s %8s %7s %7s %7s %7s %7s" % ("mode", "conns", "req/s",
           "rounds", "x base", "x floor", "p50 ms", "p99 ms", "p99.9", "+p99 ms", "CPU ms/r", "sc ms/r", "db ms/r",
-          "sc r/ev", "RSS MB", "ready", "warm s"))
+          "sc r/ev", "RSS MB", "ready", "warm s", "steal%"))
     for mode in modes:
         for c in connections:
             rps = median(mode, c, "requests_per_s")
@@ -42,7 +48,7 @@ if rows:
             base_p99 = median("dapr-off", c, "p99_ms")
             per_event = median(mode, c, "sidecar_requests_per_event") if by[(mode, c)][0].get(
                 "sidecar_requests_per_event") else None
-            print("%-20s %5d %9.1f %11s %8s %8s %8.2f %8.2f %8.2f %8s %9.2f %8.2f %8.2f %7s %7d %7.1f %7.0f" % (
+            print("%-20s %5d %9.1f %11s %8s %8s %8.2f %8.2f %8.2f %8s %9.2f %8.2f %8.2f %7s %7d %7.1f %7.0f %7s" % (
                 mode, c, rps, spread(mode, c, "requests_per_s"),
                 "%.2f" % (rps / base) if base else "-",
                 "%.2f" % (rps / floor) if floor else "-",
@@ -51,7 +57,8 @@ if rows:
                 median(mode, c, "cpu_ms_per_request"), median(mode, c, "sidecar_cpu_ms_per_request"),
                 median(mode, c, "db_cpu_ms_per_request"),
                 "%.3f" % per_event if per_event and mode not in ("floor", "dapr-off") else "-",
-                median(mode, c, "rss_mb"), median(mode, c, "ready_s"), median(mode, c, "warmup_s")))
+                median(mode, c, "rss_mb"), median(mode, c, "ready_s"), median(mode, c, "warmup_s"),
+                steal(mode, c)))
 
 
 shares = [(mode, c, [float(r["delivered_share"]) for r in by[(mode, c)] if r.get("delivered_share")])
