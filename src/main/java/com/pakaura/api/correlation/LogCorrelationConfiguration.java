@@ -10,8 +10,8 @@ import org.springframework.context.annotation.Configuration;
  * {@code span.id}, the names Elastic Common Schema gives them, in place of Micrometer
  * Tracing's {@code traceId} and {@code spanId}. Boot's structured logging could rename
  * them on the way out ({@code logging.structured.json.rename}), but its renaming runs for
- * every member of every line and builds a message string each time: 21 KB per request
- * (research.md R23).
+ * every member of every line and builds a message string each time: about 20 KB per
+ * access-log line (research.md R23).
  */
 @Configuration(proxyBeanMethods = false)
 class LogCorrelationConfiguration {
