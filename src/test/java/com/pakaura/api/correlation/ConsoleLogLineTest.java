@@ -53,7 +53,7 @@ class ConsoleLogLineTest {
 		Environment environment = serviceEnvironment();
 		StructuredLogEncoder configured = encoder(environment, environment.getProperty(CONFIGURED_FORMAT_PROPERTY));
 		ILoggingEvent line = accessLogLine();
-		// about 10 KB on JDK 17 and 25; Boot 4.0's own encoding 55 KB, and a rename of
+		// about 10 KB (JDK 17); Boot 4.0's own encoding 55 KB, and a rename of
 		// members about 20 KB more
 		assertThat(allocatedPerLine(configured, line)).as("bytes allocated to encode one access-log line")
 			.isLessThan(20_000);
