@@ -17,15 +17,10 @@ def median(mode, connections, field):
     return statistics.median(values) if values else None
 
 
-def steal(mode, connections):
-    """The hypervisor's steal over the rounds' loads, as "low-high" percent of the machine."""
-    values = [float(r["steal_pct"]) for r in by.get((mode, connections), []) if r.get("steal_pct")]
-    return "%.0f-%.0f" % (min(values), max(values)) if values else "-"
-
-
 def spread(mode, connections, field):
-    """The rounds' lowest and highest value, as "low-high"."""
-    values = [float(r[field]) for r in by.get((mode, connections), [])]
+    """The rounds' lowest and highest value, as "low-high"; "-" where no round has it (steal_pct
+    before 41aeed0)."""
+    values = [float(r[field]) for r in by.get((mode, connections), []) if r.get(field)]
     return "%.0f-%.0f" % (min(values), max(values)) if values else "-"
 
 
@@ -58,7 +53,7 @@ if rows:
                 median(mode, c, "db_cpu_ms_per_request"),
                 "%.3f" % per_event if per_event and mode not in ("floor", "dapr-off") else "-",
                 median(mode, c, "rss_mb"), median(mode, c, "ready_s"), median(mode, c, "warmup_s"),
-                steal(mode, c)))
+                spread(mode, c, "steal_pct")))
 
 
 shares = [(mode, c, [float(r["delivered_share"]) for r in by[(mode, c)] if r.get("delivered_share")])
