@@ -55,6 +55,28 @@ if rows:
                 median(mode, c, "rss_mb"), median(mode, c, "ready_s"), median(mode, c, "warmup_s"),
                 spread(mode, c, "steal_pct")))
 
+    # A round runs every mode back to back, rotated, so a mode's round and dapr-off's of the same
+    # round saw nearly the same machine; the ratio of the medians above mixes rounds minutes apart,
+    # between which this machine's speed has moved 2x (research.md R23).
+    rounds = sorted({int(r["round"]) for r in rows})
+    if len(rounds) > 1 and any(m not in ("floor", "dapr-off") for m in modes):
+        print("Paired by round: each round's figure against dapr-off's in the same round; median, then round by round")
+        print("%-20s %5s %8s %-26s %8s %s" % ("mode", "conns", "x base", "rounds", "+p99 ms", "rounds"))
+        for mode in modes:
+            for c in connections:
+                if mode in ("floor", "dapr-off"):
+                    continue
+                ours = {int(r["round"]): r for r in by.get((mode, c), [])}
+                base = {int(r["round"]): r for r in by.get(("dapr-off", c), [])}
+                both = [n for n in rounds if n in ours and n in base]
+                if not both:
+                    continue
+                ratios = [float(ours[n]["requests_per_s"]) / float(base[n]["requests_per_s"]) for n in both]
+                added = [float(ours[n]["p99_ms"]) - float(base[n]["p99_ms"]) for n in both]
+                print("%-20s %5d %8.2f %-26s %+8.2f %s" % (mode, c, statistics.median(ratios),
+                      " ".join("%.2f" % x for x in ratios), statistics.median(added),
+                      " ".join("%+.1f" % x for x in added)))
+
 
 shares = [(mode, c, [float(r["delivered_share"]) for r in by[(mode, c)] if r.get("delivered_share")])
           for mode in modes for c in connections]
