@@ -11,17 +11,25 @@ by = defaultdict(list)
 for row in rows:
     by[(row["mode"], int(row["connections"]))].append(row)
 
+# The machine's speed during each load, against its median over the run's loads: SpeedProbe's CPU
+# time for fixed arithmetic, so 0.50 is a load during which a core ran at half its usual speed
+# (rounds from before the probe have no probe_cpu_us and show "-").
+probes = [float(r["probe_cpu_us"]) for r in rows if r.get("probe_cpu_us") not in (None, "", "-")]
+for row in rows:
+    if probes and row.get("probe_cpu_us") not in (None, "", "-"):
+        row["speed"] = str(statistics.median(probes) / float(row["probe_cpu_us"]))
+
 
 def median(mode, connections, field):
     values = [float(r[field]) for r in by.get((mode, connections), [])]
     return statistics.median(values) if values else None
 
 
-def spread(mode, connections, field):
+def spread(mode, connections, field, digits=0):
     """The rounds' lowest and highest value, as "low-high"; "-" where no round has it (steal_pct
     before 41aeed0)."""
     values = [float(r[field]) for r in by.get((mode, connections), []) if r.get(field)]
-    return "%.0f-%.0f" % (min(values), max(values)) if values else "-"
+    return "%.*f-%.*f" % (digits, min(values), digits, max(values)) if values else "-"
 
 
 modes = list(dict.fromkeys(r["mode"] for r in rows))
@@ -29,9 +37,9 @@ connections = sorted({int(r["connections"]) for r in rows})
 if rows:
     print("Throughput and latency (median of %d round(s)); ratios to dapr-off and to the floor of the same run"
       % max(int(r["round"]) for r in rows))
-    print("%-20s %5s %9s %11s %8s %8s %8s %8s %8s %8s %9s %8s %8s %7s %7s %7s %7s %7s" % ("mode", "conns", "req/s",
+    print("%-20s %5s %9s %11s %8s %8s %8s %8s %8s %8s %9s %8s %8s %7s %7s %7s %7s %7s %9s" % ("mode", "conns", "req/s",
           "rounds", "x base", "x floor", "p50 ms", "p99 ms", "p99.9", "+p99 ms", "CPU ms/r", "sc ms/r", "db ms/r",
-          "sc r/ev", "RSS MB", "ready", "warm s", "steal%"))
+          "sc r/ev", "RSS MB", "ready", "warm s", "steal%", "speed"))
     for mode in modes:
         for c in connections:
             rps = median(mode, c, "requests_per_s")
@@ -43,7 +51,7 @@ if rows:
             base_p99 = median("dapr-off", c, "p99_ms")
             per_event = median(mode, c, "sidecar_requests_per_event") if by[(mode, c)][0].get(
                 "sidecar_requests_per_event") else None
-            print("%-20s %5d %9.1f %11s %8s %8s %8.2f %8.2f %8.2f %8s %9.2f %8.2f %8.2f %7s %7d %7.1f %7.0f %7s" % (
+            print("%-20s %5d %9.1f %11s %8s %8s %8.2f %8.2f %8.2f %8s %9.2f %8.2f %8.2f %7s %7d %7.1f %7.0f %7s %9s" % (
                 mode, c, rps, spread(mode, c, "requests_per_s"),
                 "%.2f" % (rps / base) if base else "-",
                 "%.2f" % (rps / floor) if floor else "-",
@@ -53,7 +61,7 @@ if rows:
                 median(mode, c, "db_cpu_ms_per_request"),
                 "%.3f" % per_event if per_event and mode not in ("floor", "dapr-off") else "-",
                 median(mode, c, "rss_mb"), median(mode, c, "ready_s"), median(mode, c, "warmup_s"),
-                spread(mode, c, "steal_pct")))
+                spread(mode, c, "steal_pct"), spread(mode, c, "speed", 2)))
 
     # A round runs every mode back to back, rotated, so a mode's round and dapr-off's of the same
     # round saw nearly the same machine; the ratio of the medians above mixes rounds minutes apart,
@@ -61,7 +69,8 @@ if rows:
     rounds = sorted({int(r["round"]) for r in rows})
     if len(rounds) > 1 and any(m not in ("floor", "dapr-off") for m in modes):
         print("Paired by round: each round's figure against dapr-off's in the same round; median, then round by round")
-        print("%-20s %5s %8s %-26s %8s %s" % ("mode", "conns", "x base", "rounds", "+p99 ms", "rounds"))
+        print("%-20s %5s %8s %-26s %8s %-26s %s" % ("mode", "conns", "x base", "rounds", "+p99 ms", "rounds",
+              "speed against dapr-off's"))
         for mode in modes:
             for c in connections:
                 if mode in ("floor", "dapr-off"):
@@ -73,9 +82,12 @@ if rows:
                     continue
                 ratios = [float(ours[n]["requests_per_s"]) / float(base[n]["requests_per_s"]) for n in both]
                 added = [float(ours[n]["p99_ms"]) - float(base[n]["p99_ms"]) for n in both]
-                print("%-20s %5d %8.2f %-26s %+8.2f %s" % (mode, c, statistics.median(ratios),
+                # where the machine ran at another speed for one of the pair, its ratio says so
+                speeds = ["%.2f" % (float(ours[n]["speed"]) / float(base[n]["speed"]))
+                          if ours[n].get("speed") and base[n].get("speed") else "-" for n in both]
+                print("%-20s %5d %8.2f %-26s %+8.2f %-26s %s" % (mode, c, statistics.median(ratios),
                       " ".join("%.2f" % x for x in ratios), statistics.median(added),
-                      " ".join("%+.1f" % x for x in added)))
+                      " ".join("%+.1f" % x for x in added), " ".join(speeds)))
 
 
 shares = [(mode, c, [float(r["delivered_share"]) for r in by[(mode, c)] if r.get("delivered_share")])
@@ -132,6 +144,10 @@ if latency.exists():
                   median_of(mode, "lead_in_s"), median_of(mode, "cpu_ms_per_request")))
         print("p99 ms by round: " + "; ".join("%s %s" % (mode, ", ".join(r["p99_ms"] for r in samples[mode]))
                                               for mode in samples))
+        if probes and any(r.get("probe_cpu_us") not in (None, "", "-") for m in samples for r in samples[m]):
+            print("speed by round (against the saturated loads' median): " + "; ".join("%s %s" % (mode, ", ".join(
+                "%.2f" % (statistics.median(probes) / float(r["probe_cpu_us"]))
+                if r.get("probe_cpu_us") not in (None, "", "-") else "-" for r in samples[mode])) for mode in samples))
 
 keepup = out / "keepup.csv"
 if keepup.exists():
