@@ -12,12 +12,19 @@ for row in rows:
     by[(row["mode"], int(row["connections"]))].append(row)
 
 # The machine's speed during each load, against its median over the run's loads: SpeedProbe's CPU
-# time for fixed arithmetic, so 0.50 is a load during which a core ran at half its usual speed
-# (rounds from before the probe have no probe_cpu_us and show "-").
-probes = [float(r["probe_cpu_us"]) for r in rows if r.get("probe_cpu_us") not in (None, "", "-")]
-for row in rows:
-    if probes and row.get("probe_cpu_us") not in (None, "", "-"):
-        row["speed"] = str(statistics.median(probes) / float(row["probe_cpu_us"]))
+# time for fixed arithmetic (speed) and for loopback TCP round trips (net), so 0.50 is a load
+# during which a core, or the kernel's network path, ran at half its usual speed (rounds from
+# before the probe have no probe_*_us and show "-").
+def relative(field, name):
+    samples = [float(r[field]) for r in rows if r.get(field) not in (None, "", "-")]
+    for row in rows:
+        if samples and row.get(field) not in (None, "", "-"):
+            row[name] = str(statistics.median(samples) / float(row[field]))
+    return samples
+
+
+probes = relative("probe_cpu_us", "speed")
+relative("probe_net_us", "net")
 
 
 def median(mode, connections, field):
@@ -37,9 +44,9 @@ connections = sorted({int(r["connections"]) for r in rows})
 if rows:
     print("Throughput and latency (median of %d round(s)); ratios to dapr-off and to the floor of the same run"
       % max(int(r["round"]) for r in rows))
-    print("%-20s %5s %9s %11s %8s %8s %8s %8s %8s %8s %9s %8s %8s %7s %7s %7s %7s %7s %9s" % ("mode", "conns", "req/s",
+    print("%-20s %5s %9s %11s %8s %8s %8s %8s %8s %8s %9s %8s %8s %7s %7s %7s %7s %7s %9s %9s" % ("mode", "conns", "req/s",
           "rounds", "x base", "x floor", "p50 ms", "p99 ms", "p99.9", "+p99 ms", "CPU ms/r", "sc ms/r", "db ms/r",
-          "sc r/ev", "RSS MB", "ready", "warm s", "steal%", "speed"))
+          "sc r/ev", "RSS MB", "ready", "warm s", "steal%", "speed", "net"))
     for mode in modes:
         for c in connections:
             rps = median(mode, c, "requests_per_s")
@@ -51,7 +58,7 @@ if rows:
             base_p99 = median("dapr-off", c, "p99_ms")
             per_event = median(mode, c, "sidecar_requests_per_event") if by[(mode, c)][0].get(
                 "sidecar_requests_per_event") else None
-            print("%-20s %5d %9.1f %11s %8s %8s %8.2f %8.2f %8.2f %8s %9.2f %8.2f %8.2f %7s %7d %7.1f %7.0f %7s %9s" % (
+            print("%-20s %5d %9.1f %11s %8s %8s %8.2f %8.2f %8.2f %8s %9.2f %8.2f %8.2f %7s %7d %7.1f %7.0f %7s %9s %9s" % (
                 mode, c, rps, spread(mode, c, "requests_per_s"),
                 "%.2f" % (rps / base) if base else "-",
                 "%.2f" % (rps / floor) if floor else "-",
@@ -61,7 +68,7 @@ if rows:
                 median(mode, c, "db_cpu_ms_per_request"),
                 "%.3f" % per_event if per_event and mode not in ("floor", "dapr-off") else "-",
                 median(mode, c, "rss_mb"), median(mode, c, "ready_s"), median(mode, c, "warmup_s"),
-                spread(mode, c, "steal_pct"), spread(mode, c, "speed", 2)))
+                spread(mode, c, "steal_pct"), spread(mode, c, "speed", 2), spread(mode, c, "net", 2)))
 
     # A round runs every mode back to back, rotated, so a mode's round and dapr-off's of the same
     # round saw nearly the same machine; the ratio of the medians above mixes rounds minutes apart,
@@ -70,7 +77,7 @@ if rows:
     if len(rounds) > 1 and any(m not in ("floor", "dapr-off") for m in modes):
         print("Paired by round: each round's figure against dapr-off's in the same round; median, then round by round")
         print("%-20s %5s %8s %-26s %8s %-26s %s" % ("mode", "conns", "x base", "rounds", "+p99 ms", "rounds",
-              "speed against dapr-off's"))
+              "speed, net against dapr-off's"))
         for mode in modes:
             for c in connections:
                 if mode in ("floor", "dapr-off"):
@@ -83,8 +90,10 @@ if rows:
                 ratios = [float(ours[n]["requests_per_s"]) / float(base[n]["requests_per_s"]) for n in both]
                 added = [float(ours[n]["p99_ms"]) - float(base[n]["p99_ms"]) for n in both]
                 # where the machine ran at another speed for one of the pair, its ratio says so
-                speeds = ["%.2f" % (float(ours[n]["speed"]) / float(base[n]["speed"]))
-                          if ours[n].get("speed") and base[n].get("speed") else "-" for n in both]
+                def pair(n, field):
+                    return ("%.2f" % (float(ours[n][field]) / float(base[n][field]))
+                            if ours[n].get(field) and base[n].get(field) else "-")
+                speeds = ["%s,%s" % (pair(n, "speed"), pair(n, "net")) for n in both]
                 print("%-20s %5d %8.2f %-26s %+8.2f %-26s %s" % (mode, c, statistics.median(ratios),
                       " ".join("%.2f" % x for x in ratios), statistics.median(added),
                       " ".join("%+.1f" % x for x in added), " ".join(speeds)))
