@@ -15,16 +15,22 @@ for row in rows:
 # time for fixed arithmetic (speed) and for loopback TCP round trips (net), so 0.50 is a load
 # during which a core, or the kernel's network path, ran at half its usual speed (rounds from
 # before the probe have no probe_*_us and show "-").
-def relative(field, name):
-    samples = [float(r[field]) for r in rows if r.get(field) not in (None, "", "-")]
-    for row in rows:
-        if samples and row.get(field) not in (None, "", "-"):
+def measured(row, field):
+    """Whether a row has the figure: rows from before its column lack it, and perf/run writes "-"
+    for a load the probe has no sample of."""
+    return row.get(field) not in (None, "", "-")
+
+
+def relative(field, name, among, reference):
+    """Sets row[name] for each of among: the median of field over reference, over its own field."""
+    samples = [float(r[field]) for r in reference if measured(r, field)]
+    for row in among:
+        if samples and measured(row, field):
             row[name] = str(statistics.median(samples) / float(row[field]))
-    return samples
 
 
-probes = relative("probe_cpu_us", "speed")
-relative("probe_net_us", "net")
+relative("probe_cpu_us", "speed", rows, rows)
+relative("probe_net_us", "net", rows, rows)
 
 
 def median(mode, connections, field):
@@ -153,10 +159,11 @@ if latency.exists():
                   median_of(mode, "lead_in_s"), median_of(mode, "cpu_ms_per_request")))
         print("p99 ms by round: " + "; ".join("%s %s" % (mode, ", ".join(r["p99_ms"] for r in samples[mode]))
                                               for mode in samples))
-        if probes and any(r.get("probe_cpu_us") not in (None, "", "-") for m in samples for r in samples[m]):
+        fixed = [r for mode in samples for r in samples[mode]]
+        relative("probe_cpu_us", "speed", fixed, rows)
+        if any(r.get("speed") for r in fixed):
             print("speed by round (against the saturated loads' median): " + "; ".join("%s %s" % (mode, ", ".join(
-                "%.2f" % (statistics.median(probes) / float(r["probe_cpu_us"]))
-                if r.get("probe_cpu_us") not in (None, "", "-") else "-" for r in samples[mode])) for mode in samples))
+                "%.2f" % float(r["speed"]) if r.get("speed") else "-" for r in samples[mode])) for mode in samples))
 
 keepup = out / "keepup.csv"
 if keepup.exists():
