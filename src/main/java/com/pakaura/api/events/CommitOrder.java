@@ -58,14 +58,31 @@ final class CommitOrder<T> {
 	 */
 	void ended(List<Place<T>> places, TransactionEnd end, Consumer<T> release, Consumer<T> untold) {
 		synchronized (this.lock) {
-			Set<UUID> tasks = new LinkedHashSet<>();
-			for (Place<T> place : places) {
-				place.end = end;
-				tasks.add(place.taskId);
-			}
-			for (UUID task : tasks) {
-				leave(task, release, untold);
-			}
+			endAll(places, end, release, untold);
+		}
+	}
+
+	/**
+	 * As {@link #ended} for a committed place, whose change is now what was committed
+	 * rather than what was reserved (a new task reserves its place before its row, and
+	 * its times, exist).
+	 */
+	void committed(Place<T> place, T change, Consumer<T> release, Consumer<T> untold) {
+		synchronized (this.lock) {
+			place.change = change;
+			endAll(List.of(place), TransactionEnd.COMMITTED, release, untold);
+		}
+	}
+
+	/** Runs under the lock. */
+	private void endAll(List<Place<T>> places, TransactionEnd end, Consumer<T> release, Consumer<T> untold) {
+		Set<UUID> tasks = new LinkedHashSet<>();
+		for (Place<T> place : places) {
+			place.end = end;
+			tasks.add(place.taskId);
+		}
+		for (UUID task : tasks) {
+			leave(task, release, untold);
 		}
 	}
 
@@ -106,7 +123,8 @@ final class CommitOrder<T> {
 
 		private final UUID taskId;
 
-		private final T change;
+		/** Guarded by the lock. */
+		private T change;
 
 		/** Guarded by the lock; {@code null} while the transaction runs. */
 		private @Nullable TransactionEnd end;

@@ -103,6 +103,32 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, Disposab
 		return Mono.just(place(changes, request));
 	}
 
+	/**
+	 * Nothing of this listener's is written with the change, so a new task needs no
+	 * transaction: its place in the task's line is taken now, before its row exists.
+	 */
+	@Override
+	public Creation creating(TaskChange intended, ContextView request) {
+		CommitOrder.Place<CommittedChange> place = this.commitOrder
+			.reserve(List.of(new CommittedChange(intended, request)), (pending) -> pending.change().task().id())
+			.get(0);
+		return new Creation() {
+
+			@Override
+			public void committed(TaskChange change) {
+				TaskEventPublisher.this.commitOrder.committed(place, new CommittedChange(change, request),
+						TaskEventPublisher.this::handOver, TaskEventPublisher.this::commitUnknown);
+			}
+
+			@Override
+			public void failed(TransactionEnd end) {
+				TaskEventPublisher.this.commitOrder.ended(List.of(place), end, TaskEventPublisher.this::handOver,
+						TaskEventPublisher.this::commitUnknown);
+			}
+
+		};
+	}
+
 	private Completion place(List<TaskChange> changes, ContextView request) {
 		List<CommittedChange> publishable = changes.stream()
 			.filter(TaskChange::changedAnything)

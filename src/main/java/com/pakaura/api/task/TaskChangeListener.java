@@ -2,6 +2,7 @@ package com.pakaura.api.task;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
@@ -32,11 +33,51 @@ public interface TaskChangeListener {
 	 */
 	Mono<Completion> changing(List<TaskChange> changes, ContextView request);
 
+	/**
+	 * Told of a new task before the one statement that writes it is sent, when that
+	 * statement may run without a transaction around it; {@code null} (the default) when
+	 * the listener needs the create's transaction (it writes with the change), and the
+	 * create then runs as every change does, through {@link #changing}.
+	 *
+	 * <p>
+	 * {@code BEGIN} and {@code COMMIT} are two of a create's three round trips to
+	 * PostgreSQL, a fifth of its cost (research.md R25). Without them the {@code INSERT}
+	 * commits on its own; being told before it is sent is the new task's place in its
+	 * commit order, since no other change of the task can begin before that statement has
+	 * committed.
+	 * @param intended the change as asked for; its timestamps are the service's clock,
+	 * not yet the database's
+	 * @param request the Reactor context of the request
+	 * @return what to tell once the statement has ended; {@code null} to create in a
+	 * transaction
+	 */
+	default @Nullable Creation creating(TaskChange intended, ContextView request) {
+		return null;
+	}
+
 	/** How the transaction of the announced changes ended. */
 	@FunctionalInterface
 	interface Completion {
 
 		void ended(TransactionEnd end);
+
+	}
+
+	/**
+	 * How the statement that writes a new task ended; told once, on the database driver's
+	 * thread, as {@link Completion} is, and under the same rules.
+	 */
+	interface Creation {
+
+		/** The statement committed: the change as written, with the database's times. */
+		void committed(TaskChange change);
+
+		/**
+		 * The statement failed: {@link TransactionEnd#ROLLED_BACK} when PostgreSQL
+		 * refused it or it was never sent, {@link TransactionEnd#UNKNOWN} when its answer
+		 * was lost (the row may be in).
+		 */
+		void failed(TransactionEnd end);
 
 	}
 

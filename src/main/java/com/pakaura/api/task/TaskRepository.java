@@ -28,7 +28,11 @@ class TaskRepository {
 		this.db = db;
 	}
 
-	Mono<Task> insert(UUID id, String userId, NewTask task) {
+	/**
+	 * @param sending run once a connection is had, right before the statement is sent on
+	 * it: a failure before then is known to have written nothing
+	 */
+	Mono<Task> insert(UUID id, String userId, NewTask task, Runnable sending) {
 		GenericExecuteSpec spec = this.db
 			.sql("""
 					INSERT INTO tasks (id, user_id, title, description, completed, due_date, version, created_at, updated_at)
@@ -40,7 +44,10 @@ class TaskRepository {
 			.bind("title", task.title());
 		spec = bindNullable(spec, "description", task.description(), String.class);
 		spec = bindNullable(spec, "dueDate", task.dueDate(), Instant.class);
-		return spec.map(TaskRepository::toTask).one();
+		return spec.filter((statement, next) -> {
+			sending.run();
+			return next.execute(statement);
+		}).map(TaskRepository::toTask).one();
 	}
 
 	Mono<Task> find(UUID id, String userId) {

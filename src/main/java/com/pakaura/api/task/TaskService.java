@@ -1,8 +1,11 @@
 package com.pakaura.api.task;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.r2dbc.spi.R2dbcException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -12,9 +15,10 @@ import org.springframework.transaction.reactive.TransactionSynchronizationManage
 import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
- * The task use cases. Each mutation runs in one transaction and emits, once committed,
- * the {@link TaskChange} it made, which the {@link TaskChangeListener} hears of first, in
- * the task's commit order; a request that changes nothing emits
+ * The task use cases. Each mutation runs in one transaction (a creation, where the
+ * listener allows, in its one statement) and emits, once committed, the
+ * {@link TaskChange} it made, which the {@link TaskChangeListener} hears of first, in the
+ * task's commit order; a request that changes nothing emits
  * {@link TaskChange.Kind#UNCHANGED} and writes nothing. A task of another user behaves
  * exactly like a missing one.
  */
@@ -23,6 +27,9 @@ public class TaskService {
 
 	/** The most completed tasks one {@link #clearCompleted} deletes. */
 	public static final int CLEAR_COMPLETED_LIMIT = 1000;
+
+	private static final Runnable NOTHING = () -> {
+	};
 
 	private final TaskRepository tasks;
 
@@ -36,8 +43,37 @@ public class TaskService {
 		this.listener = listener;
 	}
 
+	/**
+	 * Writes the new task in one statement without a transaction around it where the
+	 * listener allows ({@link TaskChangeListener#creating}), in a transaction otherwise.
+	 */
 	public Mono<TaskChange> create(String userId, NewTask task) {
-		return commit(this.tasks.insert(UUID.randomUUID(), userId, task).map(TaskChange::created));
+		UUID id = UUID.randomUUID();
+		return Mono.deferContextual((request) -> {
+			Instant now = Instant.now();
+			TaskChange intended = TaskChange
+				.created(new Task(id, userId, task.title(), task.description(), false, task.dueDate(), 1, now, now));
+			TaskChangeListener.Creation creation = this.listener.creating(intended, request);
+			if (creation == null) {
+				return commit(this.tasks.insert(id, userId, task, NOTHING).map(TaskChange::created));
+			}
+			AtomicBoolean sent = new AtomicBoolean();
+			return this.tasks.insert(id, userId, task, () -> sent.set(true))
+				.map(TaskChange::created)
+				.doOnSuccess((change) -> {
+					if (change != null) {
+						creation.committed(change);
+					}
+					else {
+						// INSERT ... RETURNING answers a row or an error; should it not,
+						// the task's line must still move on
+						creation.failed(TaskChangeListener.TransactionEnd.UNKNOWN);
+					}
+				})
+				.doOnError((error) -> creation
+					.failed(sent.get() ? statementEnd(error) : TaskChangeListener.TransactionEnd.ROLLED_BACK))
+				.as(TaskService::runToItsEnd);
+		});
 	}
 
 	public Mono<Task> get(String userId, UUID taskId) {
@@ -167,6 +203,25 @@ public class TaskService {
 	 */
 	private static <T> Mono<T> runToItsEnd(Mono<T> work) {
 		return Mono.deferContextual((request) -> Mono.fromFuture(work.contextWrite(request).toFuture(), true));
+	}
+
+	/**
+	 * How a statement that was sent without a transaction and failed ended. An error
+	 * PostgreSQL answered (it carries a SQLSTATE) means the statement, its own
+	 * transaction, was rolled back: an error raised once the commit is written is a
+	 * PANIC, not an answer. Anything else leaves open whether it committed: a lost
+	 * connection (the driver gives it SQLSTATE class 08, connection exception, itself), a
+	 * timeout.
+	 */
+	static TaskChangeListener.TransactionEnd statementEnd(Throwable error) {
+		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+			String state = (cause instanceof R2dbcException r2dbc) ? r2dbc.getSqlState() : null;
+			if (state != null) {
+				return state.startsWith("08") ? TaskChangeListener.TransactionEnd.UNKNOWN
+						: TaskChangeListener.TransactionEnd.ROLLED_BACK;
+			}
+		}
+		return TaskChangeListener.TransactionEnd.UNKNOWN;
 	}
 
 	private static Task withCompleted(Task task, boolean completed) {

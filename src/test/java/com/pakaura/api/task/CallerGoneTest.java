@@ -62,7 +62,8 @@ class CallerGoneTest {
 	void aCreationWhoseCallerGoesAwayDuringTheCommitIsStillPublished() {
 		String user = "gone-" + UUID.randomUUID();
 
-		cancelDuringCommit(this.tasks.create(user, new NewTask(SLOW, null, null)), "gone-create");
+		// a new task's INSERT commits on its own (TaskChangeListener#creating)
+		cancelDuringCommit(this.tasks.create(user, new NewTask(SLOW, null, null)), "gone-create", "INSERT INTO tasks");
 
 		List<Map<String, Object>> rows = await().atMost(Duration.ofSeconds(60))
 			.until(() -> new TaskRows(this.db).of(user), (found) -> !found.isEmpty());
@@ -82,7 +83,7 @@ class CallerGoneTest {
 		this.tasks.complete(user, slow.task().id()).block();
 		this.tasks.complete(user, other.task().id()).block();
 
-		cancelDuringCommit(this.tasks.clearCompleted(user), "gone-clear");
+		cancelDuringCommit(this.tasks.clearCompleted(user), "gone-clear", "COMMIT");
 
 		await().atMost(Duration.ofSeconds(60)).until(() -> new TaskRows(this.db).of(user).isEmpty());
 		for (TaskChange created : List.of(slow, other)) {
@@ -94,16 +95,21 @@ class CallerGoneTest {
 		}
 	}
 
-	/** Subscribes as a request would, then cancels once PostgreSQL is busy committing. */
-	private void cancelDuringCommit(Mono<?> mutation, String correlationId) {
+	/**
+	 * Subscribes as a request would, then cancels once PostgreSQL is busy committing.
+	 * @param statement how the statement that commits begins
+	 */
+	private void cancelDuringCommit(Mono<?> mutation, String correlationId, String statement) {
 		Disposable request = mutation.contextWrite(Context.of(CorrelationId.CONTEXT_KEY, correlationId)).subscribe();
-		await().atMost(Duration.ofSeconds(60)).until(this::aCommitIsRunning);
+		await().atMost(Duration.ofSeconds(60)).until(() -> aCommitIsRunning(statement));
 		request.dispose();
 	}
 
-	private boolean aCommitIsRunning() {
-		Long running = this.db
-			.sql("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query ILIKE 'COMMIT%'")
+	private boolean aCommitIsRunning(String statement) {
+		Long running = this.db.sql("""
+				SELECT count(*) FROM pg_stat_activity
+				WHERE state = 'active' AND query ILIKE :statement AND wait_event = 'PgSleep'""")
+			.bind("statement", statement + "%")
 			.map((row) -> row.get(0, Long.class))
 			.one()
 			.block();

@@ -3,8 +3,10 @@ package com.pakaura.api.task;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,11 +27,12 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Where a change's events are let out, with PostgreSQL's COMMIT made observable by
- * deferred triggers (they run inside COMMIT). A commit held for seconds shows that no
- * event leaves before it ends. A commit PostgreSQL refuses publishes nothing and counts
- * nothing lost (nothing was committed); one whose connection dies while it runs cannot be
- * known to have happened, so its events are counted as {@code commit_unknown}. Either way
- * the task's next change still publishes, in order.
+ * deferred triggers (they run inside COMMIT, or at the end of a statement that commits on
+ * its own, as a new task's INSERT does). A commit held for seconds shows that no event
+ * leaves before it ends. A commit PostgreSQL refuses publishes nothing and counts nothing
+ * lost (nothing was committed); one whose connection dies while it runs cannot be known
+ * to have happened, so its events are counted as {@code commit_unknown}. Either way the
+ * task's next change still publishes, in order.
  */
 @ApiTest
 class CommitBoundaryTest {
@@ -37,6 +40,10 @@ class CommitBoundaryTest {
 	private static final String SLOW = "held at commit";
 
 	private static final String REFUSED = "refused at commit";
+
+	private static final String COMMIT = "COMMIT";
+
+	private static final String INSERT = "INSERT INTO tasks";
 
 	@Autowired
 	private TaskService tasks;
@@ -74,7 +81,9 @@ class CommitBoundaryTest {
 		await().atMost(Duration.ofSeconds(60)).until(() -> this.events.forTask(warm).size() == 2);
 		Disposable creation = this.tasks.create(user, new NewTask(SLOW, null, null)).subscribe();
 		try {
-			await().atMost(Duration.ofSeconds(60)).until(this::aCommitIsHeld);
+			// a new task's row is written by one statement that commits on its own: no
+			// BEGIN and COMMIT around it (TaskChangeListener#creating)
+			await().atMost(Duration.ofSeconds(60)).until(() -> aCommitIsHeld(INSERT));
 			// well inside the three seconds the commit is held
 			Thread.sleep(300);
 			assertThat(eventsOf(user)).as("events while the commit is under way")
@@ -115,7 +124,7 @@ class CommitBoundaryTest {
 		}, (error) -> {
 		});
 		try {
-			await().atMost(Duration.ofSeconds(60)).until(this::aCommitIsHeld);
+			await().atMost(Duration.ofSeconds(60)).until(() -> aCommitIsHeld(COMMIT));
 			// the database goes away in the middle of COMMIT: the service cannot know
 			// whether the change is in
 			this.db.sql("""
@@ -135,6 +144,50 @@ class CommitBoundaryTest {
 		assertNextChangeWentInOrder(id);
 	}
 
+	@Test
+	void aNewTaskWhoseStatementIsRefusedPublishesNothingAndCountsNothingLost() {
+		String user = "boundary-" + UUID.randomUUID();
+		double unknownBefore = commitUnknown();
+
+		assertThatThrownBy(() -> this.tasks.create(user, new NewTask(REFUSED, null, null)).block())
+			.as("the refused creation")
+			.isNotNull();
+		String after = this.tasks.create(user, new NewTask("Plain", null, null)).block().task().id().toString();
+
+		await().atMost(Duration.ofSeconds(60)).until(() -> this.events.forTask(after).size() == 2);
+		assertThat(eventsOf(user)).as("PostgreSQL answered: the statement, its own transaction, was rolled back")
+			.extracting((event) -> event.taskId())
+			.containsOnly(after);
+		assertThat(tasksOf(user)).isEqualTo(1);
+		assertThat(commitUnknown()).isEqualTo(unknownBefore);
+	}
+
+	/**
+	 * PostgreSQL answers a session it terminates with an error before it closes it: the
+	 * statement's own transaction did not commit, and the service knows it (a connection
+	 * lost without an answer is the unknown case: TaskCreationTest).
+	 */
+	@Test
+	void aNewTaskWhoseSessionIsTerminatedWhileItsStatementCommitsWasRolledBackAndCountsNothingLost() {
+		String user = "boundary-" + UUID.randomUUID();
+		double unknownBefore = commitUnknown();
+
+		CompletableFuture<TaskChange> creation = this.tasks.create(user, new NewTask(SLOW, null, null)).toFuture();
+		await().atMost(Duration.ofSeconds(60)).until(() -> aCommitIsHeld(INSERT));
+		this.db.sql("""
+				SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+				WHERE state = 'active' AND query ILIKE 'INSERT INTO tasks%' AND wait_event = 'PgSleep'""")
+			.then()
+			.block();
+		assertThat(creation).failsWithin(Duration.ofSeconds(60));
+
+		String after = this.tasks.create(user, new NewTask("Plain", null, null)).block().task().id().toString();
+		await().atMost(Duration.ofSeconds(60)).until(() -> this.events.forTask(after).size() == 2);
+		assertThat(eventsOf(user)).extracting((event) -> event.taskId()).containsOnly(after);
+		assertThat(tasksOf(user)).isEqualTo(1);
+		assertThat(commitUnknown()).isEqualTo(unknownBefore);
+	}
+
 	/** The task's creation, then its version 2, and nothing of the change that failed. */
 	private void assertNextChangeWentInOrder(UUID id) {
 		await().atMost(Duration.ofSeconds(60))
@@ -147,6 +200,14 @@ class CommitBoundaryTest {
 
 	private static TaskEdit rename(String title) {
 		return new TaskEdit(new NewValue<>(title), null, null);
+	}
+
+	private @Nullable Long tasksOf(String user) {
+		return this.db.sql("SELECT count(*) FROM tasks WHERE user_id = :user")
+			.bind("user", user)
+			.map((row) -> row.get(0, Long.class))
+			.one()
+			.block();
 	}
 
 	private double commitUnknown() {
@@ -165,11 +226,16 @@ class CommitBoundaryTest {
 			.toList();
 	}
 
-	/** This test's COMMIT, asleep in the trigger; not any other session's. */
-	private boolean aCommitIsHeld() {
+	/**
+	 * This test's commit, asleep in the trigger; not any other session's.
+	 * @param statement how the statement that commits begins: {@code COMMIT}, or a new
+	 * task's {@code INSERT}, which commits on its own
+	 */
+	private boolean aCommitIsHeld(String statement) {
 		Long held = this.db.sql("""
 				SELECT count(*) FROM pg_stat_activity
-				WHERE state = 'active' AND query ILIKE 'COMMIT%' AND wait_event = 'PgSleep'""")
+				WHERE state = 'active' AND query ILIKE :statement AND wait_event = 'PgSleep'""")
+			.bind("statement", statement + "%")
 			.map((row) -> row.get(0, Long.class))
 			.one()
 			.block();
