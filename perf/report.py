@@ -129,10 +129,12 @@ if threads.exists():
         print()
         print("The service's CPU per request by thread at %d connections, ms (median of rounds; from /proc, so GC and"
               " JIT threads count)" % c)
-        print("%-26s" % "thread" + "".join("%15s" % m for m in thread_modes))
+        # as wide as the longest mode's name (dapr-off@baseline), with a space between columns
+        width = max(15, *(len(m) + 1 for m in thread_modes))
+        print("%-26s" % "thread" + "".join("%*s" % (width, m) for m in thread_modes))
         for name in names[:14]:
             print("%-26s" % name[:26] + "".join(
-                "%15.3f" % statistics.median(per_thread.get((m, c, name), [0])) for m in thread_modes))
+                "%*.3f" % (width, statistics.median(per_thread.get((m, c, name), [0]))) for m in thread_modes))
 
 
 latency = out / "latency.csv"
@@ -147,12 +149,13 @@ if latency.exists():
         print("Latency at a fixed rate (an open loop: latency counts from when a request was due), median of rounds")
         print("(after the service, its sidecar and PostgreSQL settled, and a lead-in at the rate until the service's JIT"
               " settled; the service's CPU ms per request over the recorded seconds)")
-        print("%-9s %7s %8s %8s %8s %8s %7s %9s %9s %8s" % ("mode", "req/s", "p50 ms", "p99 ms", "p99.9", "+p99 ms",
+        width = max(9, *(len(m) for m in samples))
+        print("%-*s %7s %8s %8s %8s %8s %7s %9s %9s %8s" % (width, "mode", "req/s", "p50 ms", "p99 ms", "p99.9", "+p99 ms",
                                                           "errors", "settled s", "lead-in s", "CPU ms"))
         for mode in samples:
             p99 = median_of(mode, "p99_ms")
             base = median_of("dapr-off", "p99_ms") if "dapr-off" in samples else None
-            print("%-9s %7s %8.2f %8.2f %8.2f %8s %7d %9.0f %9.0f %8.2f" % (mode, samples[mode][0]["rate"],
+            print("%-*s %7s %8.2f %8.2f %8.2f %8s %7d %9.0f %9.0f %8.2f" % (width, mode, samples[mode][0]["rate"],
                   median_of(mode, "p50_ms"), p99, median_of(mode, "p999_ms"),
                   "%+.2f" % (p99 - base) if base is not None and mode not in ("floor", "dapr-off") else "-",
                   sum(int(r["errors"]) for r in samples[mode]), median_of(mode, "settled_s"),
