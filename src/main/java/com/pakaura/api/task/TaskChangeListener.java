@@ -41,10 +41,14 @@ public interface TaskChangeListener {
 	 *
 	 * <p>
 	 * {@code BEGIN} and {@code COMMIT} are two of a create's three round trips to
-	 * PostgreSQL, a fifth of its cost (research.md R25). Without them the {@code INSERT}
-	 * commits on its own; being told before it is sent is the new task's place in its
-	 * commit order, since no other change of the task can begin before that statement has
-	 * committed.
+	 * PostgreSQL: a fifth of the service's CPU per create and a third of PostgreSQL's
+	 * (research.md R25). Without them the {@code INSERT} commits on its own; being told
+	 * before it is sent is the new task's place in its commit order, since no other
+	 * change of the task can begin before that statement has committed. (A change of an
+	 * existing task cannot do without its transaction: two statements may reach its row
+	 * in another order than they were sent, so its place is taken while it holds the
+	 * row's lock.) It is called on the thread that subscribes to the creation, a
+	 * request's event loop, and must not block either.
 	 * @param intended the change as asked for; its timestamps are the service's clock,
 	 * not yet the database's
 	 * @param request the Reactor context of the request
