@@ -28,9 +28,6 @@ public class TaskService {
 	/** The most completed tasks one {@link #clearCompleted} deletes. */
 	public static final int CLEAR_COMPLETED_LIMIT = 1000;
 
-	private static final Runnable NOTHING = () -> {
-	};
-
 	private final TaskRepository tasks;
 
 	private final TransactionalOperator transaction;
@@ -53,23 +50,25 @@ public class TaskService {
 			Instant now = Instant.now();
 			TaskChange intended = TaskChange
 				.created(new Task(id, userId, task.title(), task.description(), false, task.dueDate(), 1, now, now));
+			AtomicBoolean sent = new AtomicBoolean();
+			Mono<TaskChange> insert = this.tasks.insert(id, userId, task, () -> sent.set(true))
+				.map(TaskChange::created);
+			// nothing below throws before the statement is subscribed:
+			// a place taken is always ended
 			TaskChangeListener.Creation creation = this.listener.creating(intended, request);
 			if (creation == null) {
-				return commit(this.tasks.insert(id, userId, task, NOTHING).map(TaskChange::created));
+				return commit(insert);
 			}
-			AtomicBoolean sent = new AtomicBoolean();
-			return this.tasks.insert(id, userId, task, () -> sent.set(true))
-				.map(TaskChange::created)
-				.doOnSuccess((change) -> {
-					if (change != null) {
-						creation.committed(change);
-					}
-					else {
-						// INSERT ... RETURNING answers a row or an error; should it not,
-						// the task's line must still move on
-						creation.failed(TaskChangeListener.TransactionEnd.UNKNOWN);
-					}
-				})
+			return insert.doOnSuccess((change) -> {
+				if (change != null) {
+					creation.committed(change);
+				}
+				else {
+					// INSERT ... RETURNING answers a row or an error; should it not,
+					// the task's line must still move on
+					creation.failed(TaskChangeListener.TransactionEnd.UNKNOWN);
+				}
+			})
 				.doOnError((error) -> creation
 					.failed(sent.get() ? statementEnd(error) : TaskChangeListener.TransactionEnd.ROLLED_BACK))
 				.as(TaskService::runToItsEnd);
