@@ -2,6 +2,7 @@ package com.pakaura.api.events;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -110,7 +111,7 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, Disposab
 	@Override
 	public Creation creating(TaskChange intended, ContextView request) {
 		CommitOrder.Place<CommittedChange> place = this.commitOrder
-			.reserve(List.of(new CommittedChange(intended, request)), (pending) -> pending.change().task().id())
+			.reserve(List.of(new CommittedChange(intended, request)), CommittedChange::taskId)
 			.get(0);
 		return new Creation() {
 
@@ -138,7 +139,7 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, Disposab
 			return NOTHING_TO_PUBLISH;
 		}
 		List<CommitOrder.Place<CommittedChange>> places = this.commitOrder.reserve(publishable,
-				(pending) -> pending.change().task().id());
+				CommittedChange::taskId);
 		return (end) -> this.commitOrder.ended(places, end, this::handOver, this::commitUnknown);
 	}
 
@@ -317,6 +318,11 @@ class TaskEventPublisher implements TaskChangeListener, SmartLifecycle, Disposab
 
 	/** A committed change with the context of the request that made it. */
 	private record CommittedChange(TaskChange change, ContextView request) {
+
+		/** Whose line in the commit order it takes a place in. */
+		UUID taskId() {
+			return this.change.task().id();
+		}
 
 	}
 

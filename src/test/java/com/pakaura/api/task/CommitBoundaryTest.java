@@ -127,9 +127,7 @@ class CommitBoundaryTest {
 			await().atMost(Duration.ofSeconds(60)).until(() -> aCommitIsHeld(COMMIT));
 			// the database goes away in the middle of COMMIT: the service cannot know
 			// whether the change is in
-			this.db.sql("""
-					SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-					WHERE state = 'active' AND query ILIKE 'COMMIT%' AND wait_event = 'PgSleep'""").then().block();
+			terminateTheHeldCommit(COMMIT);
 			await().atMost(Duration.ofSeconds(60))
 				.untilAsserted(() -> assertThat(commitUnknown() - unknownBefore)
 					.as("events of the change counted as commit_unknown: task.updated and sync.task")
@@ -174,11 +172,7 @@ class CommitBoundaryTest {
 
 		CompletableFuture<TaskChange> creation = this.tasks.create(user, new NewTask(SLOW, null, null)).toFuture();
 		await().atMost(Duration.ofSeconds(60)).until(() -> aCommitIsHeld(INSERT));
-		this.db.sql("""
-				SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-				WHERE state = 'active' AND query ILIKE 'INSERT INTO tasks%' AND wait_event = 'PgSleep'""")
-			.then()
-			.block();
+		terminateTheHeldCommit(INSERT);
 		assertThat(creation).failsWithin(Duration.ofSeconds(60));
 
 		String after = this.tasks.create(user, new NewTask("Plain", null, null)).block().task().id().toString();
@@ -224,6 +218,16 @@ class CommitBoundaryTest {
 			.stream()
 			.filter((event) -> user.equals(event.json().path("data").path("user_id").stringValue()))
 			.toList();
+	}
+
+	/** Ends the session whose commit {@link #aCommitIsHeld} sees, in the middle of it. */
+	private void terminateTheHeldCommit(String statement) {
+		this.db.sql("""
+				SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+				WHERE state = 'active' AND query ILIKE :statement AND wait_event = 'PgSleep'""")
+			.bind("statement", statement + "%")
+			.then()
+			.block();
 	}
 
 	/**
